@@ -1,0 +1,88 @@
+/*
+ * The mapping file: Ocean's port-app-config YAML, read with libyaml into
+ * plain C structures.  This module knows the file's shape and positions; it
+ * does not compile or run jq (transform does) and does no I/O but reading
+ * the file.  Errors are printed once, as "file:line:col: message".
+ */
+#ifndef E2P_MAPPING_H
+#define E2P_MAPPING_H
+
+#include <stddef.h>
+
+/* A named jq program (or a plain string for query_params/headers), with the
+ * position of its value in the file, for messages.  line/col are 1-based;
+ * 0 when the field comes from the built-in mapping. */
+struct mapping_field {
+	char	*name;	/* "identifier", or a property / relation name */
+	char	*value;	/* jq text as written (YAML-unquoted), or a string */
+	int	 line;
+	int	 col;
+};
+
+enum mapping_members {
+	MEMBERS_NONE = 0,
+	MEMBERS_DIRECT,		/* /groups/{id}/members */
+	MEMBERS_TRANSITIVE	/* /groups/{id}/transitiveMembers */
+};
+
+struct mapping_resource {
+	char	*kind;		/* Graph path, e.g. "/users" */
+	int	 line, col;	/* position of the resource's "kind" key */
+
+	struct mapping_field query;	/* selector.query; "true" if absent */
+	struct mapping_field data_path;	/* selector.data_path; "." if absent */
+	struct mapping_field *query_params;	/* selector.query_params */
+	size_t	 nquery_params;
+	struct mapping_field *headers;		/* selector.headers */
+	size_t	 nheaders;
+	/*
+	 * Membership to read from /groups/{id}/members, set when
+	 * query_params holds "$expand" of members / transitiveMembers (that
+	 * $expand is then removed from query_params, since $expand stops at
+	 * 20) or when selector.membership is "members" / "transitiveMembers"
+	 * (or "none").
+	 */
+	enum mapping_members members;
+
+	/* port.entity.mappings; a field whose value is NULL is unmapped. */
+	struct mapping_field identifier;
+	struct mapping_field title;
+	struct mapping_field blueprint;
+	struct mapping_field icon;
+	struct mapping_field team;
+	struct mapping_field *properties;
+	size_t	 nproperties;
+	struct mapping_field *relations;
+	size_t	 nrelations;
+};
+
+struct mapping {
+	char	*path;			/* file name for messages, or "<built-in>" */
+	int	 delete_dependents;	/* deleteDependentEntities, default 1 */
+	int	 create_missing;	/* createMissingRelatedEntities, default 1 */
+	int	 merge;			/* enableMergeEntity, default 1 */
+	double	 deletion_threshold;	/* entityDeletionThreshold, default 0.9 */
+	int	 threshold_set;		/* 1 if the file set it */
+	struct mapping_resource *res;
+	size_t	 nres;
+};
+
+/*
+ * Load and validate a mapping file.  Returns a new mapping owned by the
+ * caller (mapping_free), or NULL after printing "file:line:col: message".
+ * Unknown keys are warned about, with their position, and ignored.
+ */
+struct mapping	*mapping_load(const char *path);
+/* The same from a buffer; name is used in messages. */
+struct mapping	*mapping_load_buffer(const char *name, const char *text,
+		    size_t len);
+/* The built-in mapping for the four kinds (never NULL). */
+struct mapping	*mapping_builtin(void);
+/* The built-in mapping's YAML text (static storage). */
+const char	*mapping_builtin_text(void);
+void		 mapping_free(struct mapping *);
+/* Find a query parameter by name (case-sensitive); NULL if absent. */
+const struct mapping_field *mapping_param(const struct mapping_resource *,
+		    const char *name);
+
+#endif

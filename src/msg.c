@@ -1,0 +1,168 @@
+/*
+ * Diagnostics on stderr, in text ("entra2port: warning: ...") or one JSON
+ * object per line.  All output passes through the redactor first.  This
+ * module does not decide what is an error; callers do, once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+static int verbosity = 1;
+static enum msg_format format = MSG_TEXT;
+static char **secrets;
+static size_t nsecrets;
+static void (*hook_before)(void);
+static void (*hook_after)(void);
+
+void
+msg_setup(int v, enum msg_format f)
+{
+	verbosity = v;
+	format = f;
+}
+
+int
+msg_enabled(enum msg_level l)
+{
+	return (int)l <= verbosity || (l == MSG_ERROR);
+}
+
+void
+msg_set_hooks(void (*before)(void), void (*after)(void))
+{
+	hook_before = before;
+	hook_after = after;
+}
+
+void
+msg_secret(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) < 4)
+		return;
+	for (i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], s) == 0)
+			return;
+	secrets = xreallocarray(secrets, nsecrets + 1, sizeof(*secrets));
+	secrets[nsecrets++] = xstrdup(s);
+}
+
+void
+msg_secrets_wipe(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsecrets; i++)
+		freezero_str(secrets[i]);
+	free(secrets);
+	secrets = NULL;
+	nsecrets = 0;
+}
+
+char *
+msg_redact(char *s)
+{
+	static const char red[] = "[REDACTED]";
+	size_t i;
+
+	for (i = 0; i < nsecrets; i++) {
+		size_t sl = strlen(secrets[i]);
+		char *p;
+
+		/* The replacement is never longer than a secret (>= 4 bytes
+		 * is required, "[REDACTED]" is 10): shrink when shorter. */
+		while ((p = strstr(s, secrets[i])) != NULL) {
+			if (sl >= sizeof(red) - 1) {
+				memcpy(p, red, sizeof(red) - 1);
+				memmove(p + sizeof(red) - 1, p + sl,
+				    strlen(p + sl) + 1);
+			} else {
+				memset(p, '*', sl);
+			}
+		}
+	}
+	return s;
+}
+
+static const char *
+level_name(enum msg_level l)
+{
+	switch (l) {
+	case MSG_ERROR: return "error";
+	case MSG_WARN: return "warning";
+	case MSG_INFO: return "info";
+	case MSG_DEBUG: return "debug";
+	default: return "trace";
+	}
+}
+
+static void
+vlog(enum msg_level l, const char *fmt, va_list ap)
+{
+	struct buf line, out;
+	char tbuf[64];
+	struct timespec ts;
+	struct tm tm;
+
+	if (!msg_enabled(l))
+		return;
+	buf_init(&line);
+	buf_init(&out);
+	buf_vprintf(&line, fmt, ap);
+	msg_redact(line.data != NULL ? line.data : (char *)"");
+	if (format == MSG_JSON) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+		buf_printf(&out, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+		    "\"message\":", tbuf, ts.tv_nsec / 1000000, level_name(l));
+		buf_json_str(&out, buf_str(&line), line.len);
+		buf_puts(&out, "}\n");
+	} else {
+		buf_puts(&out, "entra2port: ");
+		if (l != MSG_INFO)
+			buf_printf(&out, "%s: ", level_name(l));
+		buf_append(&out, buf_str(&line), line.len);
+		buf_putc(&out, '\n');
+	}
+	if (hook_before != NULL)
+		hook_before();
+	fwrite(buf_str(&out), 1, out.len, stderr);
+	fflush(stderr);
+	if (hook_after != NULL)
+		hook_after();
+	buf_release(&line);
+	buf_release(&out);
+}
+
+void
+msg_log(enum msg_level l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(l, fmt, ap);
+	va_end(ap);
+}
+
+#define DEF(name, level)                    \
+	void name(const char *fmt, ...)     \
+	{                                   \
+		va_list ap;                 \
+		va_start(ap, fmt);          \
+		vlog(level, fmt, ap);       \
+		va_end(ap);                 \
+	}
+
+DEF(msg_error, MSG_ERROR)
+DEF(msg_warn, MSG_WARN)
+DEF(msg_info, MSG_INFO)
+DEF(msg_debug, MSG_DEBUG)
+DEF(msg_trace, MSG_TRACE)

@@ -1,0 +1,101 @@
+/*
+ * Settings from flags, then environment, then defaults (DESIGN.md's
+ * contract table).  Secrets come only from the environment or from files
+ * named by flags; they are registered with msg_secret() as soon as they are
+ * read.  This module does no network I/O and exits nowhere.
+ */
+#ifndef E2P_OPTIONS_H
+#define E2P_OPTIONS_H
+
+enum run_mode {
+	MODE_SYNC = 0,	/* default: full resync */
+	MODE_CHECK,	/* --check */
+	MODE_DRY_RUN,	/* --dry-run */
+	MODE_INSPECT	/* --inspect PATH */
+};
+
+enum log_format {
+	LOG_TEXT = 0,
+	LOG_JSON
+};
+
+struct options {
+	enum run_mode	 mode;
+	char		*mapping_path;	/* NULL: built-in mapping */
+	char		*output_path;	/* --output; NULL: stdout */
+	char		*summary_json;	/* --summary-json FILE */
+
+	/* Microsoft Graph and its credentials. */
+	char		*graph_url;	/* no trailing slash */
+	char		*authority_url;	/* no trailing slash */
+	char		*tenant_id;
+	char		*client_id;
+	char		*client_secret;		/* secret */
+	char		*cert_path;		/* AZURE_CLIENT_CERTIFICATE_PATH */
+	char		*cert_password;		/* secret */
+	int		 send_cert_chain;	/* AZURE_CLIENT_SEND_CERTIFICATE_CHAIN */
+	char		*federated_token_file;	/* AZURE_FEDERATED_TOKEN_FILE */
+	char		*graph_token;		/* secret: static bearer token */
+	int		 managed_identity;	/* --managed-identity */
+	char		*identity_endpoint;	/* IDENTITY_ENDPOINT */
+	char		*identity_header;	/* secret: IDENTITY_HEADER */
+	char		*imds_host;	/* AZURE_POD_IDENTITY_AUTHORITY_HOST or
+					   the IMDS default */
+
+	/* Port. */
+	char		*port_url;	/* no trailing slash */
+	char		*port_client_id;
+	char		*port_client_secret;	/* secret */
+	char		*identifier;	/* integration identifier */
+	char		*integration_type;	/* "custom" */
+	int		 init;		/* --init */
+	int		 send_examples;	/* --send-examples */
+	int		 mapping_from_port;	/* --mapping-from-port */
+
+	/* Deletion. */
+	double		 deletion_threshold;	/* --deletion-threshold */
+	int		 threshold_set;		/* 1 if given on the command line */
+	int		 no_delete;		/* --no-delete */
+	int		 full_write;		/* --full-write */
+
+	/* Inspection (--inspect). */
+	char		*inspect_path;
+	long		 sample;		/* --sample N, default 100 */
+	char		*generate_dir;		/* --generate DIR */
+	char		*fields;		/* --fields a,b,c */
+	char		**query_params;		/* --query-param NAME=VALUE ... */
+	int		 nquery_params;
+
+	/* HTTP behaviour. */
+	int		 insecure;		/* --insecure */
+	long		 max_retries;		/* --max-retries, default 6 */
+	double		 max_retry_wait;	/* --max-retry-wait SEC, default 300 */
+	double		 connect_timeout;	/* --connect-timeout SEC, default 10 */
+	double		 timeout;		/* --timeout SEC (per request), 120 */
+	long		 graph_concurrency;	/* --graph-concurrency, default 8 */
+	long		 port_concurrency;	/* --port-concurrency, default 8 */
+
+	/* Output. */
+	int		 verbosity;	/* 0 -q, 1 default, 2 -v, 3 -vv, 4 -vvv */
+	enum log_format	 log_format;
+	int		 progress;	/* -1 auto (terminal), 0 off, 1 on */
+};
+
+/*
+ * Parse argv and the environment into o (which the caller owns and later
+ * releases with options_release).  Returns 0 to run, 1 when --help or
+ * --version was printed (exit 0), or -1 after printing one clear message
+ * (usage error: exit 2).  Secrets named by *-file flags are read here.
+ */
+int	options_parse(struct options *o, int argc, char **argv);
+/* Free everything, wiping secrets. */
+void	options_release(struct options *o);
+/* Print usage (the SYNOPSIS) to fp. */
+void	options_usage(void *fp);
+/*
+ * Check a base URL: http(s) only, and http:// only for loopback hosts
+ * unless insecure.  Returns 0, or -1 after printing a message naming what.
+ */
+int	options_check_url(const char *what, const char *url, int insecure);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * The transform layer: libjq with Ocean's semantics.  One compiled program
+ * per resource (selector and entity together) runs once per item on the
+ * fast path; the rare item whose fields error, yield nothing or yield more
+ * than one value is run again through a per-field wrapped program.  Every
+ * jv lives and dies in transform.c; callers see bytes and strings only.
+ */
+#ifndef E2P_TRANSFORM_H
+#define E2P_TRANSFORM_H
+
+#include <stddef.h>
+
+struct mapping;
+struct mapping_resource;
+struct buf;
+
+struct transform;	/* compiled programs of one resource */
+struct tpage;		/* one parsed Graph page: its items and nextLink */
+
+/* Per-field counters: the field's value became null because it errored or
+ * produced no output (Ocean logs both as "misconfigured"). */
+struct transform_field_stat {
+	const char	*name;	/* "identifier", "properties.mail", ... */
+	unsigned long	 errors;
+	unsigned long	 empty;
+	char		*first_error;	/* first jq error text, owned here */
+};
+
+struct transform_stats {
+	unsigned long	 items;		/* items seen */
+	unsigned long	 selected;	/* selector true */
+	unsigned long	 entities;	/* entities emitted */
+	unsigned long	 dropped;	/* null/empty identifier or blueprint */
+	unsigned long	 slow_path;	/* items that needed the wrapped path */
+	struct transform_field_stat *fields;
+	size_t		 nfields;
+};
+
+/*
+ * Called once per entity.  blueprint and identifier are the entity's; json
+ * is its compact JSON text ({"identifier","title","blueprint",...,
+ * "properties":{},"relations":{}}, only the mapped keys), len its length.
+ * All three are valid only during the call.  Return 0, or -1 to stop.
+ */
+typedef int	(*transform_emit_fn)(void *arg, const char *blueprint,
+		    const char *identifier, const char *json, size_t len);
+
+/*
+ * Compile every program of resource r (file is the mapping's path, for
+ * messages).  Returns NULL after printing
+ * "file:line:col: resource '/users': field 'properties.x': jq: ...".
+ * jq 1.7 builtins missing from 1.6 are defined for the programs, and
+ * single-quoted string literals are turned into double-quoted ones.
+ */
+struct transform *transform_new(const struct mapping_resource *r,
+		    const char *file);
+void		 transform_free(struct transform *);
+/* Counters so far (owned by the transform). */
+const struct transform_stats *transform_stats(const struct transform *);
+
+/*
+ * Parse one Graph page (JSON text) and apply the resource's data_path.
+ * Returns a page owned by the caller (tpage_free), or NULL with *err set to
+ * a new message string ("not JSON: ...", "data_path '.value' is a string,
+ * not an array").  A data_path that yields an object gives one item, as
+ * Ocean does; null gives none.
+ */
+struct tpage	*transform_page(struct transform *, const char *json,
+		    size_t len, char **err);
+size_t		 tpage_count(const struct tpage *);
+/* The page's "@odata.nextLink", or NULL; owned by the page. */
+const char	*tpage_next_link(const struct tpage *);
+/* Item i's "id" as a string, or NULL; owned by the page. */
+const char	*tpage_item_id(const struct tpage *, size_t i);
+/* Item i as compact JSON; the caller owns the string. */
+char		*tpage_item_json(const struct tpage *, size_t i);
+/*
+ * Set item i's ".members" to the JSON array text members (the caller
+ * keeps members).  Returns -1 if members is not a JSON array.
+ */
+int		 tpage_set_members(struct tpage *, size_t i,
+		    const char *members, size_t len);
+void		 tpage_free(struct tpage *);
+
+/*
+ * Map every item of the page, calling emit for each entity.  Returns 0, or
+ * -1 with *err set (a new string) when the resource fails as a whole: the
+ * selector yielded a non-boolean ("selector returned a string, not a
+ * boolean"), or emit returned -1.  Per-field errors are counted, not fatal.
+ */
+int		 transform_run(struct transform *, struct tpage *,
+		    transform_emit_fn, void *arg, char **err);
+
+/*
+ * Map one JSON text (a whole document, no data_path) and emit its entities:
+ * for tests and the fuzzer.  Same return as transform_run.
+ */
+int		 transform_item(struct transform *, const char *json,
+		    size_t len, transform_emit_fn, void *arg, char **err);
+
+/*
+ * The top-level field names of Graph objects a resource's programs read
+ * (".department", ".signInActivity.lastSignInDateTime" gives "department",
+ * "signInActivity"), as a comma-separated list in a new string, or NULL if
+ * that cannot be determined (the program uses ".", "..", "keys", "to_entries",
+ * "with_entries", "$__loc__", "input", "getpath" or dynamic indexing). Used
+ * to derive a $select when the mapping has none.
+ */
+char		*transform_fields_read(const struct mapping_resource *);
+
+#endif

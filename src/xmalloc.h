@@ -1,0 +1,21 @@
+/*
+ * Allocation that never returns NULL: out of memory is the one failure that
+ * ends the process below main (exit status 70, after a message).
+ */
+#ifndef E2P_XMALLOC_H
+#define E2P_XMALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+/* printf into a new string; the caller owns it. */
+char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Wipe then free a NUL-terminated secret; NULL is a no-op. */
+void freezero_str(char *);
+
+#endif
