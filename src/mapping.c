@@ -1,0 +1,1066 @@
+/*
+ * The mapping file: Ocean's port-app-config YAML, loaded with libyaml's
+ * document API and checked against the shape the tool understands, with
+ * every error reported once as "file:line:col: message".  It also holds the
+ * built-in mapping for the four Entra ID kinds.  It neither compiles nor
+ * runs jq: field values are kept as text, with their positions.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "buf.h"
+#include "mapping.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+#define MAPPING_MAX	(16 * 1024 * 1024)
+
+struct ctx {
+	const char	*path;		/* name for messages */
+	const char	*text;		/* the whole input, for reader errors */
+	size_t		 len;
+	yaml_document_t	*doc;
+};
+
+#define FOREACH_PAIR(c, map, p, k, v)                                     \
+	for ((p) = (map)->data.mapping.pairs.start;                       \
+	    (p) < (map)->data.mapping.pairs.top &&                        \
+	    ((k) = node((c), (p)->key), (v) = node((c), (p)->value), 1);  \
+	    (p)++)
+
+static const char builtin_text[] =
+"# entra2port's built-in mapping: the four kinds of Port's Entra ID guide,\n"
+"# with the guide's blueprints and properties, made complete.  $select names\n"
+"# every Graph property a mapping reads (without it Graph returns a default\n"
+"# subset), and group membership is read in full from /groups/{id}/members\n"
+"# instead of $expand, which stops at 20 members.\n"
+"deleteDependentEntities: true\n"
+"createMissingRelatedEntities: true\n"
+"enableMergeEntity: true\n"
+"entityDeletionThreshold: 0.9\n"
+"resources:\n"
+"  - kind: /users\n"
+"    selector:\n"
+"      query: 'true'\n"
+"      data_path: '.value'\n"
+"      query_params:\n"
+"        $top: \"999\"\n"
+"        $select: \"id,displayName,userPrincipalName,givenName,surname,mail,"
+"jobTitle,department,officeLocation,accountEnabled,createdDateTime,"
+"signInActivity\"\n"
+"    port:\n"
+"      entity:\n"
+"        mappings:\n"
+"          identifier: .id\n"
+"          title: .displayName // .userPrincipalName\n"
+"          blueprint: '\"entra-id-user\"'\n"
+"          properties:\n"
+"            userPrincipalName: .userPrincipalName\n"
+"            displayName: .displayName\n"
+"            givenName: .givenName\n"
+"            surname: .surname\n"
+"            mail: .mail\n"
+"            jobTitle: .jobTitle\n"
+"            department: .department\n"
+"            officeLocation: .officeLocation\n"
+"            accountEnabled: .accountEnabled\n"
+"            createdDateTime: .createdDateTime\n"
+"            lastSignInDateTime: .signInActivity.lastSignInDateTime\n"
+"  - kind: /groups\n"
+"    selector:\n"
+"      query: 'true'\n"
+"      data_path: '.value'\n"
+"      query_params:\n"
+"        $top: \"999\"\n"
+"        $select: \"id,displayName,description,groupTypes,mailEnabled,"
+"securityEnabled,createdDateTime\"\n"
+"      membership: members\n"
+"    port:\n"
+"      entity:\n"
+"        mappings:\n"
+"          identifier: .id\n"
+"          title: .displayName\n"
+"          blueprint: '\"entra-id-group\"'\n"
+"          properties:\n"
+"            displayName: .displayName\n"
+"            description: .description\n"
+"            groupTypes: .groupTypes\n"
+"            mailEnabled: .mailEnabled\n"
+"            securityEnabled: .securityEnabled\n"
+"            createdDateTime: .createdDateTime\n"
+"          relations:\n"
+"            # Only users: nested groups and service principals are members\n"
+"            # too, and must not become placeholder user entities.\n"
+"            members: '[.members[]? | select(.\"@odata.type\" == "
+"\"#microsoft.graph.user\") | .id]'\n"
+"  - kind: /applications\n"
+"    selector:\n"
+"      query: 'true'\n"
+"      data_path: '.value'\n"
+"      query_params:\n"
+"        $top: \"999\"\n"
+"        $select: \"id,displayName,appId,publisherDomain,signInAudience,"
+"createdDateTime\"\n"
+"    port:\n"
+"      entity:\n"
+"        mappings:\n"
+"          identifier: .id\n"
+"          title: .displayName\n"
+"          blueprint: '\"entra-id-application\"'\n"
+"          properties:\n"
+"            displayName: .displayName\n"
+"            appId: .appId\n"
+"            publisherDomain: .publisherDomain\n"
+"            signInAudience: .signInAudience\n"
+"            createdDateTime: .createdDateTime\n"
+"  - kind: /servicePrincipals\n"
+"    selector:\n"
+"      query: 'true'\n"
+"      data_path: '.value'\n"
+"      query_params:\n"
+"        $top: \"999\"\n"
+"        $select: \"id,displayName,appId,appOwnerOrganizationId,"
+"accountEnabled,appRoleAssignmentRequired,createdDateTime\"\n"
+"    port:\n"
+"      entity:\n"
+"        mappings:\n"
+"          identifier: .id\n"
+"          title: .displayName\n"
+"          blueprint: '\"entra-id-service-principal\"'\n"
+"          properties:\n"
+"            displayName: .displayName\n"
+"            appId: .appId\n"
+"            appOwnerOrganizationId: .appOwnerOrganizationId\n"
+"            accountEnabled: .accountEnabled\n"
+"            appRoleAssignmentRequired: .appRoleAssignmentRequired\n"
+"            createdDateTime: .createdDateTime\n";
+
+/*
+ * Report an error at a 0-based libyaml mark of c's file.  fmt/...: the
+ * message, without position.
+ */
+static void __attribute__((format(printf, 3, 4)))
+perr_mark(const struct ctx *c, yaml_mark_t m, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	msg_error("%s:%d:%d: %s", c->path, (int)m.line + 1, (int)m.column + 1,
+	    buf_str(&b));
+	buf_release(&b);
+}
+
+/* Report an error at the start of node n.  fmt/...: the message. */
+static void __attribute__((format(printf, 3, 4)))
+perr(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	perr_mark(c, n->start_mark, "%s", buf_str(&b));
+	buf_release(&b);
+}
+
+/* Node number i of c's document (never NULL for indexes libyaml made). */
+static yaml_node_t *
+node(const struct ctx *c, int i)
+{
+	return yaml_document_get_node(c->doc, i);
+}
+
+/* The text of a scalar node, or NULL if n is not a scalar. */
+static const char *
+sval(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+/* 1 if n is YAML's null: an empty or "~"/"null" plain scalar. */
+static int
+is_null(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	s = sval(n);
+	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+static void
+warn_unknown(const struct ctx *c, const yaml_node_t *k, const char *where)
+{
+	msg_warn("%s:%d:%d: unknown key '%s' in %s, ignored", c->path,
+	    (int)k->start_mark.line + 1, (int)k->start_mark.column + 1,
+	    sval(k), where);
+}
+
+/*
+ * Check that n is a mapping whose keys are unique scalars.  what names n in
+ * messages.  Returns 1 for such a mapping, 0 for a null (absent) value, -1
+ * after an error.
+ */
+static int
+check_map(const struct ctx *c, const yaml_node_t *n, const char *what)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *k, *v, *k2;
+
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(c, n, "%s must be a mapping", what);
+		return -1;
+	}
+	FOREACH_PAIR(c, n, p, k, v) {
+		(void)v;
+		if (k->type != YAML_SCALAR_NODE) {
+			perr(c, k, "a key in %s must be a string", what);
+			return -1;
+		}
+		for (q = n->data.mapping.pairs.start; q < p; q++) {
+			k2 = node(c, q->key);
+			if (strcmp(sval(k2), sval(k)) == 0) {
+				perr(c, k, "duplicate key '%s' in %s "
+				    "(first at line %d)", sval(k), what,
+				    (int)k2->start_mark.line + 1);
+				return -1;
+			}
+		}
+	}
+	return 1;
+}
+
+/* Set f to name and text, at n's position; f's old strings are freed. */
+static void
+field_set(struct mapping_field *f, const char *name, const char *text,
+    const yaml_node_t *n)
+{
+	free(f->name);
+	free(f->value);
+	f->name = xstrdup(name);
+	f->value = xstrdup(text);
+	f->line = (int)n->start_mark.line + 1;
+	f->col = (int)n->start_mark.column + 1;
+}
+
+/* Append a zeroed field to the array *v of *n fields; returns it. */
+static struct mapping_field *
+field_add(struct mapping_field **v, size_t *n)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
+}
+
+static void
+field_release(struct mapping_field *f)
+{
+	free(f->name);
+	free(f->value);
+	f->name = f->value = NULL;
+}
+
+/*
+ * Read the jq expression at v into f, named name.  label names the resource
+ * in messages.  A null value leaves f as it was.  Returns 0, or -1 after an
+ * error.
+ */
+static int
+get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
+    const yaml_node_t *v, const char *label)
+{
+	if (v->type == YAML_MAPPING_NODE) {
+		perr(c, v, "%s: '%s': search queries are not supported; "
+		    "use a jq expression", label, name);
+		return -1;
+	}
+	if (v->type == YAML_SEQUENCE_NODE) {
+		perr(c, v, "%s: '%s' must be a jq expression, not a list",
+		    label, name);
+		return -1;
+	}
+	if (is_null(v))
+		return 0;
+	field_set(f, name, sval(v), v);
+	return 0;
+}
+
+/*
+ * Read a mapping of name -> jq expression (properties, relations) at n into
+ * the array *fv of *fn fields.  what names the mapping.  Returns 0 or -1.
+ */
+static int
+get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
+    **fv, size_t *fn, const char *what, const char *label)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	int rc;
+
+	if ((rc = check_map(c, n, what)) <= 0)
+		return rc;
+	FOREACH_PAIR(c, n, p, k, v) {
+		if (is_null(v)) {
+			perr(c, v, "%s: '%s' has no jq expression", label,
+			    sval(k));
+			return -1;
+		}
+		if (get_jq(c, field_add(fv, fn), sval(k), v, label) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read a mapping of name -> plain string (query_params, headers) at n into
+ * the array *fv of *fn fields; numbers and booleans are kept as written.
+ * header: refuse line breaks, which would end an HTTP header.  Returns 0
+ * or -1.
+ */
+static int
+get_str_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
+    **fv, size_t *fn, const char *what, int header)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	int rc;
+
+	if ((rc = check_map(c, n, what)) <= 0)
+		return rc;
+	FOREACH_PAIR(c, n, p, k, v) {
+		if (v->type != YAML_SCALAR_NODE || is_null(v)) {
+			perr(c, v, "'%s' in %s must be a string", sval(k),
+			    what);
+			return -1;
+		}
+		if (header && (strpbrk(sval(k), "\r\n:") != NULL ||
+		    strpbrk(sval(v), "\r\n") != NULL)) {
+			perr(c, k, "header '%s' in %s: line breaks and ':' "
+			    "are not allowed", sval(k), what);
+			return -1;
+		}
+		field_set(field_add(fv, fn), sval(k), sval(v), v);
+	}
+	return 0;
+}
+
+/* Read a YAML boolean at v for key k into *out.  Returns 0 or -1. */
+static int
+get_bool(const struct ctx *c, const yaml_node_t *k, const yaml_node_t *v,
+    int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	const char *s = sval(v);
+	size_t i;
+
+	for (i = 0; s != NULL && i < 3; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	if (s == NULL)
+		perr(c, v, "'%s' must be true or false", sval(k));
+	else
+		perr(c, v, "'%s' must be true or false, not '%s'", sval(k), s);
+	return -1;
+}
+
+/* Read entityDeletionThreshold (0..1) at v into *out.  Returns 0 or -1. */
+static int
+get_threshold(const struct ctx *c, const yaml_node_t *k, const yaml_node_t *v,
+    double *out)
+{
+	const char *s = sval(v);
+	char *end;
+	double d;
+
+	if (s != NULL && *s != '\0') {
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno == 0 && *end == '\0' && isfinite(d) && d >= 0 &&
+		    d <= 1) {
+			*out = d;
+			return 0;
+		}
+	}
+	perr(c, v, "'%s' must be a number from 0 to 1%s%s%s", sval(k),
+	    s != NULL ? ", not '" : "", s != NULL ? s : "",
+	    s != NULL ? "'" : "");
+	return -1;
+}
+
+/*
+ * Take the members / transitiveMembers items out of an $expand value
+ * (comma-separated at the top level, items may carry "(...)" options),
+ * rewriting value in place.  Returns which membership was asked for.
+ */
+static enum mapping_members
+expand_take(char *value)
+{
+	enum mapping_members found = MEMBERS_NONE;
+	struct buf out;
+	char *s = value, *item, *e;
+	size_t n;
+	int depth;
+
+	buf_init(&out);
+	while (*s != '\0') {
+		item = s;
+		for (depth = 0; *s != '\0' && (*s != ',' || depth > 0); s++) {
+			if (*s == '(')
+				depth++;
+			else if (*s == ')' && depth > 0)
+				depth--;
+		}
+		e = s;
+		if (*s == ',')
+			s++;
+		while (item < e && *item == ' ')
+			item++;
+		while (e > item && e[-1] == ' ')
+			e--;
+		n = strcspn(item, "(, ");
+		if (n > (size_t)(e - item))
+			n = (size_t)(e - item);
+		if (n == 7 && strncasecmp(item, "members", 7) == 0)
+			found = MEMBERS_DIRECT;
+		else if (n == 17 &&
+		    strncasecmp(item, "transitiveMembers", 17) == 0)
+			found = MEMBERS_TRANSITIVE;
+		else if (e > item) {
+			if (out.len > 0)
+				buf_putc(&out, ',');
+			buf_append(&out, item, (size_t)(e - item));
+		}
+	}
+	if (found != MEMBERS_NONE)
+		memcpy(value, buf_str(&out), out.len + 1);
+	buf_release(&out);
+	return found;
+}
+
+/*
+ * Settle r->members from selector.membership (explicit: -1 if absent) and
+ * a members $expand in the query parameters, which is removed because the
+ * members are read in full instead.  at: where membership was asked for.
+ */
+static void
+settle_members(const struct ctx *c, struct mapping_resource *r, int explicit,
+    const yaml_node_t *at, const char *label)
+{
+	enum mapping_members fromexp = MEMBERS_NONE;
+	struct mapping_field *f;
+	size_t i;
+	int line = 0, col = 0;
+
+	/* "none" keeps the $expand: the user asked for Graph's own. */
+	for (i = 0; explicit != MEMBERS_NONE && i < r->nquery_params; i++) {
+		f = &r->query_params[i];
+		if (strcasecmp(f->name, "$expand") != 0)
+			continue;
+		fromexp = expand_take(f->value);
+		if (fromexp == MEMBERS_NONE)
+			continue;
+		line = f->line;
+		col = f->col;
+		if (f->value[0] == '\0') {
+			field_release(f);
+			memmove(f, f + 1, (r->nquery_params - i - 1) *
+			    sizeof(*f));
+			r->nquery_params--;
+		}
+		break;
+	}
+	r->members = explicit >= 0 ? (enum mapping_members)explicit :
+	    fromexp;
+	if (at != NULL) {
+		line = (int)at->start_mark.line + 1;
+		col = (int)at->start_mark.column + 1;
+	}
+	if (r->members != MEMBERS_NONE && strncmp(r->kind, "/groups", 7) != 0)
+		msg_warn("%s:%d:%d: %s: membership is read from "
+		    "/groups/{id}/members, but the kind is not /groups",
+		    c->path, line, col, label);
+}
+
+/* Read resource r's selector at n.  Returns 0 or -1. */
+static int
+parse_selector(const struct ctx *c, struct mapping_resource *r,
+    const yaml_node_t *n, const char *label)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v, *at = NULL;
+	char *what, *qp, *hd;
+	const char *s, *key;
+	int rc, explicit = -1;
+
+	what = xasprintf("selector of %s", label);
+	qp = xasprintf("query_params of %s", label);
+	hd = xasprintf("headers of %s", label);
+	if ((rc = check_map(c, n, what)) <= 0)
+		goto out;
+	rc = -1;
+	FOREACH_PAIR(c, n, p, k, v) {
+		key = sval(k);
+		if (strcmp(key, "query") == 0) {
+			if (get_jq(c, &r->query, "selector.query", v,
+			    label) == -1)
+				goto out;
+		} else if (strcmp(key, "data_path") == 0) {
+			if (get_jq(c, &r->data_path, "selector.data_path", v,
+			    label) == -1)
+				goto out;
+		} else if (strcmp(key, "query_params") == 0) {
+			if (get_str_map(c, v, &r->query_params,
+			    &r->nquery_params, qp, 0) == -1)
+				goto out;
+		} else if (strcmp(key, "headers") == 0) {
+			if (get_str_map(c, v, &r->headers, &r->nheaders, hd,
+			    1) == -1)
+				goto out;
+		} else if (strcmp(key, "membership") == 0) {
+			s = sval(v);
+			if (s != NULL && strcmp(s, "members") == 0)
+				explicit = MEMBERS_DIRECT;
+			else if (s != NULL &&
+			    strcmp(s, "transitiveMembers") == 0)
+				explicit = MEMBERS_TRANSITIVE;
+			else if (s != NULL && strcmp(s, "none") == 0)
+				explicit = MEMBERS_NONE;
+			else {
+				perr(c, v, "%s: membership must be 'members', "
+				    "'transitiveMembers' or 'none'", label);
+				goto out;
+			}
+			at = v;
+		} else if (strcmp(key, "method") == 0) {
+			s = sval(v);
+			if (s == NULL || strcasecmp(s, "GET") != 0) {
+				perr(c, v, "%s: selector.method: only GET is "
+				    "supported", label);
+				goto out;
+			}
+		} else if (strcmp(key, "path_parameters") == 0 ||
+		    strcmp(key, "body") == 0) {
+			perr(c, k, "%s: selector.%s is not supported", label,
+			    key);
+			goto out;
+		} else
+			warn_unknown(c, k, what);
+	}
+	rc = 0;
+out:
+	if (rc == 0)
+		settle_members(c, r, explicit, at, label);
+	free(what);
+	free(qp);
+	free(hd);
+	return rc;
+}
+
+/* Read port.entity.mappings at n into r.  Returns 0 or -1. */
+static int
+parse_mappings(const struct ctx *c, struct mapping_resource *r,
+    const yaml_node_t *n, const char *label)
+{
+	static const char *const names[] = {
+		"identifier", "title", "blueprint", "icon", "team"
+	};
+	struct mapping_field *fields[] = {
+		&r->identifier, &r->title, &r->blueprint, &r->icon, &r->team
+	};
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	char *what, *pw, *rw;
+	const char *key;
+	size_t i;
+	int rc;
+
+	what = xasprintf("port.entity.mappings of %s", label);
+	pw = xasprintf("port.entity.mappings.properties of %s", label);
+	rw = xasprintf("port.entity.mappings.relations of %s", label);
+	if ((rc = check_map(c, n, what)) <= 0)
+		goto out;
+	rc = -1;
+	FOREACH_PAIR(c, n, p, k, v) {
+		key = sval(k);
+		for (i = 0; i < 5; i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (i < 5) {
+			if (get_jq(c, fields[i], names[i], v, label) == -1)
+				goto out;
+		} else if (strcmp(key, "properties") == 0) {
+			if (get_jq_map(c, v, &r->properties, &r->nproperties,
+			    pw, label) == -1)
+				goto out;
+		} else if (strcmp(key, "relations") == 0) {
+			if (get_jq_map(c, v, &r->relations, &r->nrelations,
+			    rw, label) == -1)
+				goto out;
+		} else
+			warn_unknown(c, k, what);
+	}
+	rc = 0;
+out:
+	free(what);
+	free(pw);
+	free(rw);
+	return rc;
+}
+
+/*
+ * Read resource r's port section at n.  *where is set to the innermost key
+ * found on the way to the mappings, for "missing" messages.  Returns 0/-1.
+ */
+static int
+parse_port(const struct ctx *c, struct mapping_resource *r,
+    const yaml_node_t *n, const char *label, const yaml_node_t **where)
+{
+	yaml_node_pair_t *p, *p2;
+	yaml_node_t *k, *v, *k2, *v2;
+	char *what, *ew;
+	const char *key;
+	int rc;
+
+	what = xasprintf("port of %s", label);
+	ew = xasprintf("port.entity of %s", label);
+	if ((rc = check_map(c, n, what)) <= 0)
+		goto out;
+	rc = -1;
+	FOREACH_PAIR(c, n, p, k, v) {
+		key = sval(k);
+		if (strcmp(key, "entity") == 0) {
+			*where = k;
+			if ((rc = check_map(c, v, ew)) == -1)
+				goto out;
+			rc = -1;
+			if (is_null(v))
+				continue;
+			FOREACH_PAIR(c, v, p2, k2, v2) {
+				if (strcmp(sval(k2), "mappings") != 0) {
+					warn_unknown(c, k2, ew);
+					continue;
+				}
+				*where = k2;
+				if (parse_mappings(c, r, v2, label) == -1)
+					goto out;
+			}
+		} else if (strncmp(key, "itemsToParse", 12) == 0) {
+			perr(c, k, "%s: port.%s is not supported", label, key);
+			goto out;
+		} else
+			warn_unknown(c, k, what);
+	}
+	rc = 0;
+out:
+	free(what);
+	free(ew);
+	return rc;
+}
+
+/* Read resource number idx (0-based) at n into r.  Returns 0 or -1. */
+static int
+parse_resource(const struct ctx *c, struct mapping_resource *r,
+    const yaml_node_t *n, size_t idx)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v, *kindnode = NULL;
+	const yaml_node_t *where = n;
+	char *label;
+	const char *key;
+	int rc = -1;
+
+	label = xasprintf("resource %zu", idx + 1);
+	if (is_null(n)) {
+		perr(c, n, "%s is empty", label);
+		goto out;
+	}
+	if (check_map(c, n, label) == -1)
+		goto out;
+	FOREACH_PAIR(c, n, p, k, v)
+		if (strcmp(sval(k), "kind") == 0)
+			kindnode = v;
+	if (kindnode == NULL) {
+		perr(c, n, "%s: missing kind", label);
+		goto out;
+	}
+	if (sval(kindnode) == NULL || is_null(kindnode) ||
+	    *sval(kindnode) == '\0') {
+		perr(c, kindnode, "%s: kind must be a non-empty string",
+		    label);
+		goto out;
+	}
+	r->kind = xstrdup(sval(kindnode));
+	r->line = (int)kindnode->start_mark.line + 1;
+	r->col = (int)kindnode->start_mark.column + 1;
+	free(label);
+	label = xasprintf("resource '%s'", r->kind);
+	r->query.name = xstrdup("selector.query");
+	r->query.value = xstrdup("true");
+	r->data_path.name = xstrdup("selector.data_path");
+	r->data_path.value = xstrdup(".");
+	FOREACH_PAIR(c, n, p, k, v) {
+		key = sval(k);
+		if (strcmp(key, "kind") == 0)
+			continue;
+		if (strcmp(key, "selector") == 0) {
+			if (parse_selector(c, r, v, label) == -1)
+				goto out;
+		} else if (strcmp(key, "port") == 0) {
+			where = k;
+			if (parse_port(c, r, v, label, &where) == -1)
+				goto out;
+		} else
+			warn_unknown(c, k, label);
+	}
+	if (r->identifier.value == NULL) {
+		perr(c, where, "%s: missing port.entity.mappings.identifier",
+		    label);
+		goto out;
+	}
+	if (r->blueprint.value == NULL) {
+		perr(c, where, "%s: missing port.entity.mappings.blueprint",
+		    label);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(label);
+	return rc;
+}
+
+/* Read the top-level mapping at root into m.  Returns 0 or -1. */
+static int
+parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v, *res = NULL;
+	yaml_node_item_t *it;
+	const char *key;
+	size_t i, n;
+
+	if (root->type != YAML_MAPPING_NODE) {
+		perr(c, root, "the mapping must be a YAML mapping with a "
+		    "'resources' list");
+		return -1;
+	}
+	if (check_map(c, root, "the mapping") == -1)
+		return -1;
+	FOREACH_PAIR(c, root, p, k, v) {
+		key = sval(k);
+		if (strcmp(key, "resources") == 0) {
+			res = v;
+			if (is_null(v))
+				continue;
+			if (v->type != YAML_SEQUENCE_NODE) {
+				perr(c, v, "'resources' must be a list");
+				return -1;
+			}
+		} else if (strcmp(key, "deleteDependentEntities") == 0) {
+			if (get_bool(c, k, v, &m->delete_dependents) == -1)
+				return -1;
+		} else if (strcmp(key, "createMissingRelatedEntities") == 0) {
+			if (get_bool(c, k, v, &m->create_missing) == -1)
+				return -1;
+		} else if (strcmp(key, "enableMergeEntity") == 0) {
+			if (get_bool(c, k, v, &m->merge) == -1)
+				return -1;
+		} else if (strcmp(key, "entityDeletionThreshold") == 0) {
+			if (get_threshold(c, k, v, &m->deletion_threshold) ==
+			    -1)
+				return -1;
+			m->threshold_set = 1;
+		} else
+			warn_unknown(c, k, "the mapping");
+	}
+	if (res == NULL) {
+		perr(c, root, "no resources: the mapping has no "
+		    "'resources' list");
+		return -1;
+	}
+	if (is_null(res) || res->data.sequence.items.top ==
+	    res->data.sequence.items.start) {
+		perr(c, res, "no resources: the 'resources' list is empty");
+		return -1;
+	}
+	n = (size_t)(res->data.sequence.items.top -
+	    res->data.sequence.items.start);
+	m->res = xcalloc(n, sizeof(*m->res));
+	for (i = 0, it = res->data.sequence.items.start; i < n; i++, it++) {
+		m->nres++;
+		if (parse_resource(c, &m->res[i], node(c, *it), i) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Report the libyaml error held by parser p. */
+static void
+yaml_fail(const struct ctx *c, const yaml_parser_t *p)
+{
+	yaml_mark_t m;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		msg_error("%s: out of memory while reading YAML", c->path);
+		return;
+	case YAML_READER_ERROR:
+		/* Reader errors carry a byte offset, not a mark. */
+		for (i = 0; i < p->problem_offset && i < c->len; i++) {
+			if (c->text[i] == '\n') {
+				m.line++;
+				m.column = 0;
+			} else if (((unsigned char)c->text[i] & 0xc0) != 0x80)
+				m.column++;
+		}
+		if (p->problem_value != -1)
+			perr_mark(c, m, "%s (byte 0x%02X)", p->problem,
+			    (unsigned)p->problem_value & 0xff);
+		else
+			perr_mark(c, m, "%s", p->problem);
+		return;
+	default:
+		if (p->context != NULL)
+			perr_mark(c, p->problem_mark, "%s %s at line %d, "
+			    "column %d", p->problem != NULL ? p->problem :
+			    "syntax error", p->context,
+			    (int)p->context_mark.line + 1,
+			    (int)p->context_mark.column + 1);
+		else
+			perr_mark(c, p->problem_mark, "%s", p->problem !=
+			    NULL ? p->problem : "syntax error");
+		return;
+	}
+}
+
+struct mapping *
+mapping_load_buffer(const char *name, const char *text, size_t len)
+{
+	struct mapping *m = NULL;
+	yaml_parser_t parser;
+	yaml_document_t doc, doc2;
+	yaml_node_t *root, *root2;
+	struct ctx c;
+	yaml_mark_t zero;
+	int ok = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&zero, 0, sizeof(zero));
+	c.path = name;
+	c.text = text;
+	c.len = len;
+	if (len > MAPPING_MAX) {
+		perr_mark(&c, zero, "mapping file too large (over 16 MiB)");
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		msg_error("%s: out of memory while reading YAML", name);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	    len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_fail(&c, &parser);
+		yaml_parser_delete(&parser);
+		return NULL;
+	}
+	c.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || is_null(root)) {
+		perr_mark(&c, root != NULL ? root->start_mark : zero,
+		    "empty mapping file");
+		goto out;
+	}
+	/* A second document would be silently ignored by a careless
+	 * reader; Ocean's config is one document. */
+	if (!yaml_parser_load(&parser, &doc2)) {
+		yaml_fail(&c, &parser);
+		goto out;
+	}
+	root2 = yaml_document_get_root_node(&doc2);
+	if (root2 != NULL) {
+		perr_mark(&c, doc2.start_mark, "more than one YAML document; "
+		    "the mapping must be a single document");
+		yaml_document_delete(&doc2);
+		goto out;
+	}
+	yaml_document_delete(&doc2);
+
+	m = xcalloc(1, sizeof(*m));
+	m->path = xstrdup(name);
+	m->delete_dependents = 1;
+	m->create_missing = 1;
+	m->merge = 1;
+	m->deletion_threshold = 0.9;
+	if (parse_top(&c, m, root) == -1)
+		goto out;
+	ok = 1;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (!ok) {
+		mapping_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct mapping *
+mapping_load(const char *path)
+{
+	struct mapping *m;
+	struct buf b;
+	FILE *f;
+	char chunk[65536];
+	size_t n;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		msg_error("cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_append(&b, chunk, n);
+		if (b.len > MAPPING_MAX)
+			break;
+	}
+	if (ferror(f)) {
+		msg_error("cannot read '%s': %s", path, strerror(errno));
+		fclose(f);
+		buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	if (b.len > MAPPING_MAX) {
+		msg_error("%s:1:1: mapping file too large (over 16 MiB)",
+		    path);
+		buf_release(&b);
+		return NULL;
+	}
+	m = mapping_load_buffer(path, buf_str(&b), b.len);
+	buf_release(&b);
+	return m;
+}
+
+const char *
+mapping_builtin_text(void)
+{
+	return builtin_text;
+}
+
+/* Forget a field's position: built-in fields have none (see mapping.h). */
+static void
+unplace(struct mapping_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		f[i].line = f[i].col = 0;
+}
+
+struct mapping *
+mapping_builtin(void)
+{
+	struct mapping_resource *r;
+	struct mapping *m;
+	size_t i;
+
+	m = mapping_load_buffer("<built-in>", builtin_text,
+	    sizeof(builtin_text) - 1);
+	assert(m != NULL);
+	for (i = 0; i < m->nres; i++) {
+		r = &m->res[i];
+		r->line = r->col = 0;
+		unplace(&r->query, 1);
+		unplace(&r->data_path, 1);
+		unplace(r->query_params, r->nquery_params);
+		unplace(r->headers, r->nheaders);
+		unplace(&r->identifier, 1);
+		unplace(&r->title, 1);
+		unplace(&r->blueprint, 1);
+		unplace(&r->icon, 1);
+		unplace(&r->team, 1);
+		unplace(r->properties, r->nproperties);
+		unplace(r->relations, r->nrelations);
+	}
+	return m;
+}
+
+static void
+fields_free(struct mapping_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		field_release(&f[i]);
+	free(f);
+}
+
+void
+mapping_free(struct mapping *m)
+{
+	struct mapping_resource *r;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nres; i++) {
+		r = &m->res[i];
+		free(r->kind);
+		field_release(&r->query);
+		field_release(&r->data_path);
+		fields_free(r->query_params, r->nquery_params);
+		fields_free(r->headers, r->nheaders);
+		field_release(&r->identifier);
+		field_release(&r->title);
+		field_release(&r->blueprint);
+		field_release(&r->icon);
+		field_release(&r->team);
+		fields_free(r->properties, r->nproperties);
+		fields_free(r->relations, r->nrelations);
+	}
+	free(m->res);
+	free(m->path);
+	free(m);
+}
+
+const struct mapping_field *
+mapping_param(const struct mapping_resource *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nquery_params; i++)
+		if (strcmp(r->query_params[i].name, name) == 0)
+			return &r->query_params[i];
+	return NULL;
+}
