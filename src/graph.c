@@ -1,0 +1,678 @@
+/*
+ * Graph collections and membership.  A collection is read one page at a
+ * time: the caller parses each page and hands back its nextLink, which is
+ * followed verbatim; a link seen twice fails the enumeration instead of
+ * looping, and an expired skiptoken restarts it from the first page.
+ * Membership is read with $batch, 20 member-list requests at a time, each
+ * group's pages followed inside later batches.
+ */
+#include <cJSON.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "graph.h"
+#include "http.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+#define MAX_RESTARTS	3
+#define BATCH_MAX	20
+#define MEMBER_BATCHES	4	/* $batch requests in flight per graph_members */
+#define JOB_TRIES	8
+
+struct graph {
+	struct http	*h;
+	struct http_auth *auth;
+	char		*base;		/* "https://graph.microsoft.com/v1.0" */
+	unsigned long	 requests;
+	unsigned long	 member_requests;
+};
+
+struct graph_list {
+	struct graph	*g;
+	char		*path;
+	char		**names, **values;
+	size_t		 nparams;
+	char		**headers;	/* NULL-terminated */
+	char		*first_url;
+	char		*cur_url;
+	struct graph_list_cb cb;
+	uint64_t	*seen;		/* hashes of nextLinks followed */
+	size_t		 nseen;
+	int		 refetched;
+	int		 restarts;
+};
+
+struct graph *
+graph_new(struct http *h, struct http_auth *auth, const char *base_url)
+{
+	struct graph *g = xcalloc(1, sizeof(*g));
+
+	g->h = h;
+	g->auth = auth;
+	g->base = xstrdup(base_url);
+	return g;
+}
+
+void
+graph_free(struct graph *g)
+{
+	if (g == NULL)
+		return;
+	free(g->base);
+	free(g);
+}
+
+unsigned long
+graph_requests(const struct graph *g)
+{
+	return g->requests;
+}
+
+unsigned long
+graph_member_requests(const struct graph *g)
+{
+	return g->member_requests;
+}
+
+char *
+graph_error_text(const struct graph_error *e)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (e->status == 0)
+		buf_puts(&b, e->message != NULL ? e->message : "no answer");
+	else
+		buf_printf(&b, "HTTP %ld", e->status);
+	if (e->status != 0 && e->code != NULL)
+		buf_printf(&b, ": %s", e->code);
+	if (e->status != 0 && e->message != NULL)
+		buf_printf(&b, ": %s", e->message);
+	if (e->request_id != NULL)
+		buf_printf(&b, " (request-id %s)", e->request_id);
+	return buf_detach(&b);
+}
+
+/*
+ * Fill e from an error reply; strings point into *json (the caller frees
+ * it with cJSON_Delete) or into r.
+ */
+static void
+parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
+{
+	const cJSON *err, *code, *msg, *inner, *rid;
+
+	memset(e, 0, sizeof(*e));
+	e->status = r->status;
+	e->auth_failed = r->auth_failed;
+	e->interrupted = r->interrupted;
+	e->request_id = r->request_id;
+	*json = NULL;
+	if (r->status == 0) {
+		e->message = r->error;
+		return;
+	}
+	*json = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
+	err = cJSON_GetObjectItemCaseSensitive(*json, "error");
+	code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	inner = cJSON_GetObjectItemCaseSensitive(err, "innerError");
+	rid = cJSON_GetObjectItemCaseSensitive(inner, "request-id");
+	if (cJSON_IsString(code))
+		e->code = code->valuestring;
+	if (cJSON_IsString(msg))
+		e->message = msg->valuestring;
+	if (cJSON_IsString(rid))
+		e->request_id = rid->valuestring;
+	if (e->code == NULL && e->message == NULL)
+		e->message = r->body.len == 0 ? "empty reply" :
+		    (r->content_type != NULL && strstr(r->content_type,
+		    "html") != NULL) ? "HTML error page" : "not a Graph error";
+}
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+list_free(struct graph_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nparams; i++) {
+		free(l->names[i]);
+		free(l->values[i]);
+	}
+	free(l->names);
+	free(l->values);
+	for (i = 0; l->headers != NULL && l->headers[i] != NULL; i++)
+		free(l->headers[i]);
+	free(l->headers);
+	free(l->path);
+	free(l->first_url);
+	free(l->cur_url);
+	free(l->seen);
+	free(l);
+}
+
+static void	fetch(struct graph_list *, const char *url);
+
+static void
+list_failed(struct graph_list *l, const struct graph_error *e,
+    const char *text)
+{
+	l->cb.fail(l->cb.arg, l, e, text);
+	list_free(l);
+}
+
+static void
+page_done(void *arg, struct http_resp *r)
+{
+	struct graph_list *l = arg;
+	struct graph_error e;
+	cJSON *j;
+	char *text;
+
+	if (r->status == 200) {
+		l->cb.page(l->cb.arg, l, buf_str(&r->body), r->body.len);
+		return;
+	}
+	parse_error(&e, r, &j);
+	if (e.code != NULL && strcmp(e.code, "Directory_ExpiredPageToken") ==
+	    0 && l->restarts < MAX_RESTARTS) {
+		l->restarts++;
+		msg_warn("'%s': the page token expired; reading the whole "
+		    "collection again", l->path);
+		cJSON_Delete(j);
+		l->nseen = 0;
+		if (l->cb.restart != NULL)
+			l->cb.restart(l->cb.arg, l);
+		fetch(l, l->first_url);
+		return;
+	}
+	text = graph_error_text(&e);
+	list_failed(l, &e, text);
+	free(text);
+	cJSON_Delete(j);
+}
+
+static void
+fetch(struct graph_list *l, const char *url)
+{
+	struct http_req_opts o;
+
+	if (url != l->cur_url) {
+		free(l->cur_url);
+		l->cur_url = xstrdup(url);
+	}
+	l->refetched = 0;
+	memset(&o, 0, sizeof(o));
+	o.url = l->cur_url;
+	o.headers = (const char *const *)l->headers;
+	o.auth = l->g->auth;
+	o.retry = HTTP_RETRY_ALL;
+	l->g->requests++;
+	http_submit(l->g->h, &o, page_done, l);
+}
+
+static char *
+build_url(struct graph_list *l)
+{
+	struct buf b;
+	size_t i;
+	int first = 1;
+
+	buf_init(&b);
+	buf_printf(&b, "%s%s", l->g->base, l->path);
+	for (i = 0; i < l->nparams; i++) {
+		if (l->values[i] == NULL)
+			continue;
+		buf_putc(&b, first ? (strchr(l->path, '?') ? '&' : '?') : '&');
+		first = 0;
+		buf_puts(&b, l->names[i]);
+		buf_putc(&b, '=');
+		buf_urlenc(&b, l->values[i]);
+	}
+	return buf_detach(&b);
+}
+
+struct graph_list *
+graph_list_start(struct graph *g, const char *path,
+    const char *const *names, const char *const *values, size_t nparams,
+    const char *const *headers, const struct graph_list_cb *cb)
+{
+	struct graph_list *l = xcalloc(1, sizeof(*l));
+	size_t i, nh = 0;
+
+	l->g = g;
+	l->cb = *cb;
+	l->path = xstrdup(path);
+	l->nparams = nparams;
+	l->names = xcalloc(nparams + 1, sizeof(char *));
+	l->values = xcalloc(nparams + 1, sizeof(char *));
+	for (i = 0; i < nparams; i++) {
+		l->names[i] = xstrdup(names[i]);
+		l->values[i] = xstrdup(values[i]);
+	}
+	while (headers != NULL && headers[nh] != NULL)
+		nh++;
+	l->headers = xcalloc(nh + 1, sizeof(char *));
+	for (i = 0; i < nh; i++)
+		l->headers[i] = xstrdup(headers[i]);
+	l->first_url = build_url(l);
+	fetch(l, l->first_url);
+	return l;
+}
+
+void
+graph_list_next(struct graph_list *l, const char *next)
+{
+	uint64_t hv;
+	size_t i;
+
+	if (next == NULL) {
+		l->cb.done(l->cb.arg, l);
+		list_free(l);
+		return;
+	}
+	hv = hash(next);
+	for (i = 0; i < l->nseen; i++)
+		if (l->seen[i] == hv) {
+			struct graph_error e = { 0 };
+			char *t = xasprintf("'%s': the same nextLink came back "
+			    "twice; stopping instead of looping", l->path);
+
+			list_failed(l, &e, t);
+			free(t);
+			return;
+		}
+	l->seen = xreallocarray(l->seen, l->nseen + 1, sizeof(*l->seen));
+	l->seen[l->nseen++] = hv;
+	fetch(l, next);
+}
+
+int
+graph_list_refetch(struct graph_list *l)
+{
+	if (l->refetched)
+		return -1;
+	fetch(l, l->cur_url);
+	l->refetched = 1;
+	return 0;
+}
+
+void
+graph_list_fail(struct graph_list *l, const char *text)
+{
+	struct graph_error e = { 0 };
+
+	list_failed(l, &e, text);
+}
+
+void
+graph_list_drop_select(struct graph_list *l, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < l->nparams; i++) {
+		struct buf b;
+		char *v, *tok, *save = NULL;
+
+		if (strcmp(l->names[i], "$select") != 0)
+			continue;
+		buf_init(&b);
+		v = xstrdup(l->values[i]);
+		for (tok = strtok_r(v, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (strcmp(tok, field) == 0)
+				continue;
+			if (b.len > 0)
+				buf_putc(&b, ',');
+			buf_puts(&b, tok);
+		}
+		free(v);
+		free(l->values[i]);
+		l->values[i] = buf_detach(&b);
+	}
+	free(l->first_url);
+	l->first_url = build_url(l);
+	l->nseen = 0;
+	fetch(l, l->first_url);
+}
+
+/* Membership through $batch. */
+
+struct mjob {
+	size_t		 index;
+	char		*url;		/* relative, for the batch */
+	struct buf	 json;		/* "[{...},..." accumulating */
+	int		 count;
+	int		 tries;
+	int		 done;
+};
+
+struct mrun {
+	struct graph	*g;
+	struct mjob	*jobs;
+	size_t		 njobs;
+	size_t		*ready;		/* indices into jobs, FIFO ring */
+	size_t		 rhead, rlen;
+	size_t		 remaining;
+	int		 inflight;
+	int		 transitive;
+	graph_members_fn got;
+	void		 (*done)(void *);
+	void		*arg;
+};
+
+struct mbatch {
+	struct mrun	*m;
+	size_t		 jobs[BATCH_MAX];
+	size_t		 n;
+};
+
+static void	mdispatch(struct mrun *);
+
+static void
+ready_push(struct mrun *m, size_t j)
+{
+	m->ready[(m->rhead + m->rlen) % m->njobs] = j;
+	m->rlen++;
+}
+
+static void
+mjob_finish(struct mrun *m, struct mjob *j, const struct graph_error *e)
+{
+	j->done = 1;
+	if (e == NULL) {
+		buf_putc(&j->json, ']');
+		m->got(m->arg, j->index, buf_str(&j->json), j->json.len, NULL);
+	} else {
+		m->got(m->arg, j->index, NULL, 0, e);
+	}
+	buf_release(&j->json);
+	free(j->url);
+	j->url = NULL;
+	m->remaining--;
+}
+
+static void
+mrun_end(struct mrun *m)
+{
+	void (*done)(void *) = m->done;
+	void *arg = m->arg;
+
+	free(m->jobs);
+	free(m->ready);
+	free(m);
+	done(arg);
+}
+
+/* Make a nextLink relative to the version root, as $batch wants. */
+static char *
+relative(struct graph *g, const char *link)
+{
+	size_t bl = strlen(g->base);
+	const char *p;
+
+	if (strncmp(link, g->base, bl) == 0 && link[bl] == '/')
+		return xstrdup(link + bl);
+	if ((p = strstr(link, "://")) != NULL &&
+	    (p = strchr(p + 3, '/')) != NULL &&
+	    (p = strchr(p + 1, '/')) != NULL)
+		return xstrdup(p);
+	return xstrdup(link);
+}
+
+static const char *
+sub_header(const cJSON *headers, const char *name)
+{
+	const cJSON *h;
+
+	cJSON_ArrayForEach(h, headers)
+		if (h->string != NULL && strcasecmp(h->string, name) == 0 &&
+		    cJSON_IsString(h))
+			return h->valuestring;
+	return NULL;
+}
+
+static void
+sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
+    double *backoff)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "status");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
+	const cJSON *item, *next;
+	long status = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
+
+	if (status == 200) {
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body,
+		    "value")) {
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(item,
+			    "@odata.type");
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(item,
+			    "id");
+
+			if (!cJSON_IsString(id))
+				continue;
+			buf_puts(&j->json, j->count++ ? ",{" : "{");
+			buf_puts(&j->json, "\"@odata.type\":");
+			if (cJSON_IsString(t))
+				buf_json_str(&j->json, t->valuestring,
+				    strlen(t->valuestring));
+			else
+				buf_puts(&j->json, "null");
+			buf_puts(&j->json, ",\"id\":");
+			buf_json_str(&j->json, id->valuestring,
+			    strlen(id->valuestring));
+			buf_putc(&j->json, '}');
+		}
+		next = cJSON_GetObjectItemCaseSensitive(body,
+		    "@odata.nextLink");
+		if (cJSON_IsString(next)) {
+			free(j->url);
+			j->url = relative(m->g, next->valuestring);
+			j->tries = 0;
+			ready_push(m, (size_t)(j - m->jobs));
+		} else {
+			mjob_finish(m, j, NULL);
+		}
+		return;
+	}
+	if ((status == 429 || status >= 500 || status == 0) &&
+	    ++j->tries < JOB_TRIES) {
+		double ra = http_parse_retry_after(sub_header(
+		    cJSON_GetObjectItemCaseSensitive(resp, "headers"),
+		    "Retry-After"), http_now());
+
+		if (ra < 0)
+			ra = 0.5 * (1 << (j->tries < 6 ? j->tries : 6));
+		if (ra > *backoff)
+			*backoff = ra;
+		ready_push(m, (size_t)(j - m->jobs));
+		return;
+	}
+	{
+		struct graph_error e = { 0 };
+		const cJSON *err = cJSON_GetObjectItemCaseSensitive(body,
+		    "error");
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(err, "code");
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err,
+		    "message");
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(err,
+		    "innerError");
+		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(in,
+		    "request-id");
+
+		e.status = status;
+		e.code = cJSON_IsString(c) ? c->valuestring : NULL;
+		e.message = cJSON_IsString(msg) ? msg->valuestring :
+		    "member list failed";
+		e.request_id = cJSON_IsString(rid) ? rid->valuestring : NULL;
+		mjob_finish(m, j, &e);
+	}
+}
+
+static void
+batch_done(void *arg, struct http_resp *r)
+{
+	struct mbatch *b = arg;
+	struct mrun *m = b->m;
+	cJSON *json = NULL;
+	const cJSON *resp;
+	double backoff = 0;
+	size_t i;
+	int *answered = xcalloc(b->n, sizeof(int));
+
+	m->inflight--;
+	if (r->status == 200)
+		json = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
+	cJSON_ArrayForEach(resp, cJSON_GetObjectItemCaseSensitive(json,
+	    "responses")) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(resp, "id");
+		char *end;
+		unsigned long k;
+
+		if (!cJSON_IsString(id))
+			continue;
+		k = strtoul(id->valuestring, &end, 10);
+		for (i = 0; i < b->n; i++)
+			if (b->jobs[i] == k && *end == '\0' && !answered[i]) {
+				answered[i] = 1;
+				sub_response(m, &m->jobs[k], resp, &backoff);
+				break;
+			}
+	}
+	/* Sub-requests without an answer (whole batch failed, or a reply
+	 * that lost some) fail with the batch's status. */
+	for (i = 0; i < b->n; i++) {
+		struct graph_error e;
+		cJSON *ej;
+		char *t;
+
+		if (answered[i])
+			continue;
+		parse_error(&e, r, &ej);
+		if (r->status == 200) {
+			e.status = 0;
+			e.message = "no answer for this request in the $batch "
+			    "reply";
+		}
+		if (!e.auth_failed && !e.interrupted && r->status == 200 &&
+		    ++m->jobs[b->jobs[i]].tries < JOB_TRIES) {
+			ready_push(m, b->jobs[i]);
+			cJSON_Delete(ej);
+			continue;
+		}
+		t = graph_error_text(&e);
+		msg_debug("$batch: %s", t);
+		free(t);
+		mjob_finish(m, &m->jobs[b->jobs[i]], &e);
+		cJSON_Delete(ej);
+	}
+	free(answered);
+	cJSON_Delete(json);
+	free(b);
+	if (backoff > 0)
+		http_host_backoff(m->g->h, m->g->base, backoff);
+	if (m->remaining == 0 && m->inflight == 0)
+		mrun_end(m);
+	else
+		mdispatch(m);
+}
+
+static void
+mdispatch(struct mrun *m)
+{
+	while (m->rlen > 0 && m->inflight < MEMBER_BATCHES) {
+		struct mbatch *b = xcalloc(1, sizeof(*b));
+		struct http_req_opts o;
+		struct buf body;
+		char *url;
+		static const char *const hdrs[] = {
+			"Content-Type: application/json",
+			"x-ms-throttle-priority: Low", NULL
+		};
+
+		b->m = m;
+		buf_init(&body);
+		buf_puts(&body, "{\"requests\":[");
+		while (m->rlen > 0 && b->n < BATCH_MAX) {
+			size_t k = m->ready[m->rhead];
+
+			m->rhead = (m->rhead + 1) % m->njobs;
+			m->rlen--;
+			b->jobs[b->n++] = k;
+			buf_printf(&body, "%s{\"id\":\"%zu\",\"method\":\"GET\","
+			    "\"url\":", b->n > 1 ? "," : "", k);
+			buf_json_str(&body, m->jobs[k].url,
+			    strlen(m->jobs[k].url));
+			buf_puts(&body, ",\"headers\":{\"ConsistencyLevel\":"
+			    "\"eventual\"}}");
+		}
+		buf_puts(&body, "]}");
+		memset(&o, 0, sizeof(o));
+		url = xasprintf("%s/$batch", m->g->base);
+		o.method = "POST";
+		o.url = url;
+		o.headers = hdrs;
+		o.body = body.data;
+		o.body_len = body.len;
+		o.auth = m->g->auth;
+		/* A $batch is only reads: safe to send again whole. */
+		o.retry = HTTP_RETRY_ALL;
+		m->inflight++;
+		m->g->requests++;
+		m->g->member_requests++;
+		http_submit(m->g->h, &o, batch_done, b);
+		free(url);
+		buf_release(&body);
+	}
+}
+
+void
+graph_members(struct graph *g, const char *const *ids, size_t n,
+    int transitive, graph_members_fn got, void (*done)(void *), void *arg)
+{
+	struct mrun *m = xcalloc(1, sizeof(*m));
+	size_t i;
+
+	m->g = g;
+	m->got = got;
+	m->done = done;
+	m->arg = arg;
+	m->transitive = transitive;
+	m->njobs = n;
+	m->remaining = n;
+	m->jobs = xcalloc(n + 1, sizeof(*m->jobs));
+	m->ready = xcalloc(n + 1, sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		struct buf u;
+
+		buf_init(&u);
+		buf_puts(&u, "/groups/");
+		buf_urlenc(&u, ids[i]);
+		buf_printf(&u, "/%s?$select=id&$top=999&$count=true",
+		    transitive ? "transitiveMembers" : "members");
+		m->jobs[i].index = i;
+		m->jobs[i].url = buf_detach(&u);
+		buf_init(&m->jobs[i].json);
+		buf_putc(&m->jobs[i].json, '[');
+		ready_push(m, i);
+	}
+	if (n == 0) {
+		mrun_end(m);
+		return;
+	}
+	mdispatch(m);
+}

@@ -1,0 +1,87 @@
+/*
+ * Microsoft Graph reads: collections followed page by page through
+ * @odata.nextLink (verbatim), and group membership through $batch.  This
+ * module does not parse pages (transform does, then tells it the next
+ * link); it parses only error bodies and $batch replies, with cJSON.
+ */
+#ifndef E2P_GRAPH_H
+#define E2P_GRAPH_H
+
+#include <stddef.h>
+
+struct http;
+struct http_auth;
+struct graph;
+struct graph_list;
+
+/* A Graph failure, as reported: status, error.code, message, request-id. */
+struct graph_error {
+	long		 status;	/* 0: transport */
+	const char	*code;		/* "Authorization_RequestDenied" */
+	const char	*message;
+	const char	*request_id;
+	int		 auth_failed;	/* no token could be obtained */
+	int		 interrupted;
+};
+
+struct graph_list_cb {
+	/*
+	 * A page arrived (body valid during the call).  The callee must
+	 * later call graph_list_next() (with the page's nextLink or NULL),
+	 * graph_list_refetch(), or graph_list_fail().
+	 */
+	void	(*page)(void *arg, struct graph_list *, const char *body,
+		    size_t len);
+	/* The enumeration restarts from the first page (expired skiptoken). */
+	void	(*restart)(void *arg, struct graph_list *);
+	/* Every page was read (after graph_list_next(NULL)). */
+	void	(*done)(void *arg, struct graph_list *);
+	/* The enumeration failed for good; e is valid during the call. */
+	void	(*fail)(void *arg, struct graph_list *,
+		    const struct graph_error *e, const char *text);
+	void	*arg;
+};
+
+struct graph	*graph_new(struct http *, struct http_auth *,
+		    const char *base_url);
+void		 graph_free(struct graph *);
+/* Requests sent to Graph (pages, batches), for the summary. */
+unsigned long	 graph_requests(const struct graph *);
+unsigned long	 graph_member_requests(const struct graph *);
+
+/*
+ * Start reading path (e.g. "/users") with the query parameters names[i] =
+ * values[i] and the extra request headers ("Name: value").  The list is
+ * owned by the graph and freed after done or fail has been called.
+ */
+struct graph_list *graph_list_start(struct graph *, const char *path,
+		    const char *const *names, const char *const *values,
+		    size_t nparams, const char *const *headers,
+		    const struct graph_list_cb *cb);
+/* Request the next page (a nextLink, followed verbatim) or finish. */
+void		 graph_list_next(struct graph_list *, const char *next_link);
+/* Fetch the page just received again (bad body); -1 if already done. */
+int		 graph_list_refetch(struct graph_list *);
+/* End the enumeration with a failure the caller found (e.g. mapping). */
+void		 graph_list_fail(struct graph_list *, const char *text);
+/* Retry the first page without a query parameter (signInActivity). */
+void		 graph_list_drop_select(struct graph_list *, const char *field);
+
+/*
+ * Read the whole membership of groups: for each group, every page of
+ * /groups/{id}/members (or transitiveMembers) with $select=id and
+ * $top=999, bundled in $batch requests of up to 20.  Service principals
+ * are included (ConsistencyLevel: eventual and $count=true on every
+ * page).  got is called once per group with the JSON array of
+ * {"@odata.type","id"} objects, or with err set; then done once.
+ */
+typedef void	(*graph_members_fn)(void *arg, size_t index,
+		    const char *json, size_t len, const struct graph_error *);
+void		 graph_members(struct graph *, const char *const *ids,
+		    size_t n, int transitive, graph_members_fn got,
+		    void (*done)(void *arg), void *arg);
+
+/* Describe a Graph error reply: "HTTP 403: code: message (request-id x)". */
+char		*graph_error_text(const struct graph_error *);
+
+#endif

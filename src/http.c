@@ -1,0 +1,760 @@
+/*
+ * One libcurl multi loop for every request of the run.  Requests wait in
+ * per-host FIFO queues; a host has a cap on requests in flight and a time
+ * before which nothing is sent to it, which a 429 moves for the whole
+ * host.  Retries (408, 429, 5xx, transport errors) follow Retry-After or
+ * Port's x-ratelimit-reset (429 only), else exponential backoff with
+ * jitter, within a cap on attempts and on total waiting.  A 401 on a
+ * request that carries a token refreshes the token once.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "http.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+#define DEFAULT_CAP	8
+#define DEFAULT_MAXBODY	((size_t)256 << 20)
+
+struct req {
+	struct http		*h;
+	struct http_host	*host;
+	struct req		*next;		/* queue / list link */
+	struct req		*iprev, *inext;	/* in-flight list */
+	char			*method;
+	char			*url;
+	char			**headers;
+	size_t			 nheaders;
+	char			*body;
+	size_t			 body_len;
+	struct http_auth	*auth;
+	enum http_retry		 retry;
+	size_t			 max_body;
+	http_done_fn		 done;
+	void			*arg;
+
+	CURL			*easy;
+	struct curl_slist	*slist;
+	char			*auth_value;	/* header value used */
+	int			 attempts;
+	int			 refreshed;	/* 401 refresh used */
+	double			 waited;
+	double			 first_sent;
+	double			 due;		/* when delayed */
+	char			 errbuf[CURL_ERROR_SIZE];
+
+	struct http_resp	 resp;
+	char			*retry_after;
+	char			*rl_reset;
+	char			*request_id;
+	char			*content_type;
+};
+
+struct http_host {
+	char			*key;		/* scheme://host:port */
+	int			 cap;
+	int			 inflight;
+	double			 not_before;
+	struct req		*head, *tail;	/* queued */
+	size_t			 queued;
+	struct http_host	*next;
+};
+
+struct http {
+	struct http_config	 cfg;
+	CURLM			*multi;
+	struct http_host	*hosts;
+	struct req		*delayed;	/* unordered list */
+	struct req		*authwait;	/* waiting for a token */
+	struct req		*inflight;	/* being transferred */
+	size_t			 active;	/* requests not yet completed */
+	unsigned long		 throttled;
+	unsigned long		 sent;
+	int			 stopping;
+};
+
+static volatile sig_atomic_t interrupted;
+
+void
+http_interrupt(void)
+{
+	interrupted = 1;
+}
+
+int
+http_interrupted(void)
+{
+	return interrupted != 0;
+}
+
+double
+http_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Monotonic time for scheduling. */
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct http *
+http_new(const struct http_config *cfg)
+{
+	struct http *h = xcalloc(1, sizeof(*h));
+
+	h->cfg = *cfg;
+	h->multi = curl_multi_init();
+	if (h->multi == NULL) {
+		fputs("entra2port: cannot initialise libcurl\n", stderr);
+		exit(70);
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	return h;
+}
+
+static void
+req_free(struct req *r)
+{
+	size_t i;
+
+	if (r->easy != NULL) {
+		curl_multi_remove_handle(r->h->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->slist);
+	free(r->method);
+	free(r->url);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i]);
+	free(r->headers);
+	if (r->body != NULL) {
+		explicit_bzero(r->body, r->body_len);
+		free(r->body);
+	}
+	freezero_str(r->auth_value);
+	buf_release(&r->resp.body);
+	free(r->retry_after);
+	free(r->rl_reset);
+	free(r->request_id);
+	free(r->content_type);
+	free(r);
+}
+
+void
+http_free(struct http *h)
+{
+	struct http_host *host, *hn;
+
+	if (h == NULL)
+		return;
+	for (host = h->hosts; host != NULL; host = hn) {
+		hn = host->next;
+		free(host->key);
+		free(host);
+	}
+	curl_multi_cleanup(h->multi);
+	free(h);
+}
+
+/* The scheme://host:port part of url, in a new string. */
+static char *
+host_key(const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	if (p == NULL)
+		return xstrdup(url);
+	p += 3;
+	n = strcspn(p, "/?#");
+	return xstrndup(url, (size_t)(p - url) + n);
+}
+
+static struct http_host *
+host_get(struct http *h, const char *url)
+{
+	struct http_host *host;
+	char *key = host_key(url);
+
+	for (host = h->hosts; host != NULL; host = host->next)
+		if (strcmp(host->key, key) == 0) {
+			free(key);
+			return host;
+		}
+	host = xcalloc(1, sizeof(*host));
+	host->key = key;
+	host->cap = DEFAULT_CAP;
+	host->next = h->hosts;
+	h->hosts = host;
+	return host;
+}
+
+void
+http_host_cap(struct http *h, const char *url, int cap)
+{
+	host_get(h, url)->cap = cap < 1 ? 1 : cap;
+}
+
+void
+http_host_backoff(struct http *h, const char *url, double secs)
+{
+	struct http_host *host = host_get(h, url);
+	double nb = mono() + secs;
+
+	if (nb > host->not_before)
+		host->not_before = nb;
+}
+
+size_t
+http_host_load(struct http *h, const char *url)
+{
+	struct http_host *host = host_get(h, url);
+	struct req *r;
+	size_t n = host->queued + (size_t)host->inflight;
+
+	for (r = h->delayed; r != NULL; r = r->next)
+		if (r->host == host)
+			n++;
+	for (r = h->authwait; r != NULL; r = r->next)
+		if (r->host == host)
+			n++;
+	return n;
+}
+
+unsigned long
+http_throttled(const struct http *h)
+{
+	return h->throttled;
+}
+
+unsigned long
+http_requests(const struct http *h)
+{
+	return h->sent;
+}
+
+static void
+enqueue(struct req *r, int front)
+{
+	struct http_host *host = r->host;
+
+	r->next = NULL;
+	if (host->head == NULL) {
+		host->head = host->tail = r;
+	} else if (front) {
+		r->next = host->head;
+		host->head = r;
+	} else {
+		host->tail->next = r;
+		host->tail = r;
+	}
+	host->queued++;
+}
+
+void
+http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
+    void *arg)
+{
+	struct req *r = xcalloc(1, sizeof(*r));
+	size_t i;
+
+	r->h = h;
+	r->method = xstrdup(o->method != NULL ? o->method : "GET");
+	r->url = xstrdup(o->url);
+	r->host = host_get(h, o->url);
+	if (o->headers != NULL) {
+		while (o->headers[r->nheaders] != NULL)
+			r->nheaders++;
+		r->headers = xcalloc(r->nheaders + 1, sizeof(char *));
+		for (i = 0; i < r->nheaders; i++)
+			r->headers[i] = xstrdup(o->headers[i]);
+	}
+	if (o->body != NULL) {
+		r->body = xmalloc(o->body_len + 1);
+		memcpy(r->body, o->body, o->body_len);
+		r->body[o->body_len] = '\0';
+		r->body_len = o->body_len;
+	}
+	r->auth = o->auth;
+	r->retry = o->retry;
+	r->max_body = o->max_body ? o->max_body : DEFAULT_MAXBODY;
+	r->done = done;
+	r->arg = arg;
+	r->first_sent = -1;
+	buf_init(&r->resp.body);
+	h->active++;
+	enqueue(r, 0);
+}
+
+void
+http_auth_ready(struct http *h, struct http_auth *a)
+{
+	struct req **pp = &h->authwait, *r;
+
+	while ((r = *pp) != NULL) {
+		if (r->auth == a) {
+			*pp = r->next;
+			enqueue(r, 1);
+		} else {
+			pp = &r->next;
+		}
+	}
+}
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct req *r = arg;
+
+	r->resp.body.max = r->max_body;
+	if (buf_append(&r->resp.body, p, sz * n) == -1)
+		return 0;	/* CURLE_WRITE_ERROR: body over the cap */
+	return sz * n;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *v, *end = line + len;
+
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return NULL;
+	v = line + nl + 1;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+	    end[-1] == ' '))
+		end--;
+	return xstrndup(v, (size_t)(end - v));
+}
+
+static void
+set_header(char **slot, char *v)
+{
+	if (v == NULL)
+		return;
+	free(*slot);
+	*slot = v;
+}
+
+static size_t
+on_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct req *r = arg;
+	size_t len = sz * n;
+
+	/* A new status line (redirect, 100-continue) resets what we saw. */
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		free(r->retry_after);
+		free(r->rl_reset);
+		r->retry_after = r->rl_reset = NULL;
+	}
+	set_header(&r->retry_after, header_value(p, len, "retry-after"));
+	set_header(&r->rl_reset, header_value(p, len, "x-ratelimit-reset"));
+	set_header(&r->request_id, header_value(p, len, "request-id"));
+	set_header(&r->request_id, header_value(p, len, "x-trace-id"));
+	set_header(&r->content_type, header_value(p, len, "content-type"));
+	return len;
+}
+
+/* Start the transfer of r now.  Returns -1 if it must wait for a token. */
+static int
+start(struct http *h, struct req *r)
+{
+	CURL *e;
+	size_t i;
+
+	freezero_str(r->auth_value);
+	r->auth_value = NULL;
+	if (r->auth != NULL) {
+		const char *v = r->auth->ops->token(r->auth, h);
+
+		if (v == NULL)
+			return -1;
+		r->auth_value = xasprintf("Authorization: %s", v);
+	}
+	curl_slist_free_all(r->slist);
+	r->slist = NULL;
+	for (i = 0; i < r->nheaders; i++)
+		r->slist = curl_slist_append(r->slist, r->headers[i]);
+	if (r->auth_value != NULL)
+		r->slist = curl_slist_append(r->slist, r->auth_value);
+	r->slist = curl_slist_append(r->slist, "Expect:");
+	if ((e = r->easy) == NULL)
+		e = r->easy = curl_easy_init();
+	else
+		curl_easy_reset(e);
+	if (e == NULL) {
+		fputs("entra2port: cannot initialise libcurl\n", stderr);
+		exit(70);
+	}
+	buf_reset(&r->resp.body);
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->slist);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "entra2port/" E2P_VERSION);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(h->cfg.connect_timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->cfg.timeout * 1000));
+	/* A connection that delivers nothing for 60 s is dead. */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+	for (i = 0; i < r->nheaders; i++)
+		if (strncasecmp(r->headers[i], "User-Agent:", 11) == 0)
+			curl_easy_setopt(e, CURLOPT_USERAGENT,
+			    r->headers[i] + 11 + strspn(r->headers[i] + 11,
+			    " "));
+	if (strcmp(r->method, "GET") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	if (r->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body_len);
+	}
+	r->errbuf[0] = '\0';
+	r->attempts++;
+	if (r->first_sent < 0)
+		r->first_sent = mono();
+	h->sent++;
+	r->host->inflight++;
+	r->iprev = NULL;
+	r->inext = h->inflight;
+	if (h->inflight != NULL)
+		h->inflight->iprev = r;
+	h->inflight = r;
+	msg_debug("> %s %s", r->method, r->url);
+	curl_multi_add_handle(h->multi, e);
+	return 0;
+}
+
+/* Send what the hosts' caps and clocks allow. */
+static void
+dispatch(struct http *h)
+{
+	struct http_host *host;
+	struct req **pp, *r;
+	double now = mono();
+
+	/* Delayed requests whose time has come go back to their queue. */
+	pp = &h->delayed;
+	while ((r = *pp) != NULL) {
+		if (r->due <= now) {
+			*pp = r->next;
+			enqueue(r, 1);
+		} else {
+			pp = &r->next;
+		}
+	}
+	for (host = h->hosts; host != NULL; host = host->next) {
+		while (host->head != NULL && host->inflight < host->cap &&
+		    host->not_before <= now) {
+			r = host->head;
+			host->head = r->next;
+			if (host->head == NULL)
+				host->tail = NULL;
+			host->queued--;
+			if (r->auth != NULL && r->auth->failed) {
+				r->resp.auth_failed = 1;
+				r->resp.error = r->auth->message != NULL ?
+				    r->auth->message : "authentication failed";
+				h->active--;
+				r->done(r->arg, &r->resp);
+				req_free(r);
+				continue;
+			}
+			if (start(h, r) == -1) {
+				if (r->auth->failed) {
+					enqueue(r, 1);
+					continue;
+				}
+				r->next = h->authwait;
+				h->authwait = r;
+			}
+		}
+	}
+}
+
+static int
+retryable_status(long s)
+{
+	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 ||
+	    s == 504;
+}
+
+double
+http_parse_retry_after(const char *v, double now)
+{
+	char *end;
+	double d;
+	struct tm tm;
+	const char *p;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	d = strtod(v, &end);
+	if (end != v && errno == 0 && isfinite(d)) {
+		while (*end == ' ')
+			end++;
+		if (*end == '\0')
+			return d < 0 ? 0 : d;
+	}
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (p == NULL || *p != '\0')
+		return -1;
+	d = (double)timegm(&tm) - now;
+	return d < 0 ? 0 : d;
+}
+
+/* Seconds to wait before retry number r->attempts. */
+static double
+backoff(struct req *r, long status)
+{
+	double d = -1, base;
+
+	if (status == 429 || status == 503)
+		d = http_parse_retry_after(r->retry_after, http_now());
+	else if (r->retry_after != NULL)
+		d = http_parse_retry_after(r->retry_after, http_now());
+	if (d < 0 && status == 429 && r->rl_reset != NULL) {
+		/* Port: seconds until the window resets, or an epoch time
+		 * (docs disagree; UNCONFIRMED): big values are epochs. */
+		d = http_parse_retry_after(r->rl_reset, http_now());
+		if (d > 10000)
+			d -= http_now();
+		if (d < 0)
+			d = 0;
+	}
+	if (d >= 0)
+		return ceil(d * 1000) / 1000;
+	base = 0.5 * pow(2, r->attempts - 1);
+	if (base > 60)
+		base = 60;
+	/* Full jitter in [base/2, base]. */
+	return base / 2 + (base / 2) * ((double)rand() / RAND_MAX);
+}
+
+static void
+complete(struct http *h, struct req *r)
+{
+	r->resp.request_id = r->request_id;
+	r->resp.content_type = r->content_type;
+	r->resp.attempts = r->attempts;
+	r->resp.seconds = r->first_sent >= 0 ? mono() - r->first_sent : 0;
+	h->active--;
+	r->done(r->arg, &r->resp);
+	req_free(r);
+}
+
+static void
+delay(struct http *h, struct req *r, double secs)
+{
+	r->waited += secs;
+	r->due = mono() + secs;
+	r->next = h->delayed;
+	h->delayed = r;
+}
+
+static void
+finished(struct http *h, CURL *e, CURLcode rc)
+{
+	struct req *r;
+	long status = 0;
+	double wait;
+	int retry = 0;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	curl_multi_remove_handle(h->multi, e);
+	r->host->inflight--;
+	if (r->iprev != NULL)
+		r->iprev->inext = r->inext;
+	else
+		h->inflight = r->inext;
+	if (r->inext != NULL)
+		r->inext->iprev = r->iprev;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	r->resp.status = status;
+	r->resp.error = NULL;
+	if (rc != CURLE_OK) {
+		r->resp.status = 0;
+		r->resp.error = r->errbuf[0] != '\0' ? r->errbuf :
+		    curl_easy_strerror(rc);
+		if (rc == CURLE_WRITE_ERROR)
+			r->resp.error = "response body too large";
+		msg_debug("< %s %s: %s", r->method, r->url, r->resp.error);
+	} else {
+		msg_debug("< %ld %s %s (%zu bytes)", status, r->method,
+		    r->url, r->resp.body.len);
+	}
+	if (h->stopping || interrupted) {
+		r->resp.interrupted = 1;
+		r->resp.status = 0;
+		r->resp.error = "interrupted";
+		complete(h, r);
+		return;
+	}
+	if (status == 401 && r->auth != NULL && !r->refreshed) {
+		r->refreshed = 1;
+		r->auth->ops->invalidate(r->auth,
+		    r->auth_value + strlen("Authorization: "));
+		enqueue(r, 1);
+		return;
+	}
+	if (status == 429)
+		h->throttled++;
+	if (r->retry == HTTP_RETRY_ALL)
+		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
+		    retryable_status(status);
+	else if (r->retry == HTTP_RETRY_TOKEN)
+		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
+		    (status == 429 || status >= 500);
+	if (retry && r->attempts <= h->cfg.max_retries) {
+		wait = backoff(r, status);
+		if (r->waited + wait <= h->cfg.max_retry_wait) {
+			if (status == 429 || status == 503) {
+				/* Slow the whole host, not only this one. */
+				double nb = mono() + wait;
+
+				if (nb > r->host->not_before)
+					r->host->not_before = nb;
+			}
+			msg_info("%s %s: %s, retrying in %.1f s (attempt %d)",
+			    r->method, r->url, status ? "HTTP status" :
+			    r->resp.error, wait, r->attempts + 1);
+			if (status != 0)
+				msg_debug("status was %ld", status);
+			delay(h, r, wait);
+			return;
+		}
+	}
+	complete(h, r);
+}
+
+/* Milliseconds until the next delayed request or host opens. */
+static long
+next_timer(struct http *h, long curl_ms)
+{
+	double now = mono(), t = -1;
+	struct req *r;
+	struct http_host *host;
+	long ms;
+
+	for (r = h->delayed; r != NULL; r = r->next)
+		if (t < 0 || r->due < t)
+			t = r->due;
+	for (host = h->hosts; host != NULL; host = host->next)
+		if (host->head != NULL && host->not_before > now &&
+		    (t < 0 || host->not_before < t))
+			t = host->not_before;
+	ms = curl_ms < 0 ? 1000 : curl_ms;
+	if (t >= 0) {
+		long tm = (long)ceil((t - now) * 1000);
+
+		if (tm < 0)
+			tm = 0;
+		if (tm < ms)
+			ms = tm;
+	}
+	return ms > 1000 ? 1000 : ms;
+}
+
+/* Interrupted: complete everything not yet done with interrupted set. */
+static void
+drain(struct http *h)
+{
+	struct http_host *host;
+	struct req *r;
+	size_t n;
+	CURLMsg *m;
+	int left;
+
+	h->stopping = 1;
+	for (;;) {
+		n = 0;
+		while (h->inflight != NULL) {
+			finished(h, h->inflight->easy, CURLE_ABORTED_BY_CALLBACK);
+			n++;
+		}
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
+			;
+		r = NULL;
+		for (host = h->hosts; host != NULL && r == NULL;
+		    host = host->next)
+			if ((r = host->head) != NULL) {
+				host->head = r->next;
+				if (host->head == NULL)
+					host->tail = NULL;
+				host->queued--;
+			}
+		if (r == NULL && (r = h->delayed) != NULL)
+			h->delayed = r->next;
+		if (r == NULL && (r = h->authwait) != NULL)
+			h->authwait = r->next;
+		if (r == NULL && n == 0)
+			break;
+		if (r != NULL) {
+			r->resp.interrupted = 1;
+			r->resp.error = "interrupted";
+			complete(h, r);
+		}
+	}
+}
+
+int
+http_run(struct http *h)
+{
+	CURLMsg *m;
+	int running, left, numfds;
+
+	while (h->active > 0) {
+		if (interrupted) {
+			drain(h);
+			return -1;
+		}
+		dispatch(h);
+		curl_multi_perform(h->multi, &running);
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE)
+				finished(h, m->easy_handle, m->data.result);
+		if (h->active == 0)
+			break;
+		dispatch(h);
+		if (h->active > 0) {
+			long curl_ms = -1;
+
+			curl_multi_timeout(h->multi, &curl_ms);
+			curl_multi_poll(h->multi, NULL, 0,
+			    (int)next_timer(h, curl_ms), &numfds);
+		}
+	}
+	return interrupted ? -1 : 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * The HTTP engine: one libcurl multi handle driven by one loop, with
+ * per-host queues (a concurrency cap and a "not before" time that a 429
+ * pushes back for the whole host), one retry policy for every service,
+ * and tokens attached through struct http_auth.  It knows nothing of
+ * Graph or Port; graph.c and port.c build on it.
+ */
+#ifndef E2P_HTTP_H
+#define E2P_HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct http;
+struct http_host;
+struct http_auth;
+
+struct http_config {
+	long	 max_retries;		/* retries after the first attempt */
+	double	 max_retry_wait;	/* total seconds of waiting per request */
+	double	 connect_timeout;
+	double	 timeout;		/* whole request */
+	int	 insecure;
+};
+
+/* What a finished request hands to its callback.  Valid during the call. */
+struct http_resp {
+	long		 status;	/* 0: no HTTP answer (see error) */
+	const char	*error;		/* transport or auth failure text */
+	int		 auth_failed;	/* the token could not be obtained */
+	int		 interrupted;	/* the run was interrupted */
+	struct buf	 body;
+	const char	*request_id;	/* request-id / x-trace-id header */
+	const char	*content_type;
+	int		 attempts;
+	double		 seconds;	/* from first send to completion */
+};
+
+typedef void	(*http_done_fn)(void *arg, struct http_resp *);
+
+/* Retry policy of a request. */
+enum http_retry {
+	HTTP_RETRY_ALL = 0,	/* 408 429 500 502 503 504 and transport */
+	HTTP_RETRY_NONE,	/* never (not idempotent) */
+	HTTP_RETRY_TOKEN	/* token endpoints: 429/5xx/transport, never 4xx */
+};
+
+struct http_req_opts {
+	const char	*method;	/* "GET" if NULL */
+	const char	*url;
+	const char	*const *headers;	/* "Name: value", NULL-terminated */
+	const char	*body;		/* copied */
+	size_t		 body_len;
+	struct http_auth *auth;		/* adds Authorization; 401 → refresh once */
+	enum http_retry	 retry;
+	size_t		 max_body;	/* 0: 256 MiB */
+	int		 quiet_statuses;	/* don't trace bodies of errors */
+};
+
+/*
+ * Token providers plug in here.  token() returns the value for the
+ * Authorization header when a usable token is held; otherwise it starts
+ * acquiring one (through the same engine) and returns NULL, and calls
+ * http_auth_ready() when it has one or has failed for good (then failed
+ * is set and message holds why).  invalidate() drops a token a service
+ * refused with 401.
+ */
+struct http_auth_ops {
+	const char	*(*token)(struct http_auth *, struct http *);
+	void		 (*invalidate)(struct http_auth *, const char *value);
+};
+
+struct http_auth {
+	const struct http_auth_ops *ops;
+	int		 failed;
+	char		*message;	/* why it failed, owned */
+};
+
+/* Returns a new engine owned by the caller (http_free). */
+struct http	*http_new(const struct http_config *);
+void		 http_free(struct http *);
+/*
+ * The host group a URL belongs to is its scheme://host:port; cap is the
+ * number of requests in flight to it.  Hosts are created on demand with
+ * cap 8; this changes it.
+ */
+void		 http_host_cap(struct http *, const char *url, int cap);
+/* Hold back every request to the host of url for secs (a 429 seen
+ * inside a $batch reply slows the host like a 429 on the request). */
+void		 http_host_backoff(struct http *, const char *url, double secs);
+/* Requests queued, waiting or in flight for the host of url. */
+size_t		 http_host_load(struct http *, const char *url);
+/* Number of 429 answers seen, for the summary. */
+unsigned long	 http_throttled(const struct http *);
+unsigned long	 http_requests(const struct http *);
+
+/*
+ * Queue a request; done is called exactly once, from http_run(), with the
+ * final response after retries.  Never fails (out of memory is fatal).
+ */
+void		 http_submit(struct http *, const struct http_req_opts *,
+		    http_done_fn done, void *arg);
+/* A token provider has a token, or failed: wake the requests waiting. */
+void		 http_auth_ready(struct http *, struct http_auth *);
+/*
+ * Run until nothing is queued, waiting or in flight.  Returns 0, or -1 if
+ * the run was interrupted (every pending request then completed with
+ * interrupted set).
+ */
+int		 http_run(struct http *);
+/* Ask the loop to stop (async-signal-safe). */
+void		 http_interrupt(void);
+int		 http_interrupted(void);
+
+/*
+ * Parse a Retry-After value: integer or fractional seconds, or an HTTP
+ * date.  Returns seconds (>= 0), or -1 if it does not parse.
+ */
+double		 http_parse_retry_after(const char *, double now);
+double		 http_now(void);	/* wall clock, seconds */
+
+#endif
