@@ -1,0 +1,80 @@
+/*
+ * Port writes and reads: blueprint creation (--init), bulk upserts grouped
+ * per blueprint (at most 20 entities and under 1 MiB, results matched by
+ * index, 413 falling back to single upserts), the listing of the entities
+ * this integration owns, and bulk deletes.  Every request carries the
+ * ownership User-Agent.  This module knows nothing of Graph.
+ */
+#ifndef E2P_PORT_H
+#define E2P_PORT_H
+
+#include <stddef.h>
+
+struct http;
+struct http_auth;
+struct port;
+
+struct port_config {
+	const char	*base_url;	/* "https://api.getport.io" */
+	const char	*type;		/* integration type: "custom" */
+	const char	*identifier;	/* integration identifier */
+	const char	*version;
+	int		 merge;
+	int		 create_missing;
+	int		 delete_dependents;
+};
+
+/* The result of one entity's upsert; strings valid during the call. */
+typedef void	(*port_result_fn)(void *arg, void *tag, const char *blueprint,
+		    const char *identifier, int ok, const char *code,
+		    const char *message);
+
+struct port	*port_new(struct http *, struct http_auth *,
+		    const struct port_config *, port_result_fn, void *arg);
+void		 port_free(struct port *);
+/* "port-ocean/<type>/<version>/<identifier>/exporter" */
+const char	*port_user_agent(const struct port *);
+unsigned long	 port_requests(const struct port *);
+int		 port_auth_failed(const struct port *);
+
+/*
+ * Queue an entity (JSON text, copied) for the blueprint's next bulk
+ * request; tag is handed back with its result.
+ */
+void		 port_upsert(struct port *, void *tag, const char *blueprint,
+		    const char *identifier, const char *json, size_t len);
+/* Send every partly filled batch. */
+void		 port_flush(struct port *);
+/* Entities queued or in flight, not yet answered. */
+size_t		 port_pending(const struct port *);
+
+/*
+ * Create the blueprints of the JSON array text that are missing (bare,
+ * then with relations, then in full), never touching one that exists.
+ * done(arg, 0) on success, done(arg, -1) after printing why.
+ */
+void		 port_init_blueprints(struct port *, const char *json,
+		    void (*done)(void *, int), void *arg);
+
+/*
+ * List the entities this integration owns, last updated before the ISO
+ * time before: the datasource listing, or per blueprint (blueprints[])
+ * when that route is missing.  each() per entity; then done(arg, 0), or
+ * done(arg, -1) after printing why.
+ */
+typedef void	(*port_owned_fn)(void *arg, const char *blueprint,
+		    const char *identifier);
+void		 port_list_owned(struct port *, const char *before,
+		    const char *const *blueprints, size_t nblueprints,
+		    port_owned_fn each, void (*done)(void *, int), void *arg);
+
+/*
+ * Delete ids[0..n) of one blueprint, at most 100 per call.  done(arg,
+ * deleted, rc) with rc -1 if any call failed (printed).  404 counts as
+ * already deleted.
+ */
+void		 port_delete(struct port *, const char *blueprint,
+		    const char *const *ids, size_t n,
+		    void (*done)(void *, size_t, int), void *arg);
+
+#endif
