@@ -207,6 +207,16 @@ is_null(const yaml_node_t *n)
 	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
+/*
+ * Where to report a problem with the value v of key k: v itself, unless v
+ * is an alias (its node then sits at the anchor, before k), then k.
+ */
+static const yaml_node_t *
+vpos(const yaml_node_t *k, const yaml_node_t *v)
+{
+	return v->start_mark.index < k->start_mark.index ? k : v;
+}
+
 static void
 warn_unknown(const struct ctx *c, const yaml_node_t *k, const char *where)
 {
@@ -288,16 +298,16 @@ field_release(struct mapping_field *f)
  */
 static int
 get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
-    const yaml_node_t *v, const char *label)
+    const yaml_node_t *k, const yaml_node_t *v, const char *label)
 {
 	if (v->type == YAML_MAPPING_NODE) {
-		perr(c, v, "%s: '%s': search queries are not supported; "
-		    "use a jq expression", label, name);
+		perr(c, vpos(k, v), "%s: '%s': search queries are not "
+		    "supported; use a jq expression", label, name);
 		return -1;
 	}
 	if (v->type == YAML_SEQUENCE_NODE) {
-		perr(c, v, "%s: '%s' must be a jq expression, not a list",
-		    label, name);
+		perr(c, vpos(k, v), "%s: '%s' must be a jq expression, "
+		    "not a list", label, name);
 		return -1;
 	}
 	if (is_null(v))
@@ -322,11 +332,11 @@ get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
 		return rc;
 	FOREACH_PAIR(c, n, p, k, v) {
 		if (is_null(v)) {
-			perr(c, v, "%s: '%s' has no jq expression", label,
+			perr(c, k, "%s: '%s' has no jq expression", label,
 			    sval(k));
 			return -1;
 		}
-		if (get_jq(c, field_add(fv, fn), sval(k), v, label) == -1)
+		if (get_jq(c, field_add(fv, fn), sval(k), k, v, label) == -1)
 			return -1;
 	}
 	return 0;
@@ -350,8 +360,9 @@ get_str_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
 		return rc;
 	FOREACH_PAIR(c, n, p, k, v) {
 		if (v->type != YAML_SCALAR_NODE || is_null(v)) {
-			perr(c, v, "'%s' in %s must be a string", sval(k),
-			    what);
+			perr(c, is_null(v) ? k : vpos(k, v),
+			    "'%s' in %s must be a string",
+			    sval(k), what);
 			return -1;
 		}
 		if (header && (strpbrk(sval(k), "\r\n:") != NULL ||
@@ -386,9 +397,10 @@ get_bool(const struct ctx *c, const yaml_node_t *k, const yaml_node_t *v,
 		}
 	}
 	if (s == NULL)
-		perr(c, v, "'%s' must be true or false", sval(k));
+		perr(c, vpos(k, v), "'%s' must be true or false", sval(k));
 	else
-		perr(c, v, "'%s' must be true or false, not '%s'", sval(k), s);
+		perr(c, vpos(k, v), "'%s' must be true or false, not '%s'",
+		    sval(k), s);
 	return -1;
 }
 
@@ -410,7 +422,7 @@ get_threshold(const struct ctx *c, const yaml_node_t *k, const yaml_node_t *v,
 			return 0;
 		}
 	}
-	perr(c, v, "'%s' must be a number from 0 to 1%s%s%s", sval(k),
+	perr(c, vpos(k, v), "'%s' must be a number from 0 to 1%s%s%s", sval(k),
 	    s != NULL ? ", not '" : "", s != NULL ? s : "",
 	    s != NULL ? "'" : "");
 	return -1;
@@ -530,12 +542,12 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 	FOREACH_PAIR(c, n, p, k, v) {
 		key = sval(k);
 		if (strcmp(key, "query") == 0) {
-			if (get_jq(c, &r->query, "selector.query", v,
+			if (get_jq(c, &r->query, "selector.query", k, v,
 			    label) == -1)
 				goto out;
 		} else if (strcmp(key, "data_path") == 0) {
-			if (get_jq(c, &r->data_path, "selector.data_path", v,
-			    label) == -1)
+			if (get_jq(c, &r->data_path, "selector.data_path", k,
+			    v, label) == -1)
 				goto out;
 		} else if (strcmp(key, "query_params") == 0) {
 			if (get_str_map(c, v, &r->query_params,
@@ -615,7 +627,7 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 			if (strcmp(key, names[i]) == 0)
 				break;
 		if (i < 5) {
-			if (get_jq(c, fields[i], names[i], v, label) == -1)
+			if (get_jq(c, fields[i], names[i], k, v, label) == -1)
 				goto out;
 		} else if (strcmp(key, "properties") == 0) {
 			if (get_jq_map(c, v, &r->properties, &r->nproperties,
@@ -757,15 +769,40 @@ out:
 	return rc;
 }
 
+/* Read the resources list at n into m.  Returns 0 or -1. */
+static int
+parse_resources(const struct ctx *c, struct mapping *m, const yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	size_t i, len;
+
+	if (is_null(n) || (n->type == YAML_SEQUENCE_NODE &&
+	    n->data.sequence.items.top == n->data.sequence.items.start)) {
+		perr(c, n, "no resources: the 'resources' list is empty");
+		return -1;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		perr(c, n, "'resources' must be a list");
+		return -1;
+	}
+	len = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	m->res = xcalloc(len, sizeof(*m->res));
+	for (i = 0, it = n->data.sequence.items.start; i < len; i++, it++) {
+		m->nres++;
+		if (parse_resource(c, &m->res[i], node(c, *it), i) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Read the top-level mapping at root into m.  Returns 0 or -1. */
 static int
 parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 {
 	yaml_node_pair_t *p;
-	yaml_node_t *k, *v, *res = NULL;
-	yaml_node_item_t *it;
+	yaml_node_t *k, *v;
 	const char *key;
-	size_t i, n;
 
 	if (root->type != YAML_MAPPING_NODE) {
 		perr(c, root, "the mapping must be a YAML mapping with a "
@@ -777,13 +814,8 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 	FOREACH_PAIR(c, root, p, k, v) {
 		key = sval(k);
 		if (strcmp(key, "resources") == 0) {
-			res = v;
-			if (is_null(v))
-				continue;
-			if (v->type != YAML_SEQUENCE_NODE) {
-				perr(c, v, "'resources' must be a list");
+			if (parse_resources(c, m, v) == -1)
 				return -1;
-			}
 		} else if (strcmp(key, "deleteDependentEntities") == 0) {
 			if (get_bool(c, k, v, &m->delete_dependents) == -1)
 				return -1;
@@ -801,23 +833,10 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		} else
 			warn_unknown(c, k, "the mapping");
 	}
-	if (res == NULL) {
+	if (m->res == NULL) {
 		perr(c, root, "no resources: the mapping has no "
 		    "'resources' list");
 		return -1;
-	}
-	if (is_null(res) || res->data.sequence.items.top ==
-	    res->data.sequence.items.start) {
-		perr(c, res, "no resources: the 'resources' list is empty");
-		return -1;
-	}
-	n = (size_t)(res->data.sequence.items.top -
-	    res->data.sequence.items.start);
-	m->res = xcalloc(n, sizeof(*m->res));
-	for (i = 0, it = res->data.sequence.items.start; i < n; i++, it++) {
-		m->nres++;
-		if (parse_resource(c, &m->res[i], node(c, *it), i) == -1)
-			return -1;
 	}
 	return 0;
 }
