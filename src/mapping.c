@@ -217,6 +217,7 @@ vpos(const yaml_node_t *k, const yaml_node_t *v)
 	return v->start_mark.index < k->start_mark.index ? k : v;
 }
 
+/* Warn that key k of the mapping named where is unknown and skipped. */
 static void
 warn_unknown(const struct ctx *c, const yaml_node_t *k, const char *where)
 {
@@ -283,6 +284,7 @@ field_add(struct mapping_field **v, size_t *n)
 	return &(*v)[(*n)++];
 }
 
+/* Free f's strings and clear them; f itself belongs to the caller. */
 static void
 field_release(struct mapping_field *f)
 {
@@ -882,6 +884,10 @@ yaml_fail(const struct ctx *c, const yaml_parser_t *p)
 	}
 }
 
+/*
+ * Parse len bytes of text (not necessarily NUL-terminated) named name.
+ * Returns a new mapping owned by the caller, or NULL after one error.
+ */
 struct mapping *
 mapping_load_buffer(const char *name, const char *text, size_t len)
 {
@@ -954,6 +960,10 @@ out:
 	return m;
 }
 
+/*
+ * Read the file at path whole (up to 16 MiB) and parse it.  Returns a new
+ * mapping owned by the caller, or NULL after one error.
+ */
 struct mapping *
 mapping_load(const char *path)
 {
@@ -991,6 +1001,7 @@ mapping_load(const char *path)
 	return m;
 }
 
+/* The built-in mapping's YAML (static storage, never NULL). */
 const char *
 mapping_builtin_text(void)
 {
@@ -1007,6 +1018,10 @@ unplace(struct mapping_field *f, size_t n)
 		f[i].line = f[i].col = 0;
 }
 
+/*
+ * The built-in mapping, parsed; owned by the caller.  It cannot fail: the
+ * text is fixed and tested.
+ */
 struct mapping *
 mapping_builtin(void)
 {
@@ -1035,6 +1050,7 @@ mapping_builtin(void)
 	return m;
 }
 
+/* Free an array of n fields and their strings. */
 static void
 fields_free(struct mapping_field *f, size_t n)
 {
@@ -1045,6 +1061,7 @@ fields_free(struct mapping_field *f, size_t n)
 	free(f);
 }
 
+/* Free m and everything it holds; NULL is a no-op. */
 void
 mapping_free(struct mapping *m)
 {
@@ -1073,6 +1090,10 @@ mapping_free(struct mapping *m)
 	free(m);
 }
 
+/*
+ * Query parameter name of resource r (case-sensitive), owned by r; NULL if
+ * absent.
+ */
 const struct mapping_field *
 mapping_param(const struct mapping_resource *r, const char *name)
 {
