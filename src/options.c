@@ -694,6 +694,18 @@ find_long(const char *name, size_t len)
 	return NULL;
 }
 
+/* The long name of option id ("?" if none). */
+static const char *
+long_name(int id)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTDESCS; i++)
+		if (optdescs[i].name != NULL && optdescs[i].id == id)
+			return optdescs[i].name;
+	return "?";
+}
+
 /*
  * Check every long option before getopt_long sees argv: names must be
  * spelled out (no abbreviations, so "--port-secret=x" cannot become a file
@@ -961,20 +973,10 @@ parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 				msg_error("unknown option (see --help)");
 			return -1;
 		}
-		if (c == ':') {
-			for (i = 0; i < NOPTDESCS; i++)
-				if (optdescs[i].name != NULL &&
-				    optdescs[i].id == optopt)
-					break;
+		/* Only long options take values, so optopt names one. */
+		if (c == ':' || (optarg != NULL && *optarg == '\0')) {
 			msg_error("--%s needs a value",
-			    i < NOPTDESCS ? optdescs[i].name : "?");
-			return -1;
-		}
-		if (optarg != NULL && *optarg == '\0' && c >= 256) {
-			for (i = 0; i < NOPTDESCS; i++)
-				if (optdescs[i].id == c)
-					break;
-			msg_error("--%s needs a value", optdescs[i].name);
+			    long_name(c == ':' ? optopt : c));
 			return -1;
 		}
 		if ((rc = apply_flag(o, fl, c, optarg)) != 0)
@@ -1218,8 +1220,11 @@ check_graph_credential(const struct options *o)
 	const char *partial = "";
 
 	if (o->graph_token != NULL || o->managed_identity ||
-	    o->identity_endpoint != NULL)
+	    (o->identity_endpoint != NULL && o->identity_header != NULL))
 		return 0;
+	if (o->identity_endpoint != NULL)
+		partial = " (IDENTITY_ENDPOINT is set but IDENTITY_HEADER is "
+		    "not)";
 	if (o->client_secret != NULL || o->cert_path != NULL ||
 	    o->federated_token_file != NULL) {
 		if (o->tenant_id != NULL && o->client_id != NULL)

@@ -334,6 +334,10 @@ static const struct bad_case bad_cases[] = {
 	{ "secret without tenant", { "--dry-run" },
 	    { "AZURE_CLIENT_ID=c", "AZURE_CLIENT_SECRET=" SECRET_MARK "-x-1" },
 	    "no Microsoft Graph credential (AZURE_TENANT_ID is not set)" },
+	{ "identity endpoint without header", { "--dry-run" },
+	    { "IDENTITY_ENDPOINT=http://localhost:42356/msi/token" },
+	    "no Microsoft Graph credential (IDENTITY_ENDPOINT is set but "
+	    "IDENTITY_HEADER is not)" },
 	{ "bad identifier", { "--identifier", "a/b" }, { CREDS },
 	    "--identifier: 'a/b' must be 1 to 200 printable characters" },
 	{ "bad integration type from env", { NULL },
