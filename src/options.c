@@ -525,6 +525,11 @@ is_loopback(const char *host)
 	return inet_pton(AF_INET, host, a) == 1 && a[0] == 127;
 }
 
+/*
+ * Check the base URL url for the setting what (a flag or variable name):
+ * http or https, a host, no credentials, query or fragment, and http://
+ * only to loopback unless insecure.  Returns 0, or -1 after a message.
+ */
 int
 options_check_url(const char *what, const char *url, int insecure)
 {
@@ -593,6 +598,7 @@ out:
 	return rc;
 }
 
+/* Print the SYNOPSIS (the man page's) to the stdio stream fp. */
 void
 options_usage(void *fp)
 {
@@ -1285,6 +1291,12 @@ validate(struct options *o, const struct flags *fl)
 	return check_graph_credential(o);
 }
 
+/*
+ * Fill o (zeroed first; the caller owns it and releases it with
+ * options_release whatever this returns) from argv, the environment and
+ * the defaults.  Returns 0 to run, 1 after --help/--version, or -1 after
+ * one error message.  Sets the message level and format as a side effect.
+ */
 int
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -1318,6 +1330,7 @@ options_parse(struct options *o, int argc, char **argv)
 	return 0;
 }
 
+/* Free every string in o, wiping the secrets; o is left zeroed. */
 void
 options_release(struct options *o)
 {

@@ -302,7 +302,8 @@ static const struct bad_case bad_cases[] = {
 	{ "secret flag client-secret", { "--client-secret=" SECRET_MARK
 	    "-argv-0000" }, { CREDS },
 	    "--client-secret: secrets are not accepted on the command line "
-	    "(ps shows them): use AZURE_CLIENT_SECRET or --client-secret-file" },
+	    "(ps shows them): use AZURE_CLIENT_SECRET or "
+	    "--client-secret-file" },
 	{ "secret flag port-client-secret", { "--port-client-secret",
 	    SECRET_MARK "-argv-1111" }, { CREDS },
 	    "--port-client-secret: secrets are not accepted on the command "
@@ -496,7 +497,8 @@ test_precedence(void)
 		"PORT_BASE_URL=https://api.us.getport.io/",
 		"OCEAN__PORT__BASE_URL=https://api.getport.io",
 		"OCEAN__CLIENT_TIMEOUT=45",
-		"OCEAN__INTEGRATION__CONFIG__BASE_URL=https://graph.example/v1.0/",
+		"OCEAN__INTEGRATION__CONFIG__BASE_URL="
+		    "https://graph.example/v1.0/",
 		"OCEAN__INTEGRATION__IDENTIFIER=env-id",
 		"OCEAN__INTEGRATION__TYPE=env-type",
 		"ENTRA2PORT_MAPPING=env.yaml", NULL };
