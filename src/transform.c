@@ -1,0 +1,1480 @@
+/*
+ * The transform layer: runs a resource's jq mapping over Graph items with
+ * libjq 1.6 and Ocean's semantics (first output per field, errors and empty
+ * results become null and are counted, the selector must be a boolean).
+ * Each resource gets one combined program for the common case and a
+ * per-field wrapped program for the rare item that needs it; all jv values
+ * live and die here.  It does no I/O and knows nothing of Graph or Port.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jq.h>
+#include <jv.h>
+
+#include "buf.h"
+#include "mapping.h"
+#include "msg.h"
+#include "transform.h"
+#include "xmalloc.h"
+
+/*
+ * jq 1.7 / 1.8 builtins that mappings written for Ocean may use, defined
+ * with 1.7's semantics for libjq 1.6.  One line with no newline, so that
+ * $__loc__ and jq's messages count lines as in the field's own text.
+ */
+static const char jq_defs[] =
+    "def pick(pathexps): . as $__e2p_top | reduce path(pathexps) as $__e2p_p"
+    " (null; setpath($__e2p_p; $__e2p_top | getpath($__e2p_p)));"
+    "def __e2p_ws: . == 32 or (. >= 9 and . <= 13) or . == 133 or"
+    " . == 160 or . == 5760 or (. >= 8192 and . <= 8202) or . == 8232 or"
+    " . == 8233 or . == 8239 or . == 8287 or . == 12288;"
+    "def ltrim: if type != \"string\" then"
+    " error(\"trim input must be a string\") else explode |"
+    " (first(range(length) as $__e2p_i | select(.[$__e2p_i] | __e2p_ws |"
+    " not) | $__e2p_i) // length) as $__e2p_n | .[$__e2p_n:] | implode end;"
+    "def rtrim: if type != \"string\" then"
+    " error(\"trim input must be a string\") else explode |"
+    " (first(range(length - 1; -1; -1) as $__e2p_i | select(.[$__e2p_i] |"
+    " __e2p_ws | not) | $__e2p_i + 1) // 0) as $__e2p_n | .[:$__e2p_n] |"
+    " implode end;"
+    "def trim: if type != \"string\" then"
+    " error(\"trim input must be a string\") else ltrim | rtrim end;"
+    "def abs: if type == \"number\" then (if . < 0 then - . else . end)"
+    " else error(\"\\(type) (\\(tojson)) has no absolute value\") end;"
+    "def toarray: if type == \"array\" then . else [.] end;"
+    "def debug(msg): (msg | debug | empty), .;"
+    "def scan($re; $flags): match($re; \"g\" + $flags) |"
+    " if (.captures | length > 0) then [.captures | .[] | .string]"
+    " else .string end;"
+    "def add(f): reduce f as $__e2p_x (null; . + $__e2p_x);"
+    "def have_decnum: false;"
+    "def have_literal_numbers: true;"
+    "def trimstr($__e2p_v): ltrimstr($__e2p_v) | rtrimstr($__e2p_v);";
+
+static const char else_hint[] =
+    " (jq 1.6 needs an else branch: write 'if c then x else . end')";
+
+enum fkind { F_TOP, F_PROP, F_REL };
+
+struct tfield {
+	enum fkind	 kind;
+	const char	*key;	/* key in its object */
+	char		*text;	/* preprocessed jq text, owned by transform */
+	const struct mapping_field *src;
+};
+
+struct jqprog {
+	jq_state	*jq;
+	struct buf	 err;	/* first message from libjq */
+};
+
+struct transform {
+	char		*kind;
+	char		*file;
+	struct tfield	*f;
+	size_t		 nf;
+	char		**names;	/* stats field names */
+	char		*sel_text;
+	char		*dp_text;
+	char		*dp_raw;
+	struct jqprog	 fast, slow, sel, dp;
+	int		 slow_ready;
+	struct transform_stats st;
+};
+
+struct tpage {
+	jv		*items;
+	size_t		 n;
+	char		*next;
+	char		**ids;
+};
+
+/* libjq error callback: keep the first message in the program's buffer. */
+static void
+err_cb(void *data, jv msg)
+{
+	struct jqprog *p = data;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		const char *s = jv_string_value(msg);
+
+		if (p->err.len == 0 && strstr(s, "compile error") == NULL)
+			buf_puts(&p->err, s);
+	}
+	jv_free(msg);
+}
+
+/* libjq debug callback: debug/0 output goes to our log, never stderr. */
+static void
+debug_cb(void *data, jv msg)
+{
+	(void)data;
+	if (msg_enabled(MSG_DEBUG)) {
+		jv s = jv_dump_string(msg, 0);
+
+		msg_debug("jq debug: %s", jv_string_value(s));
+		jv_free(s);
+	} else
+		jv_free(msg);
+}
+
+/*
+ * Compile text into p (initialised here).  Returns 0, or -1 with libjq's
+ * message, cleaned of "jq: error: " and its position in the generated
+ * program, left in p->err.
+ */
+static int
+prog_compile(struct jqprog *p, const char *text)
+{
+	char *s, *at;
+
+	buf_init(&p->err);
+	if ((p->jq = jq_init()) == NULL) {
+		msg_error("out of memory");
+		exit(70);
+	}
+	jq_set_error_cb(p->jq, err_cb, p);
+	jq_set_debug_cb(p->jq, debug_cb, NULL);
+	if (jq_compile(p->jq, text))
+		return 0;
+	s = buf_detach(&p->err);
+	if (strncmp(s, "jq: error: ", 11) == 0)
+		memmove(s, s + 11, strlen(s + 11) + 1);
+	if ((at = strstr(s, " at <top-level>")) != NULL)
+		*at = '\0';
+	if ((at = strchr(s, '\n')) != NULL)
+		*at = '\0';
+	if (*s == '\0')
+		buf_puts(&p->err, "cannot compile");
+	else
+		buf_puts(&p->err, s);
+	free(s);
+	return -1;
+}
+
+static void
+prog_release(struct jqprog *p)
+{
+	if (p->jq != NULL)
+		jq_teardown(&p->jq);
+	buf_release(&p->err);
+}
+
+/* A jv error message as a new C string (consumes msg). */
+static char *
+msg_text(jv msg)
+{
+	char *r;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		r = xstrdup(jv_string_value(msg));
+		jv_free(msg);
+	} else {
+		jv s = jv_dump_string(msg, 0);
+
+		r = xstrdup(jv_string_value(s));
+		jv_free(s);
+	}
+	return r;
+}
+
+/*
+ * Run p on input (consumed) and take its first output.  Returns 1 with
+ * *out set (owned by the caller), 0 when there is no output, or -1 with
+ * *err set to a new message.
+ */
+static int
+prog_first(struct jqprog *p, jv input, jv *out, char **err)
+{
+	jv r;
+
+	jq_start(p->jq, input, 0);
+	r = jq_next(p->jq);
+	if (jv_is_valid(r)) {
+		*out = r;
+		return 1;
+	}
+	if (jv_invalid_has_msg(jv_copy(r))) {
+		*err = msg_text(jv_invalid_get_msg(r));
+		return -1;
+	}
+	jv_free(r);
+	return 0;
+}
+
+/* ---- lexing jq text ---- */
+
+enum tok {
+	T_EOF, T_IDENT, T_FIELD, T_DOT, T_DOTDOT, T_VAR, T_STR, T_NUM,
+	T_FORMAT, T_PUNCT, T_BAD
+};
+
+struct token {
+	enum tok	 t;
+	char		 p[4];		/* punctuation */
+	int		 from_str;	/* "(" or ")" of a string interpolation */
+	char		*name;		/* IDENT, FIELD, VAR, FORMAT */
+};
+
+struct tokens {
+	struct token	*v;
+	size_t		 n, cap;
+};
+
+static void
+tok_push(struct tokens *ts, enum tok t, const char *p, char *name, int fs)
+{
+	struct token *k;
+
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 32;
+		ts->v = xreallocarray(ts->v, ts->cap, sizeof(*ts->v));
+	}
+	k = &ts->v[ts->n++];
+	memset(k, 0, sizeof(*k));
+	k->t = t;
+	if (p != NULL)
+		snprintf(k->p, sizeof(k->p), "%s", p);
+	k->name = name;
+	k->from_str = fs;
+}
+
+static void
+tokens_free(struct tokens *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		free(ts->v[i].name);
+	free(ts->v);
+}
+
+static int
+identc(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/*
+ * Split jq text s into tokens (appended to ts).  String literals become one
+ * T_STR at their closing quote, their interpolations "(" ... ")" with
+ * from_str set.  Returns 0, or -1 on text it cannot follow.
+ */
+static int
+lex(const char *s, struct tokens *ts)
+{
+	static const char *ops[] = {
+		"?//", "//=", "|=", "+=", "-=", "*=", "/=", "%=", "==", "!=",
+		"<=", ">=", "//", NULL
+	};
+	int stack[64], sp = 0, depth = 0, instr = 0;
+	size_t i = 0, j, n = strlen(s);
+
+	while (i < n || instr) {
+		if (instr) {
+			if (i >= n)
+				return -1;
+			if (s[i] == '\\') {
+				if (i + 1 < n && s[i + 1] == '(') {
+					if (sp == 64)
+						return -1;
+					stack[sp++] = depth++;
+					tok_push(ts, T_PUNCT, "(", NULL, 1);
+					instr = 0;
+					i += 2;
+					continue;
+				}
+				i += 2;
+				continue;
+			}
+			if (s[i] == '"') {
+				tok_push(ts, T_STR, NULL, NULL, 0);
+				instr = 0;
+			}
+			i++;
+			continue;
+		}
+		if (isspace((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '#') {
+			while (i < n && s[i] != '\n')
+				i++;
+			continue;
+		}
+		if (s[i] == '"') {
+			instr = 1;
+			i++;
+			continue;
+		}
+		if (s[i] == '.') {
+			if (i + 1 < n && s[i + 1] == '.') {
+				tok_push(ts, T_DOTDOT, NULL, NULL, 0);
+				i += 2;
+			} else if (i + 1 < n && (isalpha((unsigned char)s[i + 1]) ||
+			    s[i + 1] == '_')) {
+				for (j = i + 1; j < n && identc(s[j]); j++)
+					;
+				tok_push(ts, T_FIELD, NULL,
+				    xstrndup(s + i + 1, j - i - 1), 0);
+				i = j;
+			} else if (i + 1 < n && s[i + 1] == '"') {
+				for (j = i + 2; j < n && s[j] != '"'; j++) {
+					if (s[j] == '\\')
+						return -1;
+				}
+				if (j >= n)
+					return -1;
+				tok_push(ts, T_FIELD, NULL,
+				    xstrndup(s + i + 2, j - i - 2), 0);
+				i = j + 1;
+			} else if (i + 1 < n && isdigit((unsigned char)s[i + 1])) {
+				for (j = i + 1; j < n && isalnum((unsigned char)s[j]);
+				    j++)
+					;
+				tok_push(ts, T_NUM, NULL, NULL, 0);
+				i = j;
+			} else {
+				tok_push(ts, T_DOT, NULL, NULL, 0);
+				i++;
+			}
+			continue;
+		}
+		if (isdigit((unsigned char)s[i])) {
+			for (j = i; j < n && (isalnum((unsigned char)s[j]) ||
+			    s[j] == '.' || ((s[j] == '+' || s[j] == '-') &&
+			    (s[j - 1] == 'e' || s[j - 1] == 'E'))); j++)
+				;
+			tok_push(ts, T_NUM, NULL, NULL, 0);
+			i = j;
+			continue;
+		}
+		if (s[i] == '$' || s[i] == '@' || isalpha((unsigned char)s[i]) ||
+		    s[i] == '_') {
+			enum tok t = s[i] == '$' ? T_VAR :
+			    s[i] == '@' ? T_FORMAT : T_IDENT;
+			size_t b = t == T_IDENT ? i : i + 1;
+
+			for (j = b; j < n && (identc(s[j]) || (s[j] == ':' &&
+			    j + 1 < n && s[j + 1] == ':')); j++) {
+				if (s[j] == ':')
+					j++;
+			}
+			tok_push(ts, t, NULL, xstrndup(s + b, j - b), 0);
+			i = j;
+			continue;
+		}
+		for (j = 0; ops[j] != NULL; j++) {
+			if (strncmp(s + i, ops[j], strlen(ops[j])) == 0)
+				break;
+		}
+		if (ops[j] != NULL) {
+			tok_push(ts, T_PUNCT, ops[j], NULL, 0);
+			i += strlen(ops[j]);
+			continue;
+		}
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')') {
+			if (sp > 0 && stack[sp - 1] == depth - 1) {
+				sp--;
+				depth--;
+				tok_push(ts, T_PUNCT, ")", NULL, 1);
+				instr = 1;
+				i++;
+				continue;
+			}
+			depth--;
+		}
+		{
+			char p[2] = { s[i], '\0' };
+
+			tok_push(ts, strchr("()[]{}|,:;?=<>+-*/%", s[i]) ?
+			    T_PUNCT : T_BAD, p, NULL, 0);
+		}
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * Ocean's single-quote rule: string literals delimited by single quotes
+ * become double-quoted.  Returns a new string owned by the caller.
+ */
+static char *
+requote(const char *s)
+{
+	struct buf b;
+	int stack[64], sp = 0, depth = 0, instr = 0;
+
+	buf_init(&b);
+	buf_puts(&b, "");
+	while (*s != '\0') {
+		if (instr) {
+			if (*s == '\\' && s[1] == '(' && sp < 64) {
+				stack[sp++] = depth++;
+				instr = 0;
+				buf_append(&b, s, 2);
+				s += 2;
+				continue;
+			}
+			if (*s == '\\' && s[1] != '\0') {
+				buf_append(&b, s, 2);
+				s += 2;
+				continue;
+			}
+			if (*s == '"')
+				instr = 0;
+			buf_putc(&b, *s++);
+			continue;
+		}
+		switch (*s) {
+		case '#':
+			while (*s != '\0' && *s != '\n')
+				buf_putc(&b, *s++);
+			continue;
+		case '"':
+			instr = 1;
+			break;
+		case '(':
+			depth++;
+			break;
+		case ')':
+			if (sp > 0 && stack[sp - 1] == depth - 1) {
+				sp--;
+				instr = 1;
+			}
+			depth--;
+			break;
+		case '\'': {
+			const char *e = s + 1;
+
+			while (*e != '\0' && *e != '\'')
+				e += (*e == '\\' && e[1] != '\0') ? 2 : 1;
+			if (*e != '\'')
+				break;	/* unterminated: leave it to jq */
+			buf_putc(&b, '"');
+			for (s++; s < e; s++) {
+				if (*s == '\\' && s[1] == '\'') {
+					buf_putc(&b, '\'');
+					s++;
+				} else if (*s == '\\') {
+					buf_append(&b, s, 2);
+					s++;
+				} else if (*s == '"')
+					buf_puts(&b, "\\\"");
+				else
+					buf_putc(&b, *s);
+			}
+			buf_putc(&b, '"');
+			s = e + 1;
+			continue;
+		}
+		}
+		buf_putc(&b, *s++);
+	}
+	return buf_detach(&b);
+}
+
+/* 1 if the jq text has an "if" whose "end" comes without an "else". */
+static int
+if_without_else(const char *text)
+{
+	struct tokens ts = { 0 };
+	char st[256];
+	int sp = 0, found = 0;
+	size_t i;
+
+	lex(text, &ts);
+	for (i = 0; i < ts.n && !found; i++) {
+		const char *nm = ts.v[i].name;
+
+		if (ts.v[i].t != T_IDENT)
+			continue;
+		if (strcmp(nm, "if") == 0 && sp < 256)
+			st[sp++] = 0;
+		else if (strcmp(nm, "else") == 0 && sp > 0)
+			st[sp - 1] = 1;
+		else if (strcmp(nm, "end") == 0 && sp > 0)
+			found = st[--sp] == 0;
+	}
+	if (sp > 0 && !found) {
+		/* An unterminated "if ... then x" fails the same way. */
+		found = st[sp - 1] == 0;
+	}
+	tokens_free(&ts);
+	return found;
+}
+
+/* ---- building the programs ---- */
+
+static void
+add_field(struct transform *t, enum fkind k, const char *key,
+    const struct mapping_field *src, const char *stat_name)
+{
+	struct tfield *f;
+
+	t->f = xreallocarray(t->f, t->nf + 1, sizeof(*t->f));
+	t->names = xreallocarray(t->names, t->nf + 1, sizeof(*t->names));
+	f = &t->f[t->nf];
+	f->kind = k;
+	f->key = key;
+	f->text = requote(src->value);
+	f->src = src;
+	t->names[t->nf] = xstrdup(stat_name);
+	t->nf++;
+}
+
+/*
+ * Append one field's value expression, wrapped for the slow path or not.
+ * A newline ends a text that may hold a comment, which would otherwise
+ * swallow the closing parenthesis; other texts stay on one line.
+ */
+static void
+put_value(struct buf *b, const char *text, int wrap)
+{
+	const char *nl = strchr(text, '#') != NULL ? "\n" : "";
+
+	if (wrap)
+		buf_printf(b, "(try ([limit(1; (%s%s))] | if length == 0 then "
+		    "{\"__e2p_empty\": 1} else .[0] end) catch "
+		    "{\"__e2p_err\": .})", text, nl);
+	else
+		buf_printf(b, "(%s%s)", text, nl);
+}
+
+/* The object that builds the entity: {identifier, ..., relations}. */
+static void
+put_entity(struct buf *b, const struct transform *t, int wrap)
+{
+	size_t i;
+	int first = 1;
+	enum fkind k;
+
+	buf_putc(b, '{');
+	for (i = 0; i < t->nf; i++) {
+		if (t->f[i].kind != F_TOP)
+			continue;
+		buf_printf(b, "%s\"%s\": ", first ? "" : ", ", t->f[i].key);
+		put_value(b, t->f[i].text, wrap);
+		first = 0;
+	}
+	for (k = F_PROP; k <= F_REL; k++) {
+		int n = 0;
+
+		buf_printf(b, "%s\"%s\": {", first ? "" : ", ",
+		    k == F_PROP ? "properties" : "relations");
+		first = 0;
+		for (i = 0; i < t->nf; i++) {
+			if (t->f[i].kind != k)
+				continue;
+			if (n++ > 0)
+				buf_puts(b, ", ");
+			buf_json_str(b, t->f[i].key, strlen(t->f[i].key));
+			buf_puts(b, ": ");
+			put_value(b, t->f[i].text, wrap);
+		}
+		buf_putc(b, '}');
+	}
+	buf_putc(b, '}');
+}
+
+/* Print a compile error for field name at src's position. */
+static void
+report(const struct transform *t, const struct mapping_field *src,
+    const char *name, const char *text, const char *jqmsg)
+{
+	const char *hint = if_without_else(text) ? else_hint : "";
+
+	if (src != NULL && src->line > 0)
+		msg_error("%s:%d:%d: resource '%s': field '%s': jq: %s%s",
+		    t->file, src->line, src->col, t->kind, name, jqmsg, hint);
+	else
+		msg_error("%s: resource '%s': field '%s': jq: %s%s", t->file,
+		    t->kind, name, jqmsg, hint);
+}
+
+/*
+ * Compile a program made of the definitions and one value expression.
+ * Returns 0 or -1 (after printing the error for the named field).
+ */
+static int
+compile_one(struct transform *t, struct jqprog *p, const char *text,
+    const struct mapping_field *src, const char *name, int report_it)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b);
+	buf_puts(&b, jq_defs);
+	put_value(&b, text, 0);
+	r = prog_compile(p, buf_str(&b));
+	buf_release(&b);
+	if (r == -1 && report_it)
+		report(t, src, name, text, buf_str(&p->err));
+	return r;
+}
+
+static int
+compile_slow(struct transform *t)
+{
+	struct buf b;
+	int r;
+
+	if (t->slow_ready)
+		return 0;
+	if (compile_one(t, &t->sel, t->sel_text, NULL, "selector.query",
+	    0) == -1)
+		return -1;
+	buf_init(&b);
+	buf_puts(&b, jq_defs);
+	put_entity(&b, t, 1);
+	r = prog_compile(&t->slow, buf_str(&b));
+	buf_release(&b);
+	if (r == 0)
+		t->slow_ready = 1;
+	return r;
+}
+
+struct transform *
+transform_new(const struct mapping_resource *r, const char *file)
+{
+	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
+	struct transform *t;
+	struct buf b;
+	char *stat;
+	size_t i;
+	int ok;
+
+	t = xcalloc(1, sizeof(*t));
+	t->kind = xstrdup(r->kind ? r->kind : "");
+	t->file = xstrdup(file ? file : "<mapping>");
+	t->sel_text = requote(r->query.value ? r->query.value : "true");
+	t->dp_raw = xstrdup(r->data_path.value ? r->data_path.value : ".");
+	t->dp_text = requote(t->dp_raw);
+
+#define TOP(fld, key)							\
+	if (r->fld.value != NULL)					\
+		add_field(t, F_TOP, key, &r->fld, key)
+	TOP(identifier, "identifier");
+	TOP(title, "title");
+	TOP(blueprint, "blueprint");
+	TOP(icon, "icon");
+	TOP(team, "team");
+#undef TOP
+	for (i = 0; i < r->nproperties; i++) {
+		if (r->properties[i].value == NULL)
+			continue;
+		stat = xasprintf("properties.%s", r->properties[i].name);
+		add_field(t, F_PROP, r->properties[i].name, &r->properties[i],
+		    stat);
+		free(stat);
+	}
+	for (i = 0; i < r->nrelations; i++) {
+		if (r->relations[i].value == NULL)
+			continue;
+		stat = xasprintf("relations.%s", r->relations[i].name);
+		add_field(t, F_REL, r->relations[i].name, &r->relations[i],
+		    stat);
+		free(stat);
+	}
+	t->st.nfields = t->nf;
+	t->st.fields = xcalloc(t->nf ? t->nf : 1, sizeof(*t->st.fields));
+	for (i = 0; i < t->nf; i++)
+		t->st.fields[i].name = t->names[i];
+
+	ok = compile_one(t, &t->dp, t->dp_text,
+	    r->data_path.value ? &r->data_path : &dflt_sel,
+	    "selector.data_path", 1) == 0;
+
+	buf_init(&b);
+	buf_puts(&b, jq_defs);
+	put_value(&b, t->sel_text, 0);
+	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
+	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+	put_entity(&b, t, 0);
+	buf_puts(&b, " else false end");
+	if (prog_compile(&t->fast, buf_str(&b)) == -1) {
+		struct jqprog p;
+		int found = 0;
+
+		if (compile_one(t, &p, t->sel_text, &r->query,
+		    "selector.query", 1) == -1)
+			found = 1;
+		prog_release(&p);
+		for (i = 0; i < t->nf; i++) {
+			if (compile_one(t, &p, t->f[i].text, t->f[i].src,
+			    t->names[i], 1) == -1)
+				found = 1;
+			prog_release(&p);
+		}
+		if (!found)
+			msg_error("%s: resource '%s': jq: %s", t->file,
+			    t->kind, buf_str(&t->fast.err));
+		ok = 0;
+	}
+	buf_release(&b);
+	if (!ok) {
+		transform_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+transform_free(struct transform *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	prog_release(&t->fast);
+	prog_release(&t->slow);
+	prog_release(&t->sel);
+	prog_release(&t->dp);
+	for (i = 0; i < t->nf; i++) {
+		free(t->f[i].text);
+		free(t->names[i]);
+		free(t->st.fields[i].first_error);
+	}
+	free(t->f);
+	free(t->names);
+	free(t->st.fields);
+	free(t->sel_text);
+	free(t->dp_text);
+	free(t->dp_raw);
+	free(t->kind);
+	free(t->file);
+	free(t);
+}
+
+const struct transform_stats *
+transform_stats(const struct transform *t)
+{
+	return &t->st;
+}
+
+/* ---- pages ---- */
+
+static const char *
+article(jv_kind k)
+{
+	return k == JV_KIND_OBJECT || k == JV_KIND_ARRAY ? "an" : "a";
+}
+
+/*
+ * Make a page from a parsed document (consumed): its items are the first
+ * output of dp (when dp is not NULL), else the document itself.
+ */
+static struct tpage *
+page_from(struct transform *t, jv doc, int use_dp, char **err)
+{
+	struct tpage *pg;
+	jv items = jv_null(), link;
+	char *e = NULL;
+	int r;
+
+	pg = xcalloc(1, sizeof(*pg));
+	if (jv_get_kind(doc) == JV_KIND_OBJECT) {
+		link = jv_object_get(jv_copy(doc), jv_string("@odata.nextLink"));
+		if (jv_get_kind(link) == JV_KIND_STRING)
+			pg->next = xstrdup(jv_string_value(link));
+		jv_free(link);
+	}
+	if (!use_dp) {
+		items = jv_array_append(jv_array(), doc);
+	} else {
+		r = prog_first(&t->dp, doc, &items, &e);
+		if (r == -1) {
+			*err = xasprintf("data_path '%s': jq: %s", t->dp_raw, e);
+			free(e);
+			goto fail;
+		}
+		if (r == 0)
+			items = jv_null();
+	}
+	switch (jv_get_kind(items)) {
+	case JV_KIND_NULL:
+		jv_free(items);
+		return pg;
+	case JV_KIND_OBJECT:
+		items = jv_array_append(jv_array(), items);
+		break;
+	case JV_KIND_ARRAY:
+		break;
+	default:
+		*err = xasprintf("data_path '%s' is %s %s, not an array",
+		    t->dp_raw, article(jv_get_kind(items)),
+		    jv_kind_name(jv_get_kind(items)));
+		jv_free(items);
+		goto fail;
+	}
+	pg->n = (size_t)jv_array_length(jv_copy(items));
+	pg->items = xcalloc(pg->n ? pg->n : 1, sizeof(jv));
+	pg->ids = xcalloc(pg->n ? pg->n : 1, sizeof(char *));
+	{
+		size_t i = 0;
+
+		jv_array_foreach(items, k, v) {
+			pg->items[i++] = v;
+			(void)k;
+		}
+	}
+	jv_free(items);
+	return pg;
+fail:
+	tpage_free(pg);
+	return NULL;
+}
+
+struct tpage *
+transform_page(struct transform *t, const char *json, size_t len, char **err)
+{
+	jv doc;
+
+	*err = NULL;
+	doc = jv_parse_sized(json, (int)len);
+	if (!jv_is_valid(doc)) {
+		char *m = msg_text(jv_invalid_get_msg(doc));
+
+		*err = xasprintf("not JSON: %s", m);
+		free(m);
+		return NULL;
+	}
+	return page_from(t, doc, 1, err);
+}
+
+size_t
+tpage_count(const struct tpage *pg)
+{
+	return pg->n;
+}
+
+const char *
+tpage_next_link(const struct tpage *pg)
+{
+	return pg->next;
+}
+
+const char *
+tpage_item_id(const struct tpage *pg, size_t i)
+{
+	jv id;
+
+	if (i >= pg->n || jv_get_kind(pg->items[i]) != JV_KIND_OBJECT)
+		return NULL;
+	if (pg->ids[i] != NULL)
+		return pg->ids[i];
+	id = jv_object_get(jv_copy(pg->items[i]), jv_string("id"));
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		pg->ids[i] = xstrdup(jv_string_value(id));
+	jv_free(id);
+	return pg->ids[i];
+}
+
+char *
+tpage_item_json(const struct tpage *pg, size_t i)
+{
+	jv s;
+	char *r;
+
+	if (i >= pg->n)
+		return NULL;
+	s = jv_dump_string(jv_copy(pg->items[i]), 0);
+	r = xstrdup(jv_string_value(s));
+	jv_free(s);
+	return r;
+}
+
+int
+tpage_set_members(struct tpage *pg, size_t i, const char *members,
+    size_t len)
+{
+	jv m;
+
+	if (i >= pg->n || jv_get_kind(pg->items[i]) != JV_KIND_OBJECT)
+		return -1;
+	m = jv_parse_sized(members, (int)len);
+	if (jv_get_kind(m) != JV_KIND_ARRAY) {
+		jv_free(m);
+		return -1;
+	}
+	pg->items[i] = jv_object_set(pg->items[i], jv_string("members"), m);
+	return 0;
+}
+
+void
+tpage_free(struct tpage *pg)
+{
+	size_t i;
+
+	if (pg == NULL)
+		return;
+	for (i = 0; i < pg->n; i++) {
+		jv_free(pg->items[i]);
+		free(pg->ids[i]);
+	}
+	free(pg->items);
+	free(pg->ids);
+	free(pg->next);
+	free(pg);
+}
+
+/* ---- running ---- */
+
+/* Emit entity e (consumed) unless its identifier or blueprint is unusable. */
+static int
+emit(struct transform *t, jv e, transform_emit_fn fn, void *arg, char **err)
+{
+	jv id, bp, s;
+	int r = 0;
+
+	id = jv_object_get(jv_copy(e), jv_string("identifier"));
+	bp = jv_object_get(jv_copy(e), jv_string("blueprint"));
+	if (jv_get_kind(id) != JV_KIND_STRING ||
+	    jv_string_length_bytes(jv_copy(id)) == 0 ||
+	    jv_get_kind(bp) != JV_KIND_STRING ||
+	    jv_string_length_bytes(jv_copy(bp)) == 0) {
+		t->st.dropped++;
+		jv_free(e);
+		goto out;
+	}
+	s = jv_dump_string(e, 0);
+	t->st.entities++;
+	if (fn != NULL && fn(arg, jv_string_value(bp), jv_string_value(id),
+	    jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s))) ==
+	    -1) {
+		*err = xasprintf("resource '%s': output stopped", t->kind);
+		r = -1;
+	}
+	jv_free(s);
+out:
+	jv_free(id);
+	jv_free(bp);
+	return r;
+}
+
+/* 1 if v is a one-key object {key: ...}; consumes nothing. */
+static int
+is_marker(jv v, const char *key)
+{
+	int r;
+	jv x;
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT ||
+	    jv_object_length(jv_copy(v)) != 1)
+		return 0;
+	x = jv_object_get(jv_copy(v), jv_string(key));
+	r = jv_is_valid(x);
+	jv_free(x);
+	return r;
+}
+
+static char *
+sel_type_error(const struct transform *t, jv v)
+{
+	jv_kind k = jv_get_kind(v);
+	char *m;
+
+	m = xasprintf("resource '%s': selector returned %s %s, not a boolean",
+	    t->kind, article(k), jv_kind_name(k));
+	jv_free(v);
+	return m;
+}
+
+/*
+ * The slow path for one item: the selector alone, then every field wrapped
+ * so errors and empty results come back as markers.  Returns 0 or -1.
+ */
+static int
+run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
+    char **err)
+{
+	jv sel = jv_null(), res, ent, props, rels, v;
+	char *e = NULL;
+	size_t i;
+	int r;
+
+	t->st.slow_path++;
+	if (compile_slow(t) == -1) {
+		*err = xasprintf("resource '%s': jq: %s", t->kind,
+		    buf_str(&t->slow.err));
+		jv_free(item);
+		return -1;
+	}
+	r = prog_first(&t->sel, jv_copy(item), &sel, &e);
+	if (r == -1) {
+		*err = xasprintf("resource '%s': selector.query: jq: %s",
+		    t->kind, e);
+		free(e);
+		jv_free(item);
+		return -1;
+	}
+	if (jv_get_kind(sel) != JV_KIND_TRUE &&
+	    jv_get_kind(sel) != JV_KIND_FALSE) {
+		*err = sel_type_error(t, sel);
+		jv_free(item);
+		return -1;
+	}
+	if (jv_get_kind(sel) == JV_KIND_FALSE) {
+		jv_free(item);
+		return 0;
+	}
+	t->st.selected++;
+	r = prog_first(&t->slow, item, &res, &e);
+	if (r != 1 || jv_get_kind(res) != JV_KIND_OBJECT) {
+		*err = xasprintf("resource '%s': cannot map item: %s", t->kind,
+		    e ? e : "no entity");
+		free(e);
+		if (r == 1)
+			jv_free(res);
+		return -1;
+	}
+	ent = jv_object();
+	props = jv_object();
+	rels = jv_object();
+	for (i = 0; i < t->nf; i++) {
+		struct tfield *f = &t->f[i];
+		struct transform_field_stat *fs = &t->st.fields[i];
+
+		if (f->kind == F_TOP)
+			v = jv_object_get(jv_copy(res), jv_string(f->key));
+		else {
+			v = jv_object_get(jv_copy(res), jv_string(f->kind ==
+			    F_PROP ? "properties" : "relations"));
+			v = jv_object_get(v, jv_string(f->key));
+		}
+		if (is_marker(v, "__e2p_empty")) {
+			fs->empty++;
+			jv_free(v);
+			v = jv_null();
+		} else if (is_marker(v, "__e2p_err")) {
+			fs->errors++;
+			if (fs->first_error == NULL)
+				fs->first_error = msg_text(jv_object_get(v,
+				    jv_string("__e2p_err")));
+			else
+				jv_free(v);
+			v = jv_null();
+		}
+		if (!jv_is_valid(v)) {
+			jv_free(v);
+			v = jv_null();
+		}
+		if (f->kind == F_TOP)
+			ent = jv_object_set(ent, jv_string(f->key), v);
+		else if (f->kind == F_PROP)
+			props = jv_object_set(props, jv_string(f->key), v);
+		else
+			rels = jv_object_set(rels, jv_string(f->key), v);
+	}
+	jv_free(res);
+	ent = jv_object_set(ent, jv_string("properties"), props);
+	ent = jv_object_set(ent, jv_string("relations"), rels);
+	return emit(t, ent, fn, arg, err);
+}
+
+/* Map one item (consumed): fast path, or slow path when needed. */
+static int
+run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
+    char **err)
+{
+	jv r, r2;
+
+	t->st.items++;
+	jq_start(t->fast.jq, jv_copy(item), 0);
+	r = jq_next(t->fast.jq);
+	if (!jv_is_valid(r)) {
+		jv_free(r);
+		return run_slow(t, item, fn, arg, err);
+	}
+	r2 = jq_next(t->fast.jq);
+	if (jv_is_valid(r2) || jv_invalid_has_msg(jv_copy(r2)) ||
+	    jq_halted(t->fast.jq)) {
+		jv_free(r2);
+		jv_free(r);
+		return run_slow(t, item, fn, arg, err);
+	}
+	jv_free(r2);
+	jv_free(item);
+	if (jv_get_kind(r) == JV_KIND_FALSE) {
+		jv_free(r);
+		return 0;
+	}
+	if (is_marker(r, "__e2p_sel")) {
+		*err = sel_type_error(t, jv_object_get(r,
+		    jv_string("__e2p_sel")));
+		return -1;
+	}
+	t->st.selected++;
+	return emit(t, r, fn, arg, err);
+}
+
+int
+transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
+    void *arg, char **err)
+{
+	size_t i;
+
+	*err = NULL;
+	for (i = 0; i < pg->n; i++) {
+		if (run_item(t, jv_copy(pg->items[i]), fn, arg, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+transform_item(struct transform *t, const char *json, size_t len,
+    transform_emit_fn fn, void *arg, char **err)
+{
+	struct tpage *pg;
+	jv doc;
+	int r;
+
+	*err = NULL;
+	doc = jv_parse_sized(json, (int)len);
+	if (!jv_is_valid(doc)) {
+		char *m = msg_text(jv_invalid_get_msg(doc));
+
+		*err = xasprintf("not JSON: %s", m);
+		free(m);
+		return -1;
+	}
+	if ((pg = page_from(t, doc, 0, err)) == NULL)
+		return -1;
+	r = transform_run(t, pg, fn, arg, err);
+	tpage_free(pg);
+	return r;
+}
+
+/* ---- fields read ---- */
+
+enum lvtype { LV_PAREN, LV_BRACK, LV_BRACE, LV_IF, LV_DEF, LV_REDUCE };
+
+struct level {
+	enum lvtype	 type;
+	int		 init, flag;	/* input is the item itself */
+	int		 pending_as;	/* "as $x" or "label $x" seen */
+	int		 pending_reduce;
+	int		 keypos;	/* object: a key may come next */
+	int		 hdr;		/* def: before the ':' */
+};
+
+struct names {
+	char	**v;
+	size_t	 n;
+};
+
+static void
+names_add(struct names *nm, const char *s)
+{
+	nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
+	nm->v[nm->n++] = xstrdup(s);
+}
+
+static int
+names_has(const struct names *nm, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++) {
+		if (strcmp(nm->v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+names_free(struct names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+}
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(s, *list) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if a field access right after token k applies to k's value. */
+static int
+suffix_maker(const struct token *k)
+{
+	static const char *const kw[] = {
+		"if", "then", "elif", "else", "as", "def", "reduce", "foreach",
+		"try", "catch", "label", "and", "or", "import", "include", NULL
+	};
+
+	if (k == NULL)
+		return 0;
+	switch (k->t) {
+	case T_FIELD: case T_VAR: case T_STR: case T_NUM:
+		return 1;
+	case T_IDENT:
+		return !in_list(k->name, kw);
+	case T_PUNCT:
+		return strcmp(k->p, "]") == 0 || strcmp(k->p, ")") == 0 ||
+		    strcmp(k->p, "}") == 0 || strcmp(k->p, "?") == 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Add the item fields jq text reads to out.  Returns 0, or -1 when the
+ * text uses the whole item (or something we cannot follow).
+ */
+static int
+scan_fields(const char *text, struct names *out, struct names *defs)
+{
+	static const char *const never[] = {
+		"input", "inputs", "getpath", "paths", "leaf_paths", "import",
+		"include", "$__loc__", "input_filename", NULL
+	};
+	static const char *const safe_at_root[] = {
+		"empty", "error", "null", "true", "false", "not", "env", "now",
+		"range", "limit", "first", "last", "nth", "until", "isempty",
+		"type", "builtins", "input_line_number", "infinite", "nan",
+		"have_decnum", "have_literal_numbers", "pick", "halt", NULL
+	};
+	static const char *const assign[] = {
+		"=", "|=", "+=", "-=", "*=", "/=", "%=", "//=", NULL
+	};
+	struct tokens ts = { 0 };
+	struct level lv[128];
+	int sp = 0, rc = -1;
+	size_t i;
+
+	if (lex(text, &ts) == -1)
+		goto out;
+	memset(&lv[0], 0, sizeof(lv[0]));
+	lv[0].type = LV_PAREN;
+	lv[0].init = lv[0].flag = 1;
+	for (i = 0; i < ts.n; i++) {
+		struct token *k = &ts.v[i];
+		struct token *prev = i > 0 ? &ts.v[i - 1] : NULL;
+		struct token *next = i + 1 < ts.n ? &ts.v[i + 1] : NULL;
+		struct level *L = &lv[sp];
+		int root = L->flag;
+
+		if (L->type == LV_DEF && L->hdr) {
+			if (k->t == T_IDENT || k->t == T_VAR)
+				names_add(defs, k->name);
+			else if (k->t == T_PUNCT && strcmp(k->p, ":") == 0)
+				L->hdr = 0;
+			continue;
+		}
+		switch (k->t) {
+		case T_BAD:
+		case T_DOTDOT:
+			goto out;
+		case T_DOT:
+			if (root)
+				goto out;
+			break;
+		case T_FIELD:
+			if (!suffix_maker(prev) && root && k->name[0] != '@')
+				names_add(out, k->name);
+			break;
+		case T_VAR:
+			if (strcmp(k->name, "__loc__") == 0)
+				goto out;
+			break;
+		case T_FORMAT:
+			if (root && (next == NULL || (next->t != T_STR &&
+			    !next->from_str)))
+				goto out;
+			break;
+		case T_STR:
+			if (L->type == LV_BRACE && L->keypos && root &&
+			    next != NULL && next->t == T_PUNCT &&
+			    (strcmp(next->p, ",") == 0 ||
+			    strcmp(next->p, "}") == 0))
+				goto out;	/* {"quoted"} shorthand */
+			break;
+		case T_NUM:
+			break;
+		case T_IDENT: {
+			const char *nm = k->name;
+			int brace_key = L->type == LV_BRACE && L->keypos &&
+			    next != NULL && next->t == T_PUNCT;
+
+			if (brace_key && (strcmp(next->p, ",") == 0 ||
+			    strcmp(next->p, "}") == 0)) {
+				if (root)
+					names_add(out, nm);
+				break;
+			}
+			if (brace_key && strcmp(next->p, ":") == 0)
+				break;
+			if (strcmp(nm, "if") == 0) {
+				if (sp + 1 >= 128)
+					goto out;
+				lv[++sp] = (struct level){ LV_IF, root, root,
+				    0, 0, 0, 0 };
+			} else if (strcmp(nm, "then") == 0 ||
+			    strcmp(nm, "elif") == 0 || strcmp(nm, "else") == 0) {
+				if (L->type == LV_IF)
+					L->flag = L->init;
+			} else if (strcmp(nm, "end") == 0) {
+				if (L->type != LV_IF)
+					goto out;
+				sp--;
+			} else if (strcmp(nm, "as") == 0 ||
+			    strcmp(nm, "label") == 0) {
+				L->pending_as = 1;
+				if (next != NULL && next->t == T_PUNCT)
+					goto out;	/* destructuring */
+			} else if (strcmp(nm, "def") == 0) {
+				if (sp + 1 >= 128)
+					goto out;
+				lv[++sp] = (struct level){ LV_DEF, 1, 1, 0, 0,
+				    0, 1 };
+			} else if (strcmp(nm, "reduce") == 0 ||
+			    strcmp(nm, "foreach") == 0) {
+				L->pending_reduce = 1;
+			} else if (in_list(nm, (const char *const[]){ "try",
+			    "catch", "and", "or", NULL })) {
+				;
+			} else if (in_list(nm, never))
+				goto out;
+			else if (names_has(defs, nm))
+				;
+			else if (root && !in_list(nm, safe_at_root) &&
+			    !(strcmp(nm, "add") == 0 && next != NULL &&
+			    next->t == T_PUNCT && strcmp(next->p, "(") == 0))
+				goto out;
+			break;
+		}
+		case T_PUNCT:
+			if (in_list(k->p, assign)) {
+				if (root)
+					goto out;
+				break;
+			}
+			if (strcmp(k->p, "?//") == 0)
+				goto out;
+			if (strcmp(k->p, "(") == 0 || strcmp(k->p, "[") == 0 ||
+			    strcmp(k->p, "{") == 0) {
+				enum lvtype ty = k->p[0] == '(' ? LV_PAREN :
+				    k->p[0] == '[' ? LV_BRACK : LV_BRACE;
+
+				if (ty == LV_PAREN && L->pending_reduce &&
+				    L->pending_as) {
+					ty = LV_REDUCE;
+					L->pending_reduce = L->pending_as = 0;
+				}
+				if (sp + 1 >= 128)
+					goto out;
+				lv[++sp] = (struct level){ ty, root, root, 0,
+				    0, ty == LV_BRACE, 0 };
+				break;
+			}
+			if (strcmp(k->p, ")") == 0 || strcmp(k->p, "]") == 0 ||
+			    strcmp(k->p, "}") == 0) {
+				enum lvtype want = k->p[0] == ')' ? LV_PAREN :
+				    k->p[0] == ']' ? LV_BRACK : LV_BRACE;
+
+				if (sp == 0 || (L->type != want &&
+				    !(want == LV_PAREN && L->type == LV_REDUCE)))
+					goto out;
+				sp--;
+				break;
+			}
+			if (strcmp(k->p, "|") == 0) {
+				if (L->pending_as)
+					L->pending_as = 0;
+				else
+					L->flag = 0;
+			} else if (strcmp(k->p, ",") == 0) {
+				if (L->type == LV_BRACE) {
+					L->flag = L->init;
+					L->keypos = 1;
+				}
+			} else if (strcmp(k->p, ":") == 0) {
+				if (L->type == LV_BRACE) {
+					L->flag = L->init;
+					L->keypos = 0;
+				}
+			} else if (strcmp(k->p, ";") == 0) {
+				if (L->type == LV_DEF)
+					sp--;
+				else if (L->type == LV_REDUCE)
+					L->flag = 0;
+				else
+					L->flag = L->init;
+			}
+			break;
+		case T_EOF:
+			break;
+		}
+		if (lv[sp].type == LV_BRACE && k->t != T_PUNCT)
+			lv[sp].keypos = 0;
+	}
+	rc = sp == 0 ? 0 : -1;
+out:
+	tokens_free(&ts);
+	return rc;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+transform_fields_read(const struct mapping_resource *r)
+{
+	const struct mapping_field *tops[] = {
+		&r->query, &r->identifier, &r->title, &r->blueprint, &r->icon,
+		&r->team
+	};
+	struct names out = { 0 }, defs = { 0 };
+	struct buf b;
+	char *txt, *res = NULL;
+	size_t i, nt = sizeof(tops) / sizeof(tops[0]);
+	int fail = 0;
+
+	names_add(&out, "id");
+	for (i = 0; i < nt + r->nproperties + r->nrelations && !fail; i++) {
+		const struct mapping_field *f = i < nt ? tops[i] :
+		    i < nt + r->nproperties ? &r->properties[i - nt] :
+		    &r->relations[i - nt - r->nproperties];
+
+		if (f->value == NULL)
+			continue;
+		txt = requote(f->value);
+		fail = scan_fields(txt, &out, &defs) == -1;
+		free(txt);
+	}
+	if (!fail) {
+		qsort(out.v, out.n, sizeof(*out.v), cmpstr);
+		buf_init(&b);
+		buf_puts(&b, "");
+		for (i = 0; i < out.n; i++) {
+			if (i > 0 && strcmp(out.v[i], out.v[i - 1]) == 0)
+				continue;
+			if (b.len > 0)
+				buf_putc(&b, ',');
+			buf_puts(&b, out.v[i]);
+		}
+		res = buf_detach(&b);
+	}
+	names_free(&out);
+	names_free(&defs);
+	return res;
+}
