@@ -8,6 +8,18 @@ $expand caps, $batch, error envelopes and throttling; plus the client
 credentials, IMDS and App Service token endpoints.  Faults are injected by
 rules (--faults FILE or POST /_fake/faults) and every request is recorded
 for the tests (GET /_fake/requests).  See reference/graph-api.md.
+
+Defaults: --tenant-id is the tenant file's tenantId, --client-id
+e2f00000-0000-4000-8000-000000000001, --client-secret fake-client-secret,
+token lifetime 3600 s.  Graph root http://127.0.0.1:PORT/v1.0, authority
+http://127.0.0.1:PORT, scope http://127.0.0.1:PORT/.default (IMDS and App
+Service: resource http://127.0.0.1:PORT).  Fault rules are tried in order;
+each matching rule counts the request, and the first one past its "after"
+count with "times" left fires.  A 429 "status" fault without "body" gets
+the TooManyRequests envelope, other statuses code "Fault".  Control routes
+(no auth, not recorded): GET/DELETE /_fake/requests, GET /_fake/stats,
+GET/POST /_fake/faults, POST /_fake/tenant/{remove,update,add},
+POST /_fake/expire-tokens (every issued token expires now).
 """
 
 import argparse
@@ -343,7 +355,7 @@ class State:
         key = secrets.token_bytes(24)
         with self.lock:
             self.pages[key] = (path, pos)
-        return base64.urlsafe_b64encode(TOKEN_MAGIC + key).decode()
+        return base64.urlsafe_b64encode(TOKEN_MAGIC + key).decode().rstrip("=")
 
     def page_pos(self, path, token):
         """Return the position behind skiptoken token for path."""
@@ -1054,8 +1066,9 @@ class Handler(BaseHTTPRequestHandler):
         trace, corr = str(uuid.uuid4()), str(uuid.uuid4())
         ts = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
         body = {"error": error,
-                "error_description": "AADSTS%d: %s Trace ID: %s Correlation "
-                "ID: %s Timestamp: %s" % (code, desc, trace, corr, ts),
+                "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\n"
+                "Correlation ID: %s\r\nTimestamp: %s" % (code, desc, trace,
+                                                        corr, ts),
                 "error_codes": [code], "timestamp": ts, "trace_id": trace,
                 "correlation_id": corr,
                 "error_uri": "https://login.microsoftonline.com/error?code=%d"
@@ -1492,7 +1505,8 @@ def main():
         data = json.load(f)
     tenant = Tenant(data)
     if not a.tenant_id:
-        a.tenant_id = tenant.tenant_id or "00000000-0000-0000-0000-000000000000"
+        a.tenant_id = tenant.tenant_id or \
+            "00000000-0000-0000-0000-000000000000"
     st = State(a, tenant)
     if a.faults:
         with open(a.faults) as f:

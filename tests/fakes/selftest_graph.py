@@ -182,6 +182,13 @@ def test_auth(f):
           b["error"]["innerError"]["request-id"], "bad token 401")
     st, _, _ = f.get("/v1.0/users", token=None)
     check(st == 401, "no token 401")
+    st, b = f.token({"grant_type": "client_credentials", "client_id":
+                     CLIENT, "client_secret": SECRET,
+                     "scope": f.origin + "/.default"})
+    time.sleep(1.1)     # --token-lifetime 1
+    st, _, b = f.get("/v1.0/users", token=b["access_token"])
+    check(st == 401 and b["error"]["message"] == "Access token has expired "
+          "or is not yet valid.", "token lifetime")
     f.faults([{"match": "^/v1.0/users", "action": "expire_token"}])
     st, _, b = f.get("/v1.0/users")
     check(st == 401 and "expired" in b["error"]["message"], "expired")
@@ -377,7 +384,8 @@ def main():
                             "0,20,21,999,30,5"],
                  ["--federated-token", "federated-tok",
                   "--identity-header", "idh",
-                  "--cert-thumbprint-sha256", "thumb"])
+                  "--cert-thumbprint-sha256", "thumb",
+                  "--token-lifetime", "1"])
         b = Fake(tmp, "b", ["--users", "5100", "--groups", "4", "--apps",
                             "1", "--sps", "4", "--group-sizes",
                             "5000,300,100,10"])

@@ -13,6 +13,7 @@ Usage: tenant.py --users N --groups N --apps N --sps N [--seed S]
 """
 
 import argparse
+import base64
 import json
 import random
 import sys
@@ -61,6 +62,16 @@ DEMO_USERS = [("Adele", "Vance"), ("Alex", "Wilber"), ("Diego", "Siciliani"),
               ("Lynne", "Robbins"), ("Megan", "Bowen")]
 
 
+def ri(r, lo, hi):
+    """Return a seeded integer in [lo, hi] (faster than randint)."""
+    return lo + int(r.random() * (hi - lo + 1))
+
+
+def ch(r, seq):
+    """Return a seeded element of seq (faster than choice)."""
+    return seq[int(r.random() * len(seq))]
+
+
 def iso(t):
     """Format epoch seconds t as Graph's UTC timestamp string."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
@@ -81,23 +92,22 @@ class Gen:
 
     def when(self, lo=0, hi=150000000):
         """Return an ISO time between BASE_EPOCH+lo and BASE_EPOCH+hi."""
-        return iso(BASE_EPOCH + self.r.randint(lo, hi))
+        return iso(BASE_EPOCH + ri(self.r, lo, hi))
 
     def b64(self, n):
         """Return n random bytes as standard base64."""
-        import base64
-        return base64.b64encode(bytes(self.r.getrandbits(8)
-                                      for _ in range(n))).decode()
+        return base64.b64encode(self.r.getrandbits(8 * n).to_bytes(
+            n, "big")).decode()
 
 
 def make_user(g, i, first, last, nick, guest):
     """Build user number i (dict with the 38 example properties)."""
     r = g.r
     uid = g.guid()
-    city, state, country, usage, lang = r.choice(CITIES)
-    created = BASE_EPOCH + r.randint(0, 140000000)
+    city, state, country, usage, lang = ch(r, CITIES)
+    created = BASE_EPOCH + ri(r, 0, 140000000)
     if guest:
-        partner = r.choice(PARTNERS)
+        partner = ch(r, PARTNERS)
         ext = "%s.%s_%s" % (first.lower(), last.lower(), partner)
         upn = "%s#EXT#@%s" % (ext, DOMAIN)
         mail = "%s.%s@%s" % (first.lower(), last.lower(), partner)
@@ -138,7 +148,7 @@ def make_user(g, i, first, last, nick, guest):
     upn = "%s@%s" % (nick, DOMAIN)
     mail = None if r.random() < 0.05 else upn
     synced = r.random() < 0.6
-    dept = None if r.random() < 0.1 else r.choice(DEPTS)
+    dept = None if r.random() < 0.1 else ch(r, DEPTS)
     u = {
         "id": uid, "accountEnabled": r.random() > 0.07,
         "displayName": "%s %s" % (first, last),
@@ -150,15 +160,15 @@ def make_user(g, i, first, last, nick, guest):
                                            MAILDOMAIN)],
         "userType": "Member", "createdDateTime": iso(created),
         "creationType": None, "department": dept,
-        "jobTitle": r.choice(TITLES), "companyName": "Contoso",
+        "jobTitle": ch(r, TITLES), "companyName": "Contoso",
         "employeeId": str(10000 + i), "employeeType":
         "Contractor" if r.random() < 0.1 else "Employee",
-        "officeLocation": "%d/%d" % (r.randint(1, 40), r.randint(1000, 3999)),
+        "officeLocation": "%d/%d" % (ri(r, 1, 40), ri(r, 1000, 3999)),
         "city": city, "state": state, "country": country,
         "usageLocation": usage, "preferredLanguage": lang,
-        "businessPhones": ["+1 425 555 %04d" % r.randint(0, 9999)],
+        "businessPhones": ["+1 425 555 %04d" % ri(r, 0, 9999)],
         "mobilePhone": None if r.random() < 0.6 else
-        "+1 206 555 %04d" % r.randint(0, 9999),
+        "+1 206 555 %04d" % ri(r, 0, 9999),
         "externalUserState": None, "externalUserStateChangeDateTime": None,
         "onPremisesSyncEnabled": True if synced else None,
         "onPremisesImmutableId": g.b64(16) if synced else None,
@@ -175,7 +185,7 @@ def make_user(g, i, first, last, nick, guest):
         "identities": [{"signInType": "userPrincipalName", "issuer": DOMAIN,
                         "issuerAssignedId": upn}],
         "assignedLicenses": [{"disabledPlans": [],
-                              "skuId": r.choice(SKUS)}],
+                              "skuId": ch(r, SKUS)}],
     }
     if r.random() < 0.88:
         u["signInActivity"] = sign_in(g, created)
@@ -185,8 +195,8 @@ def make_user(g, i, first, last, nick, guest):
 def sign_in(g, created):
     """Return a signInActivity object with times after created."""
     r = g.r
-    t1 = created + r.randint(3600, 10000000)
-    t2 = t1 + r.randint(0, 500000)
+    t1 = created + ri(r, 3600, 10000000)
+    t2 = t1 + ri(r, 0, 500000)
     rid1, rid2 = g.guid(), g.guid()
     if r.random() < 0.05:   # documented "no value" forms
         return {"lastSignInDateTime": "0001-01-01T00:00:00Z",
@@ -213,7 +223,8 @@ def make_users(g, n, demo):
             first, last = DEMO_USERS[i % len(DEMO_USERS)]
             guest = first == "Megan"
         else:
-            first, last = FIRST[r.randrange(nf)], LAST[r.randrange(nl)]
+            first = FIRST[int(r.random() * nf)]
+            last = LAST[int(r.random() * nl)]
             guest = r.random() < 0.08
         nick = first + last[0]
         if nick in seen:
@@ -242,7 +253,7 @@ def make_group(g, name, kind):
         "isAssignableToRole": None,
         "mail": "%s@%s" % (nick, DOMAIN) if unified else None,
         "mailEnabled": unified, "mailNickname": nick,
-        "membershipRule": '(user.department -eq "%s")' % r.choice(DEPTS)
+        "membershipRule": '(user.department -eq "%s")' % ch(r, DEPTS)
         if kind == "dynamic" else None,
         "membershipRuleProcessingState": "On" if kind == "dynamic" else None,
         "onPremisesDomainName": ONPREM if kind == "synced" else None,
@@ -251,7 +262,7 @@ def make_group(g, name, kind):
         "onPremisesNetBiosName": "CORP" if kind == "synced" else None,
         "onPremisesSamAccountName": nick[:20] if kind == "synced" else None,
         "onPremisesSecurityIdentifier":
-        "S-1-5-21-1180699209-877415012-3182924384-%d" % r.randint(5000, 99999)
+        "S-1-5-21-1180699209-877415012-3182924384-%d" % ri(r, 5000, 99999)
         if kind == "synced" else None,
         "onPremisesSyncEnabled": True if kind == "synced" else None,
         "preferredDataLocation": None, "preferredLanguage": None,
@@ -274,15 +285,15 @@ def make_app(g, name):
     """Build an application registration named name."""
     r = g.r
     appid = g.guid()
-    start = BASE_EPOCH + r.randint(0, 120000000)
+    start = BASE_EPOCH + ri(r, 0, 120000000)
     return {
         "id": g.guid(), "deletedDateTime": None, "appId": appid,
         "applicationTemplateId": None, "disabledByMicrosoftStatus": None,
         "createdDateTime": iso(start), "displayName": name,
         "description": None, "groupMembershipClaims": None,
         "identifierUris": ["api://" + appid], "isDeviceOnlyAuthSupported":
-        None, "isFallbackPublicClient": None, "nativeAuthenticationApisEnabled":
-        None, "notes": None, "publisherDomain": DOMAIN,
+        None, "isFallbackPublicClient": None,
+        "nativeAuthenticationApisEnabled": None, "notes": None, "publisherDomain": DOMAIN,
         "serviceManagementReference": None, "signInAudience":
         "AzureADMyOrg" if r.random() < 0.8 else "AzureADMultipleOrgs",
         "tags": [], "tokenEncryptionKeyId": None, "uniqueName": None,
@@ -389,13 +400,13 @@ def skewed_size(r, nusers):
     """Return a member count: most groups small, a few large."""
     x = r.random()
     if x < 0.70:
-        n = r.randint(0, 10)
+        n = ri(r, 0, 10)
     elif x < 0.90:
-        n = r.randint(11, 100)
+        n = ri(r, 11, 100)
     elif x < 0.98:
-        n = r.randint(101, 1000)
+        n = ri(r, 101, 1000)
     else:
-        n = r.randint(1001, 5000)
+        n = ri(r, 1001, 5000)
     return min(n, nusers)
 
 
@@ -436,15 +447,15 @@ def generate(a):
                   "Engineering-SG"]
         kinds = ["unified", "unified", "unified", "security"]
     else:
-        gnames = ["%s %s %d" % (g.r.choice(DEPTS),
-                                g.r.choice(["Team", "Project", "Admins",
+        gnames = ["%s %s %d" % (ch(g.r, DEPTS),
+                                ch(g.r, ["Team", "Project", "Admins",
                                             "Readers", "All", "Ops"]), i)
                   for i in range(a.groups)]
-        kinds = [g.r.choice(["unified", "unified", "security", "security",
+        kinds = [ch(g.r, ["unified", "unified", "security", "security",
                              "dynamic", "synced"]) for _ in range(a.groups)]
     groups = [make_group(g, n, k) for n, k in zip(gnames, kinds)]
     anames = (["entra2port-sync", "Contoso HR Portal", "Payroll API"] if demo
-              else ["app-%s-%d" % (g.r.choice(DEPTS).lower().replace(" ", "-"),
+              else ["app-%s-%d" % (ch(g.r, DEPTS).lower().replace(" ", "-"),
                                    i) for i in range(a.apps)])
     apps = [make_app(g, n) for n in anames]
     sps = []
