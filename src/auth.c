@@ -157,7 +157,7 @@ b64url(struct buf *b, const unsigned char *p, size_t n)
 static int
 pem_pass(char *out, int size, int rw, void *u)
 {
-	const char *pw = u;
+	const char *pw = *(const char **)u;
 	int n;
 
 	if (pw == NULL)
@@ -186,7 +186,7 @@ load_cert(struct auth *a, const char *path, const char *password,
 		    strerror(errno));
 		return -1;
 	}
-	a->key = PEM_read_bio_PrivateKey(bio, NULL, pem_pass, (void *)password);
+	a->key = PEM_read_bio_PrivateKey(bio, NULL, pem_pass, &password);
 	if (a->key == NULL) {
 		msg_error("'%s': no private key found (PEM with key and "
 		    "certificate expected; wrong password?)", path);
@@ -197,8 +197,7 @@ load_cert(struct auth *a, const char *path, const char *password,
 		goto out;
 	}
 	(void)BIO_reset(bio);
-	if ((x = PEM_read_bio_X509(bio, NULL, pem_pass,
-	    (void *)password)) == NULL) {
+	if ((x = PEM_read_bio_X509(bio, NULL, pem_pass, &password)) == NULL) {
 		msg_error("'%s': no certificate found", path);
 		goto out;
 	}

@@ -116,7 +116,8 @@ vlog(enum msg_level l, const char *fmt, va_list ap)
 	buf_init(&line);
 	buf_init(&out);
 	buf_vprintf(&line, fmt, ap);
-	msg_redact(line.data != NULL ? line.data : (char *)"");
+	if (line.data != NULL)
+		msg_redact(line.data);
 	if (format == MSG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);

@@ -1122,10 +1122,21 @@ transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
 
 	*err = NULL;
 	for (i = 0; i < pg->n; i++) {
+		if (!jv_is_valid(pg->items[i]))
+			continue;	/* dropped by tpage_drop() */
 		if (run_item(t, jv_copy(pg->items[i]), fn, arg, err) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+void
+tpage_drop(struct tpage *pg, size_t i)
+{
+	if (i >= pg->n)
+		return;
+	jv_free(pg->items[i]);
+	pg->items[i] = jv_invalid();
 }
 
 int

@@ -80,6 +80,8 @@ char		*tpage_item_json(const struct tpage *, size_t i);
  */
 int		 tpage_set_members(struct tpage *, size_t i,
 		    const char *members, size_t len);
+/* Leave item i out of the mapping (its members could not be read). */
+void		 tpage_drop(struct tpage *, size_t i);
 void		 tpage_free(struct tpage *);
 
 /*

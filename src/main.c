@@ -1,0 +1,95 @@
+/*
+ * entra2port: one full resync of a Microsoft Entra ID tenant into Port.
+ * main() reads the settings and the mapping, runs the mode, prints the
+ * summary and turns the report into the exit status.  It is the only
+ * function that exits.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "mapping.h"
+#include "msg.h"
+#include "options.h"
+#include "report.h"
+#include "sync.h"
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	http_interrupt();
+}
+
+static int
+close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		msg_error("cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct mapping *m = NULL;
+	struct report rep;
+	struct sigaction sa;
+	int rc, status = EXIT_USAGE;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	memset(&o, 0, sizeof(o));
+	memset(&rep, 0, sizeof(rep));
+
+	rc = options_parse(&o, argc, argv);
+	if (rc != 0) {
+		status = rc == 1 ? (close_stdout() == 0 ? EXIT_OK : EXIT_USAGE) :
+		    EXIT_USAGE;
+		goto out;
+	}
+	msg_setup(o.verbosity, o.log_format == LOG_JSON ? MSG_JSON : MSG_TEXT);
+	m = o.mapping_path != NULL ? mapping_load(o.mapping_path) :
+	    mapping_builtin();
+	if (m == NULL || sync_check(&o, m) == -1)
+		goto out;
+	if (o.mode == MODE_CHECK) {
+		printf("%s: ok: %zu resources, every jq program compiles\n",
+		    m->path, m->nres);
+		status = close_stdout() == 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	if (o.mode == MODE_INSPECT) {
+		msg_error("--inspect is not available yet");
+		goto out;
+	}
+	report_init(&rep, m->nres);
+	if (sync_run(&o, m, &rep) == -1)
+		goto out;
+	report_print(&rep, o.mode == MODE_DRY_RUN && o.output_path == NULL ?
+	    stderr : stdout);
+	status = report_exit_status(&rep);
+	if (o.summary_json != NULL && report_write_json(&rep,
+	    o.summary_json) == -1 && status == EXIT_OK)
+		status = EXIT_PARTIAL;
+	if (close_stdout() == -1 && status == EXIT_OK)
+		status = EXIT_PARTIAL;
+out:
+	report_release(&rep);
+	mapping_free(m);
+	options_release(&o);
+	msg_secrets_wipe();
+	curl_global_cleanup();
+	return status;
+}

@@ -1,0 +1,264 @@
+/*
+ * Counters and verdict of a run.  The exit status is computed here, from
+ * the counters, in one place: aborted (3) before a failed kind (1), before
+ * the deletion threshold (4), before rejected entities (1).
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "report.h"
+#include "xmalloc.h"
+
+#define MAX_FAILURES	100
+#define SHOW_FAILURES	10
+
+void
+report_init(struct report *r, size_t nres)
+{
+	memset(r, 0, sizeof(*r));
+	r->res = xcalloc(nres + 1, sizeof(*r->res));
+	r->nres = nres;
+}
+
+void
+report_release(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nres; i++) {
+		free(r->res[i].kind);
+		free(r->res[i].blueprint);
+		free(r->res[i].reason);
+	}
+	free(r->res);
+	for (i = 0; i < r->nfail; i++) {
+		free(r->fail[i].kind);
+		free(r->fail[i].blueprint);
+		free(r->fail[i].identifier);
+		free(r->fail[i].code);
+		free(r->fail[i].message);
+	}
+	free(r->fail);
+	free(r->abort_reason);
+	free(r->delete_note);
+	free(r->started);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *
+dup0(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+void
+report_failure(struct report *r, const char *kind, const char *bp,
+    const char *id, const char *code, const char *message)
+{
+	struct report_failure *f;
+
+	r->total_failed++;
+	if (r->nfail >= MAX_FAILURES)
+		return;
+	r->fail = xreallocarray(r->fail, r->nfail + 1, sizeof(*r->fail));
+	f = &r->fail[r->nfail++];
+	f->kind = dup0(kind);
+	f->blueprint = dup0(bp);
+	f->identifier = dup0(id);
+	f->code = dup0(code);
+	f->message = msg_redact(dup0(message));
+}
+
+void
+report_kind_failed(struct report *r, size_t i, const char *reason)
+{
+	r->res[i].kind_failed = 1;
+	if (r->res[i].reason == NULL)
+		r->res[i].reason = msg_redact(xstrdup(reason));
+}
+
+void
+report_abort(struct report *r, const char *reason)
+{
+	r->aborted = 1;
+	if (r->abort_reason == NULL)
+		r->abort_reason = msg_redact(xstrdup(reason));
+}
+
+static int
+any_kind_failed(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nres; i++)
+		if (r->res[i].kind_failed)
+			return 1;
+	return 0;
+}
+
+int
+report_exit_status(const struct report *r)
+{
+	size_t i, nfailed = 0;
+
+	for (i = 0; i < r->nres; i++)
+		nfailed += r->res[i].kind_failed;
+	if (r->aborted || (r->nres > 0 && nfailed == r->nres))
+		return EXIT_ABORTED;
+	if (nfailed > 0)
+		return EXIT_PARTIAL;
+	if (r->threshold_exceeded)
+		return EXIT_THRESHOLD;
+	if (r->total_failed > 0)
+		return EXIT_PARTIAL;
+	return EXIT_OK;
+}
+
+void
+report_print(const struct report *r, FILE *fp)
+{
+	size_t i;
+	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
+	int st = report_exit_status(r);
+
+	fprintf(fp, "%-24s %9s %9s %9s %9s %9s %8s\n", "resource", "fetched",
+	    "selected", r->dry_run ? "mapped" : "upserted", "failed",
+	    r->dry_run ? "to-delete" : "deleted", "seconds");
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		fprintf(fp, "%-24s %9lu %9lu %9lu %9lu %9lu %8.2f%s\n",
+		    s->kind, s->fetched, s->selected,
+		    r->dry_run ? s->emitted : s->upserted + s->unchanged,
+		    s->failed, s->deleted, s->seconds,
+		    s->kind_failed ? "  FAILED" : "");
+		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
+		del += s->deleted;
+		fail += s->failed;
+		fetched += s->fetched;
+	}
+	if (r->deleted_other > 0)
+		fprintf(fp, "%-24s %9s %9s %9s %9s %9lu\n", "(other blueprints)",
+		    "", "", "", "", r->deleted_other);
+	for (i = 0; i < r->nres; i++)
+		if (r->res[i].kind_failed)
+			fprintf(fp, "resource '%s' failed: %s\n", r->res[i].kind,
+			    r->res[i].reason != NULL ? r->res[i].reason : "?");
+	for (i = 0; i < r->nfail && i < SHOW_FAILURES; i++)
+		fprintf(fp, "rejected: %s '%s': %s: %s\n", r->fail[i].blueprint,
+		    r->fail[i].identifier, r->fail[i].code,
+		    r->fail[i].message);
+	if (r->total_failed > SHOW_FAILURES)
+		fprintf(fp, "... and %lu more rejected entities\n",
+		    r->total_failed - SHOW_FAILURES);
+	if (r->delete_note != NULL)
+		fprintf(fp, "deletion: %s\n", r->delete_note);
+	switch (st) {
+	case EXIT_OK:
+		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
+		    "%s, in %.2f s\n", fetched, up, r->dry_run ? "mapped" :
+		    "synced", del, r->dry_run ? "would be deleted" : "deleted",
+		    r->seconds);
+		break;
+	case EXIT_PARTIAL:
+		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
+		    "rejected%s\n", up, r->dry_run ? "mapped" : "synced", fail,
+		    any_kind_failed(r) ? "; a resource failed, nothing was "
+		    "deleted" : "");
+		break;
+	case EXIT_ABORTED:
+		fprintf(fp, "result: aborted (exit 3): %s; nothing was "
+		    "deleted\n", r->abort_reason != NULL ? r->abort_reason :
+		    "nothing could be read");
+		break;
+	case EXIT_THRESHOLD:
+		fprintf(fp, "result: deletion skipped (exit 4): %lu of %lu "
+		    "owned entities are stale, over the threshold; %lu "
+		    "entities synced\n", r->stale, r->owned, up);
+		break;
+	}
+}
+
+int
+report_write_json(const struct report *r, const char *path)
+{
+	cJSON *j = cJSON_CreateObject(), *arr, *o;
+	char *text;
+	FILE *fp;
+	size_t i;
+	int rc = 0;
+
+	cJSON_AddNumberToObject(j, "exitStatus", report_exit_status(r));
+	cJSON_AddBoolToObject(j, "dryRun", r->dry_run);
+	cJSON_AddStringToObject(j, "started", r->started ? r->started : "");
+	cJSON_AddNumberToObject(j, "seconds", r->seconds);
+	cJSON_AddBoolToObject(j, "aborted", r->aborted);
+	if (r->abort_reason != NULL)
+		cJSON_AddStringToObject(j, "abortReason", r->abort_reason);
+	arr = cJSON_AddArrayToObject(j, "resources");
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", s->kind);
+		if (s->blueprint != NULL)
+			cJSON_AddStringToObject(o, "blueprint", s->blueprint);
+		cJSON_AddNumberToObject(o, "fetched", (double)s->fetched);
+		cJSON_AddNumberToObject(o, "selected", (double)s->selected);
+		cJSON_AddNumberToObject(o, "mapped", (double)s->emitted);
+		cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
+		cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
+		cJSON_AddNumberToObject(o, "upserted", (double)s->upserted);
+		cJSON_AddNumberToObject(o, "failed", (double)s->failed);
+		cJSON_AddNumberToObject(o, "deleted", (double)s->deleted);
+		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->field_nulls);
+		cJSON_AddNumberToObject(o, "seconds", s->seconds);
+		cJSON_AddBoolToObject(o, "ok", !s->kind_failed);
+		if (s->reason != NULL)
+			cJSON_AddStringToObject(o, "error", s->reason);
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(j, "failures");
+	for (i = 0; i < r->nfail; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", r->fail[i].kind);
+		cJSON_AddStringToObject(o, "blueprint", r->fail[i].blueprint);
+		cJSON_AddStringToObject(o, "identifier", r->fail[i].identifier);
+		cJSON_AddStringToObject(o, "code", r->fail[i].code);
+		cJSON_AddStringToObject(o, "message", r->fail[i].message);
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddNumberToObject(j, "failedTotal", (double)r->total_failed);
+	o = cJSON_AddObjectToObject(j, "deletion");
+	cJSON_AddNumberToObject(o, "owned", (double)r->owned);
+	cJSON_AddNumberToObject(o, "stale", (double)r->stale);
+	cJSON_AddNumberToObject(o, "protectedTargets",
+	    (double)r->protected_targets);
+	cJSON_AddBoolToObject(o, "thresholdExceeded", r->threshold_exceeded);
+	if (r->delete_note != NULL)
+		cJSON_AddStringToObject(o, "skipped", r->delete_note);
+	o = cJSON_AddObjectToObject(j, "requests");
+	cJSON_AddNumberToObject(o, "graph", (double)r->graph_requests);
+	cJSON_AddNumberToObject(o, "graphMemberBatches",
+	    (double)r->member_requests);
+	cJSON_AddNumberToObject(o, "port", (double)r->port_requests);
+	cJSON_AddNumberToObject(o, "throttled", (double)r->throttled);
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	if ((fp = fopen(path, "w")) == NULL) {
+		msg_error("cannot write '%s': %s", path, strerror(errno));
+		free(text);
+		return -1;
+	}
+	fputs(text, fp);
+	fputc('\n', fp);
+	if (fclose(fp) != 0) {
+		msg_error("cannot write '%s': %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * The run's report: counters per resource, the first failures, why a
+ * phase was skipped, the summary (a table for people, JSON for machines)
+ * and the exit status.  It does no I/O except printing the summary.
+ */
+#ifndef E2P_REPORT_H
+#define E2P_REPORT_H
+
+#include <stdio.h>
+
+#define EXIT_OK		0
+#define EXIT_PARTIAL	1	/* finished, but something failed */
+#define EXIT_USAGE	2	/* usage or configuration error */
+#define EXIT_ABORTED	3	/* auth, permission, unreachable, interrupted */
+#define EXIT_THRESHOLD	4	/* deletion skipped by the safety threshold */
+
+struct report_res {
+	char		*kind;
+	char		*blueprint;	/* first blueprint its entities had */
+	unsigned long	 fetched;	/* items read from Graph */
+	unsigned long	 selected;	/* items the selector kept */
+	unsigned long	 emitted;	/* entities mapped */
+	unsigned long	 dropped;	/* null/empty identifier or blueprint */
+	unsigned long	 unchanged;	/* not written: equal in Port */
+	unsigned long	 upserted;
+	unsigned long	 failed;	/* entities Port rejected */
+	unsigned long	 deleted;
+	unsigned long	 field_nulls;	/* field errors or empty results */
+	double		 seconds;
+	int		 kind_failed;
+	char		*reason;	/* why the kind failed */
+};
+
+struct report_failure {
+	char	*kind;
+	char	*blueprint;
+	char	*identifier;
+	char	*code;
+	char	*message;
+};
+
+struct report {
+	struct report_res	*res;
+	size_t			 nres;
+	struct report_failure	*fail;
+	size_t			 nfail;		/* kept (first N) */
+	unsigned long		 total_failed;
+	int			 dry_run;
+	int			 aborted;
+	char			*abort_reason;
+	int			 threshold_exceeded;
+	char			*delete_note;	/* why deletion was skipped */
+	unsigned long		 owned;
+	unsigned long		 stale;
+	unsigned long		 protected_targets;
+	unsigned long		 deleted_other;	/* blueprints of no resource */
+	unsigned long		 graph_requests;
+	unsigned long		 member_requests;
+	unsigned long		 port_requests;
+	unsigned long		 throttled;
+	double			 seconds;
+	char			*started;	/* ISO time */
+};
+
+void	report_init(struct report *, size_t nres);
+void	report_release(struct report *);
+/* Record an entity Port rejected (copied); keeps the first 100. */
+void	report_failure(struct report *, const char *kind, const char *bp,
+	    const char *id, const char *code, const char *message);
+/* Mark a resource failed, with its reason (first reason wins). */
+void	report_kind_failed(struct report *, size_t i, const char *reason);
+void	report_abort(struct report *, const char *reason);
+int	report_exit_status(const struct report *);
+/* The table, the first failures and the result line. */
+void	report_print(const struct report *, FILE *);
+/* The same as JSON in path.  Returns -1 after printing why. */
+int	report_write_json(const struct report *, const char *path);
+
+#endif

@@ -1,0 +1,128 @@
+# Shared helpers for the end-to-end scenarios (sourced, POSIX sh).
+# Each scenario runs in its own directory $E2P_TMP, starts the fakes it
+# needs on loopback, runs entra2port and checks exit status, output and
+# the fakes' final state.  Fakes are stopped on exit.
+
+set -u
+: "${E2P_BIN:?}" "${E2P_TMP:?}" "${E2P_TOP:?}"
+T=$E2P_TMP
+FAKES=$E2P_TOP/tests/fakes
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# Secrets used by the tests (checked never to appear in any output).
+GRAPH_SECRET="graph-secret-Zq81xv-$$"
+PORT_SECRET="port-secret-Kp27wy-$$"
+STATIC_TOKEN="static-token-Mn55rt-$$"
+TENANT_ID=11111111-2222-4333-8444-555555555555
+CLIENT_ID=e2f00000-0000-4000-8000-000000000001
+PORT_ID=port-client-id
+
+# tenant NAME ARGS...: generate a tenant file $T/NAME.json
+tenant() {
+	name=$1
+	shift
+	python3 "$FAKES/tenant.py" "$@" >"$T/$name.json" ||
+		fail "tenant generation"
+}
+
+wait_port() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && fail "fake did not start ($1)"
+		sleep 0.05
+	done
+	cat "$1"
+}
+
+# start_graph TENANTFILE [extra fake args...]: sets GRAPH_URL, AUTHORITY
+start_graph() {
+	tf=$1
+	shift
+	rm -f "$T/graph.port"
+	python3 "$FAKES/graph_fake.py" --tenant "$tf" --port-file "$T/graph.port" \
+	    --tenant-id "$TENANT_ID" --client-id "$CLIENT_ID" \
+	    --client-secret "$GRAPH_SECRET" --static-token "$STATIC_TOKEN" \
+	    "$@" 2>>"$T/graph.err" &
+	PIDS="$PIDS $!"
+	GP=$(wait_port "$T/graph.port")
+	GRAPH="http://127.0.0.1:$GP"
+	GRAPH_URL="$GRAPH/v1.0"
+	AUTHORITY="$GRAPH"
+}
+
+# start_port [extra fake args...]: sets PORT_URL
+start_port() {
+	rm -f "$T/port.port"
+	python3 "$FAKES/port_fake.py" --port-file "$T/port.port" \
+	    --client-id "$PORT_ID" --client-secret "$PORT_SECRET" \
+	    "$@" 2>>"$T/port.err" &
+	PIDS="$PIDS $!"
+	PP=$(wait_port "$T/port.port")
+	PORT_URL="http://127.0.0.1:$PP"
+}
+
+# Environment for a client-secret credential and Port.
+env_secret() {
+	export AZURE_TENANT_ID="$TENANT_ID" AZURE_CLIENT_ID="$CLIENT_ID"
+	export AZURE_CLIENT_SECRET="$GRAPH_SECRET" AZURE_AUTHORITY_HOST="$AUTHORITY"
+	export PORT_CLIENT_ID="$PORT_ID" PORT_CLIENT_SECRET="$PORT_SECRET"
+	export OCEAN__INTEGRATION__CONFIG__BASE_URL="$GRAPH_URL"
+	export PORT_BASE_URL="${PORT_URL:-http://127.0.0.1:9}"
+}
+
+# run NAME ARGS...: run entra2port, keep stdout/stderr/status in $T/NAME.*
+run() {
+	name=$1
+	shift
+	"$E2P_BIN" "$@" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+	RC=$(cat "$T/$name.rc")
+	for f in "$T/$name.out" "$T/$name.err"; do
+		for s in "$GRAPH_SECRET" "$PORT_SECRET" "$STATIC_TOKEN"; do
+			grep -qF -- "$s" "$f" && fail "secret leaked in $f"
+		done
+	done
+	return 0
+}
+
+expect_rc() {
+	[ "$RC" = "$1" ] || {
+		echo "--- stdout"; head -40 "$T/$2.out"
+		echo "--- stderr"; head -40 "$T/$2.err"
+		fail "$2: exit status $RC, expected $1"
+	}
+}
+
+# Fake state as JSON, and jq queries on it.
+port_state() { curl -sf "$PORT_URL/_fake/state"; }
+port_requests() { curl -sf "$PORT_URL/_fake/requests"; }
+graph_requests() { curl -sf "$GRAPH/_fake/requests"; }
+pq() { port_state | jq -r "$@"; }
+
+# count_entities BLUEPRINT
+count_entities() {
+	pq --arg b "$1" '(.entities[$b] // {}) | length'
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+assert_grep() {
+	grep -qE -- "$1" "$2" || { echo "--- $2"; head -30 "$2"; fail "'$1' not in $2"; }
+}
+
+assert_no_grep() {
+	if grep -qE -- "$1" "$2"; then echo "--- $2"; head -30 "$2"; fail "'$1' in $2"; fi
+}
