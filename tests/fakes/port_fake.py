@@ -5,18 +5,40 @@ It implements the routes entra2port uses (token exchange, blueprints, single
 and bulk entity upserts with Port's per-entity 207 results, the datasource
 listing, searches, deletes, integration registration) with the strictness
 described in /work/shared/reference/port-api.md: body limits, Ajv-like schema
-errors, relation checks, rate-limit headers and injectable faults.  Control
-routes under /_fake/ expose the state and the request log.  Standard library
-only.
+errors, relation checks, rate-limit headers and injectable faults.  Standard
+library only.
+
+Usage: port_fake.py --port-file F [--port 0] --client-id ID
+    --client-secret S [--state FILE] [--token-lifetime SEC] [--latency SEC]
+    [--faults FILE] [--rate-limit N --rate-period SEC]
+    [--no-datasource-route] [--strict-dependents]
+
+Control routes (no auth): GET /_fake/state, GET|DELETE /_fake/requests,
+GET /_fake/stats, POST /_fake/seed {"blueprints":[..],"entities":[..]},
+GET|POST /_fake/faults (replace the rules), POST /_fake/reset (empty state).
+
+Fault rule: {"match": regex searched in the raw path+query, "method",
+"after": N, "times": N|-1, then "status" (+"headers", "body") or "action":
+"reset"|"html"|"expire_token", or "reject_index": N (bulk upserts)}.
+
+Choices where Port's behaviour is unconfirmed: a token is reused until it
+expires (expiresIn then counts down); blueprint conflicts are 409
+identifier_taken; only required relations make an entity a dependent (as
+Port's docs say; --strict-dependents counts every relation); deleting an
+entity empties optional relations that point at it; delete_dependents is
+required on both delete routes; bodies of POST/PUT/PATCH must be sent as
+application/json (415 otherwise); unknown body keys are 422.
 """
 
 import argparse
 import base64
+import bisect
 import copy
 import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -147,6 +169,7 @@ class Store:
         self.examples = {}
         self.refs = {}          # (tbp, tid) -> set of (sbp, sid, rel)
         self.targets = {}       # (sbp, sid) -> set of (tbp, tid, rel)
+        self.sorted_keys = None
 
     # -- relation index --------------------------------------------------
 
@@ -203,12 +226,23 @@ class Store:
         self.index_put(src[0], ent)
 
     def put_entity(self, bp, ent):
-        self.entities.setdefault(bp, {})[ent['identifier']] = ent
+        ents = self.entities.setdefault(bp, {})
+        if ent['identifier'] not in ents:
+            self.sorted_keys = None
+        ents[ent['identifier']] = ent
         self.index_put(bp, ent)
 
     def del_entity(self, bp, ident):
-        self.entities.get(bp, {}).pop(ident, None)
+        if self.entities.get(bp, {}).pop(ident, None) is not None:
+            self.sorted_keys = None
         self.index_drop((bp, ident))
+
+    def keys(self):
+        """All (bp, id) keys, sorted; cached until the key set changes."""
+        if self.sorted_keys is None:
+            self.sorted_keys = sorted((bp, i) for bp, ents in
+                                      self.entities.items() for i in ents)
+        return self.sorted_keys
 
     def rebuild_index(self):
         self.refs.clear()
@@ -241,6 +275,7 @@ class Store:
             self.integrations = dict(st.get('integrations') or {})
             self.resync_states = dict(st.get('resync_states') or {})
             self.examples = dict(st.get('examples') or {})
+            self.sorted_keys = None
             self.rebuild_index()
 
     @staticmethod
@@ -655,11 +690,17 @@ def check_query(q):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'port-fake'
-    sys_version = ''
     fake = None
 
     def log_message(self, fmt, *a):
         pass
+
+    def version_string(self):
+        return self.server_version
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # -- plumbing ----------------------------------------------------------
 
@@ -678,9 +719,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, str(v))
         if self.close_connection:
             self.send_header('Connection', 'close')
-        self.end_headers()
+        # One write for head and body: two small writes stall 40 ms on
+        # Nagle plus delayed ACK.
+        self._headers_buffer.append(b'\r\n')
         if self.command != 'HEAD':
-            self.wfile.write(data)
+            self._headers_buffer.append(data)
+        self.flush_headers()
         self.status = status
 
     def send_err(self, e, extra=None):
@@ -1358,19 +1402,22 @@ class Handler(BaseHTTPRequestHandler):
             after = tuple(dec_cursor(body['from']))
         out = []
         with st.lock:
-            for bp, ents in st.entities.items():
-                for ident, e in ents.items():
-                    ds = e.get('$datasource') or ''
-                    if not ds.startswith(pre) or not ds.endswith(suf):
-                        continue
-                    if bkey is not None and ts_key(e['updatedAt']) >= bkey:
-                        continue
-                    if after is not None and (bp, ident) <= after:
-                        continue
-                    out.append(((bp, ident), e))
-            out.sort(key=lambda x: x[0])
+            keys = st.keys()
+            pos = bisect.bisect_right(keys, after) if after else 0
+            for idx in range(pos, len(keys)):
+                k = keys[idx]
+                e = st.entities[k[0]][k[1]]
+                ds = e.get('$datasource') or ''
+                if not ds.startswith(pre) or not ds.endswith(suf):
+                    continue
+                if bkey is not None and ts_key(e['updatedAt']) >= bkey:
+                    continue
+                out.append((k, e))
+                if len(out) > limit:
+                    break
             page = out[:limit]
-            items = [{'identifier': e['identifier'], 'blueprint': e['blueprint'],
+            items = [{'identifier': e['identifier'],
+                      'blueprint': e['blueprint'],
                       'title': e.get('title'),
                       'properties': copy.deepcopy(e.get('properties', {})),
                       'relations': copy.deepcopy(e.get('relations', {})),

@@ -456,6 +456,47 @@ def run(tmp, procs):
     c = Client(port)
     c.login()
 
+    # Integration routes.
+    st, js, _ = c.req('GET', '/v1/integration/entra-id-integration')
+    ok(st == 404, 'missing integration is 404')
+    st, js, _ = c.req('POST', '/v1/integration', {
+        'installationId': 'entra-id-integration',
+        'installationAppType': 'custom', 'version': '0.1.0',
+        'changelogDestination': {}, 'config': {},
+        'actionsProcessingEnabled': False, 'incrementalSyncEnabled': False,
+        'createPortResourcesOrigin': 'Empty'})
+    ok(st == 200 and js['integration']['identifier'] ==
+       'entra-id-integration', 'create integration')
+    st, js, _ = c.req('POST', '/v1/integration', {
+        'installationId': 'x', 'installationAppType': 1})
+    ok(st == 422 and js['message'] == '"installationAppType" must be string',
+       'integration type must be string')
+    st, js, _ = c.req('PATCH', '/v1/integration/entra-id-integration/config',
+                      {'config': {'deleteDependentEntities': True,
+                                  'resources': []}})
+    ok(st == 200 and js['integration']['config']['resources'] == [],
+       'patch integration config')
+    for body in ({'status': 'running', 'lastResyncStart':
+                  '2026-01-01T00:00:00Z', 'lastResyncEnd': None,
+                  'nextResync': None, 'intervalInMinuets': None},
+                 {'status': 'completed',
+                  'lastResyncEnd': '2026-01-01T00:01:00Z'}):
+        st, js, _ = c.req('PATCH', '/v1/integration/entra-id-integration/'
+                          'resync-state', body)
+    ok(st == 200 and js['integration']['resyncState']['status'] ==
+       'completed' and js['integration']['resyncState']['lastResyncStart']
+       == '2026-01-01T00:00:00Z', 'resync state merged')
+    st, js, _ = c.req('POST', '/v1/integration/entra-id-integration/kinds/'
+                      '%2Fusers/examples', {'examples': [{'id': 1}]})
+    ok(st == 200, 'raw examples')
+    st, state, _ = c.req('GET', '/_fake/state', auth=False)
+    ok(len(state['resync_states']['entra-id-integration']) == 2 and
+       state['examples']['entra-id-integration']['/users'] == [{'id': 1}],
+       'integration history and examples in state')
+    statefile = os.path.join(tmp, 'state.json')
+    with open(statefile, 'w') as f:
+        json.dump(state, f)
+
     # Request log and stats.
     st, log, _ = c.req('GET', '/_fake/requests', auth=False)
     bulk = [e for e in log if e['path'].endswith('/entities/bulk')]
@@ -469,7 +510,8 @@ def run(tmp, procs):
 
     # Rate limit and the missing datasource route, on a second fake.
     p2, port2 = start(tmp, 'rl', '--rate-limit', '3', '--rate-period', '60',
-                      '--no-datasource-route', '--token-lifetime', '1')
+                      '--no-datasource-route', '--token-lifetime', '1',
+                      '--state', statefile)
     procs.append(p2)
     c2 = Client(port2)
     c2.login()
@@ -491,6 +533,9 @@ def run(tmp, procs):
        'remaining counts down')
     st, js, _ = c2.req('GET', '/v1/blueprints/app')
     ok(st == 200, 'blueprint routes are not entity-limited')
+    st, js, _ = c2.req('GET', '/v1/integration/entra-id-integration')
+    ok(st == 200 and js['integration']['resyncState']['status'] ==
+       'completed', '--state loads the saved state')
     st, js, _ = c2.req('POST', '/v1/blueprints/entities/datasource-entities',
                        {'limit': 10})
     ok(st == 404 and js['message'] == 'Route not found',
