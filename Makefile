@@ -30,6 +30,13 @@ all: entra2port
 entra2port: $(BIN)
 	@if [ "$(BUILD)" = build ]; then cp $(BIN) entra2port; fi
 
+# Check (and as root install) the Debian packages before the first build.
+$(BUILD)/.deps: scripts/deps.sh | $(BUILD)
+	@sh scripts/deps.sh
+	@touch $@
+
+$(LIB_OBJS) $(BUILD)/main.o: $(BUILD)/.deps
+
 $(BIN): $(LIB_OBJS) $(BUILD)/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

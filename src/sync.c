@@ -92,8 +92,8 @@ struct sync {
 	int			 list_rc;
 	/* Delete phase. */
 	struct strset		 stale;		/* key: blueprint \x1f id */
-	unsigned long		 owned;
-	int			 deleting;
+	unsigned long		 owned;		/* listed: updated before the run */
+	unsigned long		 owned_seen;	/* of those, produced this run */
 };
 
 static void	start_listing(struct kstate *);
@@ -644,7 +644,9 @@ owned_each(void *arg, const char *bp, const char *id)
 	s->owned++;
 	buf_init(&key);
 	key_of(&key, bp, id);
-	if (!strset_get(&s->seen, key.data, key.len, NULL)) {
+	if (strset_get(&s->seen, key.data, key.len, NULL)) {
+		s->owned_seen++;
+	} else {
 		if (s->m->create_missing && strset_get(&s->targets, id,
 		    strlen(id), NULL))
 			s->rep->protected_targets++;
@@ -774,7 +776,12 @@ delete_phase(struct sync *s)
 			    "entities in Port");
 		goto out;
 	}
-	s->rep->owned = s->owned;
+	/*
+	 * The listing holds only entities not written during this run; the
+	 * ones written now are owned too.  The share that would be deleted
+	 * is taken over all of them: stale / (listed + written now).
+	 */
+	s->rep->owned = s->owned + (strset_count(&s->seen) - s->owned_seen);
 	s->rep->stale = strset_count(&s->stale);
 	if (s->rep->stale == 0)
 		goto out;
@@ -784,12 +791,13 @@ delete_phase(struct sync *s)
 		    s->rep->stale));
 		goto out;
 	}
-	if ((double)s->rep->stale / (double)s->owned > threshold + 1e-12) {
+	if ((double)s->rep->stale / (double)s->rep->owned > threshold +
+	    1e-12) {
 		s->rep->threshold_exceeded = 1;
 		set_note(s->rep, xasprintf("skipped: %lu of %lu owned entities "
 		    "(%.1f%%) are stale, more than the threshold of %.1f%%",
-		    s->rep->stale, s->owned,
-		    100.0 * (double)s->rep->stale / (double)s->owned,
+		    s->rep->stale, s->rep->owned,
+		    100.0 * (double)s->rep->stale / (double)s->rep->owned,
 		    100.0 * threshold));
 		msg_error("%s", s->rep->delete_note);
 		goto out;
