@@ -1461,12 +1461,18 @@ class Handler(BaseHTTPRequestHandler):
         out = []
         with st.lock:
             self.bp_or_404(s[1])
-            for ident, e in st.entities.get(s[1], {}).items():
-                if after is not None and ident <= after:
-                    continue
+            ents = st.entities.get(s[1], {})
+            keys = st.keys()
+            start = (s[1], after) if after is not None else (s[1],)
+            for idx in range(bisect.bisect_right(keys, start), len(keys)):
+                k = keys[idx]
+                if k[0] != s[1]:
+                    break
+                e = ents[k[1]]
                 if query is None or match_query(e, query):
                     out.append(e)
-            out.sort(key=lambda e: e['identifier'])
+                    if len(out) > limit:
+                        break
             page = out[:limit]
             items = [copy.deepcopy(project(e, include)) for e in page]
         nxt = enc_cursor([page[-1]['identifier']]) if len(out) > limit \
