@@ -482,6 +482,28 @@ staged(const cJSON *bp, int stage)
 	return s;
 }
 
+static int
+nonempty(const cJSON *bp, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(bp, key);
+
+	return v != NULL && !cJSON_IsNull(v) && !(cJSON_IsObject(v) &&
+	    v->child == NULL);
+}
+
+/* Stage 2 adds relations (and team inheritance, ownership); stage 3 the
+ * calculated, mirror and aggregation properties: skip what is empty. */
+static int
+stage_needed(const cJSON *bp, int stage)
+{
+	if (stage == 2)
+		return nonempty(bp, "relations") ||
+		    nonempty(bp, "teamInheritance") || nonempty(bp, "ownership");
+	return nonempty(bp, "calculationProperties") ||
+	    nonempty(bp, "mirrorProperties") ||
+	    nonempty(bp, "aggregationProperties");
+}
+
 static void
 init_stage(struct init *in)
 {
@@ -505,6 +527,8 @@ init_stage(struct init *in)
 		char *url, *body = NULL;
 
 		if (in->stage > 0 && !in->missing[k])
+			continue;
+		if (in->stage > 1 && !stage_needed(bp, in->stage))
 			continue;
 		ir = xcalloc(1, sizeof(*ir));
 		ir->in = in;

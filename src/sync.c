@@ -346,9 +346,14 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		graph_members(k->s->g, (const char *const *)mp->ids, mp->n,
 		    k->r->members == MEMBERS_TRANSITIVE, members_got,
 		    members_done, mp);
-	} else {
+	} else if (next != NULL) {
+		/* The next page is on its way while this one is mapped. */
 		advance(k, next);
 		map_page(k, tp);
+	} else {
+		/* Last page: map it before the resource counts as read. */
+		map_page(k, tp);
+		advance(k, NULL);
 	}
 	free(next);
 }
