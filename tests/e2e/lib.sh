@@ -126,3 +126,40 @@ assert_grep() {
 assert_no_grep() {
 	if grep -qE -- "$1" "$2"; then echo "--- $2"; head -30 "$2"; fail "'$1' in $2"; fi
 }
+
+# run_env NAME [env args: VAR=VALUE or -u VAR ...] -- ARGS...: like run, with
+# entra2port started under env(1) so one case can set or unset variables
+# without touching the caller's environment.
+run_env() {
+	name=$1
+	shift
+	envargs=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envargs="$envargs $(printf '%s' "$1" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	eval "env $envargs \"\$E2P_BIN\" \"\$@\"" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+	RC=$(cat "$T/$name.rc")
+	for f in "$T/$name.out" "$T/$name.err"; do
+		for s in "$GRAPH_SECRET" "$PORT_SECRET" "$STATIC_TOKEN"; do
+			grep -qF -- "$s" "$f" && fail "secret leaked in $f"
+		done
+	done
+	return 0
+}
+
+# assert_no_requests WHAT: both fakes (those started) received no request.
+assert_no_requests() {
+	if [ -n "${GRAPH:-}" ]; then
+		n=$(graph_requests | jq length) || fail "graph fake unreachable"
+		[ "$n" = 0 ] || { graph_requests | jq -c '.[]' | head -5;
+		    fail "$1: graph fake received $n requests"; }
+	fi
+	if [ -n "${PORT_URL:-}" ]; then
+		n=$(port_requests | jq length) || fail "port fake unreachable"
+		[ "$n" = 0 ] || { port_requests | jq -c '.[]' | head -5;
+		    fail "$1: port fake received $n requests"; }
+	fi
+}
