@@ -112,7 +112,7 @@ report_exit_status(const struct report *r)
 		return EXIT_PARTIAL;
 	if (r->threshold_exceeded)
 		return EXIT_THRESHOLD;
-	if (r->total_failed > 0)
+	if (r->total_failed > 0 || r->delete_failed)
 		return EXIT_PARTIAL;
 	return EXIT_OK;
 }
@@ -167,7 +167,8 @@ report_print(const struct report *r, FILE *fp)
 		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
 		    "rejected%s\n", up, r->dry_run ? "mapped" : "synced", fail,
 		    any_kind_failed(r) ? "; a resource failed, nothing was "
-		    "deleted" : "");
+		    "deleted" : r->delete_failed ? "; the delete phase failed" :
+		    "");
 		break;
 	case EXIT_ABORTED:
 		fprintf(fp, "result: aborted (exit 3): %s; nothing was "

@@ -49,6 +49,7 @@ struct report {
 	int			 aborted;
 	char			*abort_reason;
 	int			 threshold_exceeded;
+	int			 delete_failed;	/* listing or a delete failed */
 	char			*delete_note;	/* why deletion was skipped */
 	unsigned long		 owned;
 	unsigned long		 stale;

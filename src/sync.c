@@ -717,8 +717,11 @@ deleted(void *arg, size_t n, int rc)
 		s->rep->deleted_other += n;
 	else
 		s->rep->res[k].deleted += n;
-	if (rc == -1 && s->rep->delete_note == NULL)
-		s->rep->delete_note = xstrdup("some deletions failed");
+	if (rc == -1) {
+		s->rep->delete_failed = 1;
+		if (s->rep->delete_note == NULL)
+			s->rep->delete_note = xstrdup("some deletions failed");
+	}
 }
 
 static void
@@ -771,14 +774,14 @@ delete_phase(struct sync *s)
 		goto out;
 	}
 	if (s->list_rc == -1) {
-		if (port_auth_failed(s->p))
-			report_abort(s->rep, "Port refused the credentials");
 		set_note(s->rep, xstrdup("skipped: the entities this "
 		    "integration owns could not be listed"));
-		s->rep->aborted = 1;
-		if (s->rep->abort_reason == NULL)
-			s->rep->abort_reason = xstrdup("cannot list owned "
-			    "entities in Port");
+		if (port_auth_failed(s->p))
+			report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
+			    auth_http(s->pauth)->message :
+			    "no Port token could be obtained");
+		else if (o->mode != MODE_DRY_RUN)
+			s->rep->delete_failed = 1;
 		goto out;
 	}
 	/*
@@ -952,8 +955,9 @@ sync_run(const struct options *o, const struct mapping *m,
 			goto finish;
 		}
 		if (s.init_rc == -1) {
-			report_abort(rep, port_auth_failed(s.p) ?
-			    "Port refused the credentials" :
+			report_abort(rep, port_auth_failed(s.p) &&
+			    auth_http(s.pauth)->message != NULL ?
+			    auth_http(s.pauth)->message :
 			    "cannot create the blueprints (--init)");
 			goto finish;
 		}
