@@ -77,8 +77,8 @@ main(int argc, char **argv)
 	report_init(&rep, m->nres);
 	if (sync_run(&o, m, &rep) == -1)
 		goto out;
-	report_print(&rep, o.mode == MODE_DRY_RUN && o.output_path == NULL ?
-	    stderr : stdout);
+	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
+	report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
 	status = report_exit_status(&rep);
 	if (o.summary_json != NULL && report_write_json(&rep,
 	    o.summary_json) == -1 && status == EXIT_OK)

@@ -177,7 +177,8 @@ reply_error(struct http_resp *r, cJSON **json, const char **code,
 
 	*json = NULL;
 	if (r->status == 0) {
-		*code = r->auth_failed ? "auth_failed" : "unreachable";
+		*code = r->auth_failed ? "auth_failed" : r->interrupted ?
+		    "interrupted" : "unreachable";
 		*msg = r->error != NULL ? r->error : "no answer";
 		return;
 	}
@@ -624,10 +625,11 @@ list_reply(void *arg, struct http_resp *r)
 	if (r->status != 200) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
-			l->p->auth_failed = 1;
-		msg_error("cannot list the entities this integration owns: "
-		    "%s%s%s", r->status ? code : "", r->status ? ": " : "",
-		    msg);
+			l->p->auth_failed = 1;	/* auth reported it */
+		else
+			msg_error("cannot list the entities this integration "
+			    "owns: %s%s%s", r->status ? code : "",
+			    r->status ? ": " : "", msg);
 		cJSON_Delete(j);
 		listing_end(l, -1);
 		return;
@@ -781,9 +783,11 @@ del_reply(void *arg, struct http_resp *r)
 	} else {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
-			d->p->auth_failed = 1;
-		msg_error("cannot delete %zu entities of '%s': %s%s%s", dr->n,
-		    d->bp, r->status ? code : "", r->status ? ": " : "", msg);
+			d->p->auth_failed = 1;	/* auth reported it */
+		else
+			msg_error("cannot delete %zu entities of '%s': %s%s%s",
+			    dr->n, d->bp, r->status ? code : "",
+			    r->status ? ": " : "", msg);
 		d->failed = 1;
 	}
 	cJSON_Delete(j);

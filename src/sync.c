@@ -54,6 +54,7 @@ struct kstate {
 	int			 restarted;
 	int			 retries;	/* $select corrections */
 	int			 derived_select;
+	char			*signin_reason;	/* 403 that dropped it */
 	uint32_t		 bit;
 	double			 t0;
 };
@@ -322,6 +323,14 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		free(err);
 		return;
 	}
+	if (k->signin_reason != NULL) {
+		msg_warn("'%s': Graph refused signInActivity (%s); read without "
+		    "it, so last sign-in times are empty (it needs an Entra "
+		    "ID P1/P2 licence and AuditLog.Read.All)", k->r->kind,
+		    k->signin_reason);
+		free(k->signin_reason);
+		k->signin_reason = NULL;
+	}
 	n = tpage_count(tp);
 	k->s->rep->res[k->idx].fetched += n;
 	if (tpage_next_link(tp) != NULL)
@@ -441,10 +450,12 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 	 * the users without it rather than fail (the property is null). */
 	if (e->status == 403 && selects(k, "signInActivity") &&
 	    k->retries < MAX_SELECT_RETRIES) {
-		msg_warn("'%s': Graph refused signInActivity (%s); reading "
-		    "without it, so last sign-in times stay empty (it needs "
-		    "an Entra ID P1/P2 licence and AuditLog.Read.All)",
-		    k->r->kind, text);
+		/* Warned about once the listing without it works: if it
+		 * fails too, the 403 was about something else. */
+		msg_info("'%s': HTTP 403 with signInActivity selected; trying "
+		    "without it", k->r->kind);
+		free(k->signin_reason);
+		k->signin_reason = xstrdup(text);
 		select_drop(k, "signInActivity");
 		k->retries++;
 		k->restarted = 1;
@@ -609,6 +620,7 @@ kind_release(struct kstate *k)
 		free(k->headers[j]);
 	free(k->headers);
 	free(k->stash);
+	free(k->signin_reason);
 	transform_free(k->t);
 }
 
