@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "inspect.h"
 #include "mapping.h"
 #include "msg.h"
 #include "options.h"
@@ -71,7 +72,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (o.mode == MODE_INSPECT) {
-		msg_error("--inspect is not available yet");
+		status = inspect_run(&o);
+		if (close_stdout() == -1 && status == EXIT_OK)
+			status = EXIT_USAGE;
 		goto out;
 	}
 	report_init(&rep, m->nres);

@@ -1,0 +1,40 @@
+/*
+ * --inspect PATH: read a sample of a Graph collection, print a table of
+ * every field seen (JSON path, types, null and absent counts, an example
+ * with secrets masked), and with --generate DIR write a Port blueprint and
+ * an Ocean-format mapping for it.  It reads Graph only; it writes nothing
+ * to Port.
+ */
+#ifndef E2P_INSPECT_H
+#define E2P_INSPECT_H
+
+struct options;
+
+/* String formats a sample can prove (every non-null value matches). */
+enum inspect_format {
+	FMT_NONE = 0,
+	FMT_DATE_TIME,
+	FMT_EMAIL,
+	FMT_URL
+};
+
+/*
+ * Run the inspection o describes (o->inspect_path, sample, query_params,
+ * fields, generate_dir).  The table goes to stdout, messages to stderr.
+ * Returns the exit status: 0, 2 (usage or configuration error, or the
+ * files could not be written) or 3 (Graph could not be read).
+ */
+int	inspect_run(const struct options *o);
+
+/*
+ * The blueprint identifier for a Graph path: "/users" gives
+ * "entra-id-user", "/servicePrincipals" "entra-id-service-principal",
+ * "/groups/{id}/owners" "entra-id-owner".  The caller frees the result.
+ */
+char	*inspect_identifier(const char *path);
+/* The title for an identifier: "Entra ID Service Principal"; caller frees. */
+char	*inspect_title(const char *identifier);
+/* Which format s satisfies (Port's checks): date-time, email, url or none. */
+int	 inspect_format_ok(const char *s, enum inspect_format f);
+
+#endif
