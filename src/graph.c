@@ -354,7 +354,9 @@ graph_list_drop_select(struct graph_list *l, const char *field)
 
 struct mjob {
 	size_t		 index;
+	char		*first;		/* the group's first member page */
 	char		*url;		/* relative, for the batch */
+	int		 restarts;
 	struct buf	 json;		/* "[{...},..." accumulating */
 	int		 count;
 	int		 tries;
@@ -402,7 +404,8 @@ mjob_finish(struct mrun *m, struct mjob *j, const struct graph_error *e)
 	}
 	buf_release(&j->json);
 	free(j->url);
-	j->url = NULL;
+	free(j->first);
+	j->url = j->first = NULL;
 	m->remaining--;
 }
 
@@ -506,6 +509,21 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		struct graph_error e = { 0 };
 		const cJSON *err = cJSON_GetObjectItemCaseSensitive(body,
 		    "error");
+		const cJSON *ec = cJSON_GetObjectItemCaseSensitive(err, "code");
+
+		/* An expired page token: read this group's members again
+		 * from the first page, dropping what was gathered. */
+		if (cJSON_IsString(ec) && strcmp(ec->valuestring,
+		    "Directory_ExpiredPageToken") == 0 &&
+		    j->restarts++ < MAX_RESTARTS) {
+			free(j->url);
+			j->url = xstrdup(j->first);
+			buf_reset(&j->json);
+			buf_putc(&j->json, '[');
+			j->count = 0;
+			ready_push(m, (size_t)(j - m->jobs));
+			return;
+		}
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(err, "code");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err,
 		    "message");
@@ -666,6 +684,7 @@ graph_members(struct graph *g, const char *const *ids, size_t n,
 		    transitive ? "transitiveMembers" : "members");
 		m->jobs[i].index = i;
 		m->jobs[i].url = buf_detach(&u);
+		m->jobs[i].first = xstrdup(m->jobs[i].url);
 		buf_init(&m->jobs[i].json);
 		buf_putc(&m->jobs[i].json, '[');
 		ready_push(m, i);

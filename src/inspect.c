@@ -301,6 +301,7 @@ is_email(const char *s)
 	return labels >= 2;
 }
 
+/* http:// or https:// with a host and no white space. */
 static int
 is_url(const char *s)
 {
@@ -372,6 +373,7 @@ put_short(struct buf *b, const char *s)
 	}
 }
 
+/* The T_* bit of a JSON value. */
 static unsigned
 type_of(const cJSON *v)
 {
@@ -436,6 +438,7 @@ empty(const cJSON *v)
 	return (cJSON_IsArray(v) || cJSON_IsObject(v)) && v->child == NULL;
 }
 
+/* Count one more object under prefix (the denominator of a row). */
 static void
 container_count(struct stats *st, const char *prefix)
 {
@@ -451,6 +454,7 @@ container_count(struct stats *st, const char *prefix)
 	st->c[st->nc++].count = 1;
 }
 
+/* How many objects were seen under prefix; 0 if none. */
 static long
 container_get(const struct stats *st, const char *prefix)
 {
@@ -487,6 +491,11 @@ field_get(struct stats *st, const char *path, const char *prefix)
 	return f;
 }
 
+/*
+ * Record every key of obj (an object found under prefix, at depth 1 for
+ * an item) in st, descending into objects and arrays of objects up to
+ * MAX_DEPTH.  Never fails.
+ */
 static void
 walk(struct stats *st, const cJSON *obj, const char *prefix, int depth)
 {
@@ -542,6 +551,7 @@ walk(struct stats *st, const cJSON *obj, const char *prefix, int depth)
 	buf_release(&path);
 }
 
+/* Free what st holds (st itself belongs to the caller). */
 static void
 stats_release(struct stats *st)
 {
@@ -558,6 +568,7 @@ stats_release(struct stats *st)
 	free(st->c);
 }
 
+/* Append the names of the T_* bits in t to b ("string|null"). */
 static void
 types_text(struct buf *b, unsigned t, unsigned items)
 {
@@ -586,12 +597,14 @@ types_text(struct buf *b, unsigned t, unsigned items)
 		buf_puts(b, "-");
 }
 
+/* Is exactly one T_* bit set? */
 static int
 single_type(unsigned t)
 {
 	return t != 0 && (t & (t - 1)) == 0;
 }
 
+/* Is s in the NULL-terminated list? */
 static int
 in_list(const char *const *list, const char *s)
 {
@@ -628,6 +641,7 @@ in_csv(const char *csv, const char *name)
 	return 0;
 }
 
+/* The format every non-null value of f satisfies, or FMT_NONE. */
 static enum inspect_format
 field_format(const struct field *f)
 {
@@ -642,6 +656,7 @@ field_format(const struct field *f)
 	return FMT_NONE;
 }
 
+/* The blueprint's name of a format; NULL for FMT_NONE. */
 static const char *
 format_name(enum inspect_format f)
 {
@@ -657,6 +672,7 @@ format_name(enum inspect_format f)
 	}
 }
 
+/* Set b to the notes of a row: "(needs $select) (mapped)" or "-". */
 static void
 notes_text(struct buf *b, const struct field *f)
 {
@@ -765,6 +781,7 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 	cJSON_Delete(j);
 }
 
+/* The enumeration restarts (expired page token): start over. */
 static void
 on_restart(void *arg, struct graph_list *l)
 {
@@ -776,6 +793,7 @@ on_restart(void *arg, struct graph_list *l)
 	r->n = 0;
 }
 
+/* Every page wanted was read. */
 static void
 on_done(void *arg, struct graph_list *l)
 {
@@ -783,6 +801,7 @@ on_done(void *arg, struct graph_list *l)
 	((struct reader *)arg)->done = 1;
 }
 
+/* Keep the failure for read_sample's caller (nothing printed). */
 static void
 on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
     const char *text)
@@ -800,6 +819,7 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 	r->text = xstrdup(text);
 }
 
+/* Free what r holds and zero it; a zeroed reader is a no-op. */
 static void
 reader_release(struct reader *r)
 {
@@ -990,6 +1010,7 @@ jq_path(struct buf *b, const char *name)
 	}
 }
 
+/* Close fp, written to path; returns 0, or -1 after an error message. */
 static int
 close_file(FILE *fp, const char *path)
 {
@@ -1000,6 +1021,10 @@ close_file(FILE *fp, const char *path)
 	return 0;
 }
 
+/*
+ * Write the blueprint of the chosen fields of st to file as JSON, with
+ * identifier id.  Returns 0, or -1 after an error message.
+ */
 static int
 write_blueprint(const char *file, const char *id, const struct stats *st)
 {
@@ -1064,6 +1089,11 @@ title_field(const struct stats *st, const char *name)
 	return 0;
 }
 
+/*
+ * Write the mapping resource for the chosen fields of st to file: $top,
+ * a $select of id, every chosen field and the title fields, and the user's
+ * other query parameters.  Returns 0, or -1 after an error message.
+ */
 static int
 write_mapping(struct ctx *c, const char *file, const char *id,
     const struct stats *st)
@@ -1237,6 +1267,7 @@ out:
 	return rc;
 }
 
+/* Write DIR/<id>.blueprint.json and DIR/<id>.mapping.yaml; 0 or -1. */
 static int
 generate(struct ctx *c, struct stats *st)
 {
@@ -1293,6 +1324,11 @@ mark_users(struct ctx *c, struct stats *st, const struct reader *dflt)
 	}
 }
 
+/*
+ * Parse the query parameters, check the --generate directory and set up
+ * the credential, the HTTP engine and Graph in c (released by
+ * inspect_run).  Returns EXIT_OK, or EXIT_USAGE after an error message.
+ */
 static int
 setup(struct ctx *c)
 {

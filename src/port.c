@@ -584,6 +584,9 @@ struct listing {
 	size_t		 nbps;
 	size_t		 cur;		/* blueprint, in the fallback */
 	int		 fallback;
+	char		**include;	/* state read: fields wanted */
+	size_t		 ninclude;
+	port_state_fn	 each_state;
 	port_owned_fn	 each;
 	void		(*done)(void *, int);
 	void		*arg;
@@ -599,6 +602,9 @@ listing_end(struct listing *l, int rc)
 	for (i = 0; i < l->nbps; i++)
 		free(l->bps[i]);
 	free(l->bps);
+	for (i = 0; i < l->ninclude; i++)
+		free(l->include[i]);
+	free(l->include);
 	free(l->before);
 	l->done(l->arg, rc);
 	free(l);
@@ -637,7 +643,7 @@ list_reply(void *arg, struct http_resp *r)
 	j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
 	it = cJSON_GetObjectItemCaseSensitive(j, "entities");
 	if (!cJSON_IsArray(it)) {
-		msg_error("cannot list the entities this integration owns: "
+		msg_error("cannot read the entities this integration owns: "
 		    "the reply has no entities array");
 		cJSON_Delete(j);
 		listing_end(l, -1);
@@ -652,7 +658,11 @@ list_reply(void *arg, struct http_resp *r)
 		    l->fallback ? l->bps[l->cur] : NULL;
 
 		/* Search identifiers (objects) are never deleted. */
-		if (cJSON_IsString(id) && bps != NULL)
+		if (!cJSON_IsString(id) || bps == NULL)
+			continue;
+		if (l->each_state != NULL)
+			l->each_state(l->arg, bps, id->valuestring, it);
+		else
 			l->each(l->arg, bps, id->valuestring);
 	}
 	next = cJSON_GetObjectItemCaseSensitive(j, "next");
@@ -681,6 +691,7 @@ list_page(struct listing *l, const char *from)
 	char *prefix = xasprintf("port-ocean/%s/", p->cfg.type);
 	char *suffix = xasprintf("/%s/exporter", p->cfg.identifier);
 	cJSON *inc;
+	size_t i;
 
 	if (l->fallback && l->cur >= l->nbps) {
 		cJSON_Delete(body);
@@ -713,6 +724,9 @@ list_page(struct listing *l, const char *from)
 		cJSON_AddItemToArray(rules, rule);
 		inc = cJSON_AddArrayToObject(body, "include");
 		cJSON_AddItemToArray(inc, cJSON_CreateString("identifier"));
+		for (i = 0; i < l->ninclude; i++)
+			cJSON_AddItemToArray(inc,
+			    cJSON_CreateString(l->include[i]));
 		cJSON_AddNumberToObject(body, "limit", SEARCH_LIMIT);
 	}
 	if (from != NULL)
@@ -741,6 +755,29 @@ port_list_owned(struct port *p, const char *before,
 		l->bps[i] = xstrdup(bps[i]);
 	l->nbps = nbps;
 	l->each = each;
+	l->done = done;
+	l->arg = arg;
+	list_page(l, NULL);
+}
+
+void
+port_read_state(struct port *p, const char *bp, const char *const *include,
+    size_t ninclude, port_state_fn each, void (*done)(void *, int), void *arg)
+{
+	struct listing *l = xcalloc(1, sizeof(*l));
+	size_t i;
+
+	l->p = p;
+	l->before = xstrdup("");
+	l->bps = xcalloc(2, sizeof(char *));
+	l->bps[0] = xstrdup(bp);
+	l->nbps = 1;
+	l->fallback = 1;	/* the documented per-blueprint search */
+	l->include = xcalloc(ninclude + 1, sizeof(char *));
+	for (i = 0; i < ninclude; i++)
+		l->include[i] = xstrdup(include[i]);
+	l->ninclude = ninclude;
+	l->each_state = each;
 	l->done = done;
 	l->arg = arg;
 	list_page(l, NULL);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+struct cJSON;
 struct http;
 struct http_auth;
 struct port;
@@ -67,6 +68,18 @@ typedef void	(*port_owned_fn)(void *arg, const char *blueprint,
 void		 port_list_owned(struct port *, const char *before,
 		    const char *const *blueprints, size_t nblueprints,
 		    port_owned_fn each, void (*done)(void *, int), void *arg);
+
+/*
+ * Read the entities of blueprint this integration owns, with only the
+ * fields in include[] ("title", "properties.mail", ...), through the
+ * per-blueprint search in pages of 1,000: each() per entity (valid during
+ * the call), then done(arg, 0), or done(arg, -1) after printing why.
+ */
+typedef void	(*port_state_fn)(void *arg, const char *blueprint,
+		    const char *identifier, const struct cJSON *entity);
+void		 port_read_state(struct port *, const char *blueprint,
+		    const char *const *include, size_t ninclude,
+		    port_state_fn each, void (*done)(void *, int), void *arg);
 
 /*
  * Delete ids[0..n) of one blueprint, at most 100 per call.  done(arg,

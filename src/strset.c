@@ -1,7 +1,7 @@
 /*
  * String set with values.  Keys live back to back in an arena as
- * "len(4 bytes) value(4 bytes) bytes NUL"; the table holds offsets and
- * hashes, so a million identifiers cost about their own length plus 20
+ * "len(4 bytes) value(8 bytes) bytes NUL"; the table holds offsets and
+ * hashes, so a million identifiers cost about their own length plus 30
  * bytes each.
  */
 #include <stdlib.h>
@@ -40,7 +40,7 @@ static const char *
 key_at(const struct strset *s, uint32_t off, uint32_t *len)
 {
 	memcpy(len, s->arena + off, 4);
-	return s->arena + off + 8;
+	return s->arena + off + 12;
 }
 
 static size_t
@@ -93,7 +93,7 @@ grow(struct strset *s)
 }
 
 int
-strset_put(struct strset *s, const char *k, size_t n, uint32_t value)
+strset_put(struct strset *s, const char *k, size_t n, uint64_t value)
 {
 	uint32_t h = hash(k, n), len = (uint32_t)n, off;
 	size_t i;
@@ -103,19 +103,19 @@ strset_put(struct strset *s, const char *k, size_t n, uint32_t value)
 		grow(s);
 	i = find(s, k, n, h, &found);
 	if (found) {
-		memcpy(s->arena + s->slots[i] - 1 + 4, &value, 4);
+		memcpy(s->arena + s->slots[i] - 1 + 4, &value, 8);
 		return 0;
 	}
-	while (s->alen + n + 9 > s->acap) {
+	while (s->alen + n + 13 > s->acap) {
 		s->acap = s->acap ? s->acap * 2 : 65536;
 		s->arena = xrealloc(s->arena, s->acap);
 	}
 	off = (uint32_t)s->alen;
 	memcpy(s->arena + off, &len, 4);
-	memcpy(s->arena + off + 4, &value, 4);
-	memcpy(s->arena + off + 8, k, n);
-	s->arena[off + 8 + n] = '\0';
-	s->alen += n + 9;
+	memcpy(s->arena + off + 4, &value, 8);
+	memcpy(s->arena + off + 12, k, n);
+	s->arena[off + 12 + n] = '\0';
+	s->alen += n + 13;
 	s->slots[i] = off + 1;
 	s->hashes[i] = h;
 	s->count++;
@@ -123,7 +123,7 @@ strset_put(struct strset *s, const char *k, size_t n, uint32_t value)
 }
 
 int
-strset_get(const struct strset *s, const char *k, size_t n, uint32_t *value)
+strset_get(const struct strset *s, const char *k, size_t n, uint64_t *value)
 {
 	size_t i;
 	int found;
@@ -132,7 +132,7 @@ strset_get(const struct strset *s, const char *k, size_t n, uint32_t *value)
 		return 0;
 	i = find(s, k, n, hash(k, n), &found);
 	if (found && value != NULL)
-		memcpy(value, s->arena + s->slots[i] - 1 + 4, 4);
+		memcpy(value, s->arena + s->slots[i] - 1 + 4, 8);
 	return found;
 }
 
@@ -144,16 +144,17 @@ strset_count(const struct strset *s)
 
 void
 strset_each(const struct strset *s,
-    void (*fn)(void *, const char *, size_t, uint32_t), void *arg)
+    void (*fn)(void *, const char *, size_t, uint64_t), void *arg)
 {
 	size_t off = 0;
 
 	while (off < s->alen) {
-		uint32_t len, v;
+		uint32_t len;
+		uint64_t v;
 
 		memcpy(&len, s->arena + off, 4);
-		memcpy(&v, s->arena + off + 4, 4);
-		fn(arg, s->arena + off + 8, len, v);
-		off += len + 9;
+		memcpy(&v, s->arena + off + 4, 8);
+		fn(arg, s->arena + off + 12, len, v);
+		off += len + 13;
 	}
 }

@@ -1,5 +1,5 @@
 /*
- * A compact set of strings with a small integer value per key: open
+ * A compact set of strings with a 64-bit value per key: open
  * addressing over 32-bit hashes, keys packed in one arena.  Used for the
  * run's (blueprint, identifier) sets, which are the only per-entity state
  * kept for the whole run.
@@ -23,13 +23,13 @@ void		 strset_init(struct strset *);
 void		 strset_release(struct strset *);
 /* Add key (n bytes) or update its value; returns 1 if it was new. */
 int		 strset_put(struct strset *, const char *key, size_t n,
-		    uint32_t value);
+		    uint64_t value);
 /* 1 if present, with its value in *value (if not NULL). */
 int		 strset_get(const struct strset *, const char *key, size_t n,
-		    uint32_t *value);
+		    uint64_t *value);
 size_t		 strset_count(const struct strset *);
 /* Visit every key (NUL-terminated, length n) in insertion order. */
 void		 strset_each(const struct strset *,
-		    void (*fn)(void *, const char *, size_t, uint32_t), void *);
+		    void (*fn)(void *, const char *, size_t, uint64_t), void *);
 
 #endif

@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "blueprints.h"
 #include "buf.h"
+#include "digest.h"
 #include "graph.h"
 #include "http.h"
 #include "mapping.h"
@@ -55,7 +56,7 @@ struct kstate {
 	int			 retries;	/* $select corrections */
 	int			 derived_select;
 	char			*signin_reason;	/* 403 that dropped it */
-	uint32_t		 bit;
+	uint64_t		 bit;
 	double			 t0;
 };
 
@@ -69,6 +70,13 @@ struct mpage {
 struct bpkind {
 	char	*bp;
 	size_t	 kind;
+};
+
+/* A blueprint whose current state in Port was read (change detection). */
+struct bpstate {
+	char				*bp;
+	const struct mapping_resource	*r;
+	int				 ok;
 };
 
 struct sync {
@@ -91,6 +99,12 @@ struct sync {
 	size_t			 kinds_left;
 	int			 init_rc;
 	int			 list_rc;
+	/* Change detection: digests of what Port holds, per blueprint. */
+	struct strset		 state;
+	struct bpstate		*bps;
+	size_t			 nbps;
+	int			 state_all;	/* every resource's blueprint read */
+	int			 state_rc;
 	/* Delete phase. */
 	struct strset		 stale;		/* key: blueprint \x1f id */
 	unsigned long		 owned;		/* listed: updated before the run */
@@ -162,13 +176,48 @@ note_targets(struct sync *s, const char *json, size_t len)
 	cJSON_Delete(j);
 }
 
+static const struct bpstate *
+bp_state(const struct sync *s, const char *bp)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbps; i++)
+		if (s->bps[i].ok && strcmp(s->bps[i].bp, bp) == 0)
+			return &s->bps[i];
+	return NULL;
+}
+
+/* 1 if Port already holds this entity as mapped (Ocean's comparison). */
+static int
+unchanged(struct sync *s, struct kstate *k, const char *bp, const char *id,
+    const char *json, size_t len)
+{
+	const struct bpstate *st = bp_state(s, bp);
+	struct buf key;
+	uint64_t have, d;
+	cJSON *e;
+	int found;
+
+	if (st == NULL || st->r != k->r)
+		return 0;
+	buf_init(&key);
+	key_of(&key, bp, id);
+	found = strset_get(&s->state, key.data, key.len, &have);
+	buf_release(&key);
+	if (!found || (e = cJSON_ParseWithLength(json, len)) == NULL)
+		return 0;
+	d = digest_entity(e, k->r);
+	cJSON_Delete(e);
+	return d == have;
+}
+
 static int
 emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 {
 	struct kstate *k = arg;
 	struct sync *s = k->s;
 	struct buf key;
-	uint32_t v = 0;
+	uint64_t v = 0;
 	int had;
 
 	buf_init(&key);
@@ -189,7 +238,10 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
 	} else if (s->p != NULL) {
-		port_upsert(s->p, k, bp, id, json, len);
+		if (unchanged(s, k, bp, id, json, len))
+			s->rep->res[k->idx].unchanged++;
+		else
+			port_upsert(s->p, k, bp, id, json, len);
 	}
 	return 0;
 }
@@ -583,7 +635,7 @@ kind_setup(struct sync *s, size_t i)
 	k->s = s;
 	k->idx = i;
 	k->r = r;
-	k->bit = i < 32 ? (uint32_t)1 << i : 0;
+	k->bit = i < 64 ? (uint64_t)1 << i : 0;
 	k->names = xcalloc(r->nquery_params + 2, sizeof(char *));
 	k->values = xcalloc(r->nquery_params + 2, sizeof(char *));
 	for (j = 0; j < r->nquery_params; j++) {
@@ -650,6 +702,140 @@ init_done(void *arg, int rc)
 	((struct sync *)arg)->init_rc = rc;
 }
 
+/* Change detection: read what Port holds before writing. */
+
+/* The blueprint name if the jq program is a string literal, else NULL. */
+static char *
+literal(const char *jq)
+{
+	size_t n;
+	char q;
+
+	if (jq == NULL)
+		return NULL;
+	while (*jq == ' ' || *jq == '\t' || *jq == '\n')
+		jq++;
+	n = strlen(jq);
+	while (n > 0 && strchr(" \t\n", jq[n - 1]) != NULL)
+		n--;
+	if (n < 3 || (jq[0] != '"' && jq[0] != '\'') || jq[n - 1] != jq[0])
+		return NULL;
+	q = jq[0];
+	if (memchr(jq + 1, q, n - 2) != NULL || memchr(jq + 1, '\\', n - 2))
+		return NULL;
+	return xstrndup(jq + 1, n - 2);
+}
+
+struct state_req {
+	struct sync	*s;
+	size_t		 i;
+};
+
+static void
+state_each(void *arg, const char *bp, const char *id, const struct cJSON *e)
+{
+	struct state_req *q = arg;
+	struct sync *s = q->s;
+	struct buf key;
+
+	buf_init(&key);
+	key_of(&key, bp, id);
+	strset_put(&s->state, key.data, key.len,
+	    digest_entity((const cJSON *)e, s->bps[q->i].r));
+	buf_release(&key);
+}
+
+static void
+state_done(void *arg, int rc)
+{
+	struct state_req *q = arg;
+
+	q->s->bps[q->i].ok = rc == 0;
+	if (rc == -1)
+		q->s->state_rc = -1;
+	free(q);
+}
+
+/*
+ * Read, per blueprint that one resource writes with a literal name, the
+ * entities this integration owns with the fields the mapping writes.
+ * Returns -1 if the run was interrupted.
+ */
+static int
+read_state(struct sync *s)
+{
+	size_t i, j;
+
+	strset_init(&s->state);
+	s->state_all = 1;
+	for (i = 0; i < s->m->nres; i++) {
+		const struct mapping_resource *r = &s->m->res[i];
+		char *bp = literal(r->blueprint.value);
+
+		if (bp == NULL) {
+			s->state_all = 0;
+			continue;
+		}
+		for (j = 0; j < s->nbps; j++)
+			if (strcmp(s->bps[j].bp, bp) == 0)
+				break;
+		if (j < s->nbps) {
+			/* Two resources write it: compare nothing there. */
+			s->bps[j].r = NULL;
+			free(bp);
+			continue;
+		}
+		s->bps = xreallocarray(s->bps, s->nbps + 1, sizeof(*s->bps));
+		s->bps[s->nbps].bp = bp;
+		s->bps[s->nbps].r = r;
+		s->bps[s->nbps].ok = 0;
+		s->nbps++;
+	}
+	for (i = 0; i < s->nbps; i++) {
+		const struct mapping_resource *r = s->bps[i].r;
+		struct state_req *q;
+		char **inc;
+		size_t n = 0;
+
+		if (r == NULL) {
+			s->state_all = 0;
+			continue;
+		}
+		inc = xcalloc(r->nproperties + r->nrelations + 3,
+		    sizeof(char *));
+		if (r->title.value != NULL)
+			inc[n++] = xstrdup("title");
+		if (r->team.value != NULL)
+			inc[n++] = xstrdup("team");
+		for (j = 0; j < r->nproperties; j++)
+			inc[n++] = xasprintf("properties.%s",
+			    r->properties[j].name);
+		for (j = 0; j < r->nrelations; j++)
+			inc[n++] = xasprintf("relations.%s",
+			    r->relations[j].name);
+		q = xcalloc(1, sizeof(*q));
+		q->s = s;
+		q->i = i;
+		port_read_state(s->p, s->bps[i].bp, (const char *const *)inc,
+		    n, state_each, state_done, q);
+		for (j = 0; j < n; j++)
+			free(inc[j]);
+		free(inc);
+	}
+	if (http_run(s->h) == -1)
+		return -1;
+	if (s->state_rc == -1) {
+		msg_warn("cannot read the current entities from Port: every "
+		    "entity will be written");
+		for (i = 0; i < s->nbps; i++)
+			s->bps[i].ok = 0;
+		s->state_all = 0;
+	}
+	msg_info("read %zu entities this integration owns in Port",
+	    strset_count(&s->state));
+	return 0;
+}
+
 /* Delete phase. */
 
 static void
@@ -674,6 +860,17 @@ owned_each(void *arg, const char *bp, const char *id)
 }
 
 static void
+state_owned(void *arg, const char *key, size_t len, uint64_t v)
+{
+	struct sync *s = arg;
+	const char *sep = memchr(key, '\x1f', len);
+	char *bp = xstrndup(key, (size_t)(sep - key));
+
+	owned_each(s, bp, sep + 1);
+	free(bp);
+}
+
+static void
 list_done(void *arg, int rc)
 {
 	((struct sync *)arg)->list_rc = rc;
@@ -693,7 +890,7 @@ struct delctx {
 };
 
 static void
-collect_stale(void *arg, const char *key, size_t len, uint32_t v)
+collect_stale(void *arg, const char *key, size_t len, uint64_t v)
 {
 	struct delctx *c = arg;
 	const char *sep = memchr(key, '\x1f', len);
@@ -778,13 +975,19 @@ delete_phase(struct sync *s)
 	}
 	strset_init(&s->stale);
 	s->list_rc = 0;
-	port_list_owned(s->p, s->rep->started, bps, n,
-	    owned_each, list_done, s);
-	free(bps);
-	if (http_run(s->h) == -1) {
-		report_abort(s->rep, "interrupted");
-		goto out;
+	if (s->state_all && s->nbps > 0) {
+		/* The state read before writing is the listing: no request. */
+		strset_each(&s->state, state_owned, s);
+	} else {
+		port_list_owned(s->p, s->rep->started, bps, n, owned_each,
+		    list_done, s);
+		if (http_run(s->h) == -1) {
+			free(bps);
+			report_abort(s->rep, "interrupted");
+			goto out;
+		}
 	}
+	free(bps);
 	if (s->list_rc == -1) {
 		set_note(s->rep, xstrdup("skipped: the entities this "
 		    "integration owns could not be listed"));
@@ -976,6 +1179,17 @@ sync_run(const struct options *o, const struct mapping *m,
 	}
 	iso_now(started, sizeof(started));
 	rep->started = xstrdup(started);
+	if (o->mode == MODE_SYNC && !o->full_write && s.p != NULL &&
+	    read_state(&s) == -1) {
+		report_abort(rep, "interrupted");
+		goto finish;
+	}
+	if (s.p != NULL && port_auth_failed(s.p)) {
+		report_abort(rep, auth_http(s.pauth)->message != NULL ?
+		    auth_http(s.pauth)->message : "no Port token could be "
+		    "obtained");
+		goto finish;
+	}
 	s.kinds_left = s.nk;
 	for (i = 0; i < s.nk; i++) {
 		s.k[i].t0 = mono();
@@ -1042,6 +1256,10 @@ out:
 	free(s.bpk);
 	strset_release(&s.seen);
 	strset_release(&s.targets);
+	strset_release(&s.state);
+	for (i = 0; i < s.nbps; i++)
+		free(s.bps[i].bp);
+	free(s.bps);
 	port_free(s.p);
 	graph_free(s.g);
 	http_free(s.h);

@@ -24,6 +24,9 @@
  * jq 1.7 / 1.8 builtins that mappings written for Ocean may use, defined
  * with 1.7's semantics for libjq 1.6.  One line with no newline, so that
  * $__loc__ and jq's messages count lines as in the field's own text.
+ * ltrimstr/rtrimstr are redefined because 1.6's leak memory on non-string
+ * input (same results), and stderr goes through debug so that libjq never
+ * writes to our stderr.
  */
 static const char jq_defs[] =
     "def pick(pathexps): . as $__e2p_top | reduce path(pathexps) as $__e2p_p"
@@ -46,12 +49,19 @@ static const char jq_defs[] =
     " else error(\"\\(type) (\\(tojson)) has no absolute value\") end;"
     "def toarray: if type == \"array\" then . else [.] end;"
     "def debug(msg): (msg | debug | empty), .;"
+    "def stderr: debug;"
     "def scan($re; $flags): match($re; \"g\" + $flags) |"
     " if (.captures | length > 0) then [.captures | .[] | .string]"
     " else .string end;"
     "def add(f): reduce f as $__e2p_x (null; . + $__e2p_x);"
     "def have_decnum: false;"
     "def have_literal_numbers: true;"
+    "def ltrimstr($__e2p_v): if type == \"string\" and ($__e2p_v | type)"
+    " == \"string\" and startswith($__e2p_v) then .[($__e2p_v | length):]"
+    " else . end;"
+    "def rtrimstr($__e2p_v): if type == \"string\" and ($__e2p_v | type)"
+    " == \"string\" and ($__e2p_v | length) > 0 and endswith($__e2p_v)"
+    " then .[:length - ($__e2p_v | length)] else . end;"
     "def trimstr($__e2p_v): ltrimstr($__e2p_v) | rtrimstr($__e2p_v);";
 
 static const char else_hint[] =
@@ -789,6 +799,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		items = jv_array_append(jv_array(), doc);
 	} else {
 		r = prog_first(&t->dp, doc, &items, &e);
+		/* Let go of the page held by the jq state. */
+		jq_start(t->dp.jq, jv_null(), 0);
 		if (r == -1) {
 			*err = xasprintf("data_path '%s': jq: %s", t->dp_raw, e);
 			free(e);
@@ -1002,6 +1014,7 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 	t->st.slow_path++;
 	if (compile_slow(t) == -1) {
 		*err = xasprintf("resource '%s': jq: %s", t->kind,
+		    t->sel.err.len > 0 ? buf_str(&t->sel.err) :
 		    buf_str(&t->slow.err));
 		jv_free(item);
 		return -1;

@@ -14,7 +14,7 @@ curl -sf -X POST -d '[{"match":"/entities/bulk","after":1,"times":1,"reject_inde
     "$PORT_URL/_fake/faults" >/dev/null || fail faults
 gone=$(jq -r '.users[44].id' "$T/t.json")
 curl -sf -X POST -d "{\"kind\":\"users\",\"id\":\"$gone\"}" "$GRAPH/_fake/tenant/remove" >/dev/null
-run r2 --mapping "$M" --summary-json "$T/s2.json"
+run r2 --mapping "$M" --summary-json "$T/s2.json" --full-write
 expect_rc 1 r2
 assert_grep '^/users +44 +44 +43 +1 +1 ' "$T/r2.out"
 assert_grep "^rejected: entra-id-user '[^']+': blueprint_schema_mismatch" "$T/r2.out"

@@ -36,6 +36,7 @@ fault truncated-page 0 '[{"match":"skiptoken","times":1,"action":"truncate"}]'
 fault html-page 0 '[{"match":"^/v1.0/servicePrincipals","times":1,"action":"html"}]'
 fault token-expires 0 '[{"match":"skiptoken","times":1,"action":"expire_token"}]'
 fault page-token-expires 0 '[{"match":"skiptoken","after":1,"times":1,"action":"expired_page_token"}]'
+fault member-page-token-expires 0 '[{"match":"members.*skiptoken","times":1,"action":"expired_page_token"}]'
 
 # A fetch that fails for good: the resource fails, nothing deleted, exit 1.
 curl -sf -X POST -d '[{"match":"^/v1.0/groups","times":-1,"status":503}]' "$GRAPH/_fake/faults" >/dev/null

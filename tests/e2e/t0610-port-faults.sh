@@ -15,7 +15,7 @@ fault() {
 	shift 3
 	curl -sf -X POST -d "$rules" "$PORT_URL/_fake/faults" >/dev/null || fail "faults $name"
 	curl -sf -X DELETE "$PORT_URL/_fake/requests" >/dev/null
-	run "$name" --max-retry-wait 30 -v "$@"
+	run "$name" --max-retry-wait 30 -v --full-write "$@"
 	echo "$name: exit $RC: $(grep '^result' "$T/$name.out")"
 	expect_rc "$rc" "$name"
 	got=$(port_state | jq -S -c '.entities | map_values(keys)')
