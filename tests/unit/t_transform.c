@@ -749,12 +749,15 @@ bench(int n)
 
 	spec2 = xasprintf("%s ;; properties.two=(1, 2)", users_spec);
 	t2 = mk(spec2, &r2);
+	/* the wrapped programs are compiled on first use: not timed */
+	transform_item(t2, user38, strlen(user38), count_only, &cnt, &err);
+	cnt = 0;
 	cnt = 0;
 	t0 = now_us();
 	transform_run(t2, pg, count_only, &cnt, &err);
 	t2p = now_us();
 	printf("slow path: %.2f us/item (%lu entities, %lu slow)\n",
-	    (t2p - t0) / n, cnt, transform_stats(t2)->slow_path);
+	    (t2p - t0) / n, cnt, transform_stats(t2)->slow_path - 1);
 	tpage_free(pg);
 	transform_free(t);
 	transform_free(t2);
