@@ -61,8 +61,20 @@ main(int argc, char **argv)
 		goto out;
 	}
 	msg_setup(o.verbosity, o.log_format == LOG_JSON ? MSG_JSON : MSG_TEXT);
-	m = o.mapping_path != NULL ? mapping_load(o.mapping_path) :
-	    mapping_builtin();
+	if (o.mapping_from_port && o.mode != MODE_CHECK) {
+		char *text = sync_port_mapping(&o);
+
+		if (text == NULL) {
+			status = EXIT_ABORTED;
+			goto out;
+		}
+		m = mapping_load_buffer("<integration config in Port>", text,
+		    strlen(text));
+		free(text);
+	} else {
+		m = o.mapping_path != NULL ? mapping_load(o.mapping_path) :
+		    mapping_builtin();
+	}
 	if (m == NULL || sync_check(&o, m) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {

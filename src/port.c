@@ -783,6 +783,200 @@ port_read_state(struct port *p, const char *bp, const char *const *include,
 	list_page(l, NULL);
 }
 
+/* The integration's record in Port (best effort). */
+
+static char *
+int_url(struct port *p, const char *suffix)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s/v1/integration/", p->base);
+	buf_urlenc(&b, p->cfg.identifier);
+	buf_puts(&b, suffix);
+	return buf_detach(&b);
+}
+
+struct best {
+	struct port	*p;
+	char		*what;
+};
+
+static void
+best_done(void *arg, struct http_resp *r)
+{
+	struct best *b = arg;
+	cJSON *j;
+	const char *code, *msg;
+
+	if (r->status < 200 || r->status > 299) {
+		reply_error(r, &j, &code, &msg);
+		if (!r->auth_failed && !r->interrupted)
+			msg_warn("cannot %s (ignored): %s%s%s", b->what,
+			    r->status ? code : "", r->status ? ": " : "", msg);
+		cJSON_Delete(j);
+	}
+	free(b->what);
+	free(b);
+}
+
+static void
+best_effort(struct port *p, const char *method, const char *url,
+    const char *body, const char *what)
+{
+	struct best *b = xcalloc(1, sizeof(*b));
+
+	b->p = p;
+	b->what = xstrdup(what);
+	/* Ocean never retries these: they are reports, not data. */
+	submit(p, method, url, body, body != NULL ? strlen(body) : 0,
+	    strcmp(method, "GET") == 0 ? HTTP_RETRY_ALL : HTTP_RETRY_NONE,
+	    best_done, b);
+}
+
+static void
+ensure_reply(void *arg, struct http_resp *r)
+{
+	struct port *p = arg;
+	cJSON *body, *cfg;
+	char *url, *text;
+
+	if (r->status != 404) {
+		if (r->status != 200 && !r->auth_failed && !r->interrupted)
+			msg_warn("cannot read integration '%s' (ignored): "
+			    "HTTP %ld", p->cfg.identifier, r->status);
+		return;
+	}
+	/* POST /v1/integration is not in the public reference
+	 * (UNCONFIRMED); registering is best effort. */
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "installationId", p->cfg.identifier);
+	cJSON_AddStringToObject(body, "installationAppType", p->cfg.type);
+	cJSON_AddStringToObject(body, "version", p->cfg.version);
+	cJSON_AddObjectToObject(body, "changelogDestination");
+	cfg = cJSON_AddObjectToObject(body, "config");
+	(void)cfg;
+	cJSON_AddBoolToObject(body, "actionsProcessingEnabled", 0);
+	cJSON_AddBoolToObject(body, "incrementalSyncEnabled", 0);
+	cJSON_AddStringToObject(body, "createPortResourcesOrigin", "Empty");
+	text = cJSON_PrintUnformatted(body);
+	url = xasprintf("%s/v1/integration", p->base);
+	msg_info("registering integration '%s' in Port", p->cfg.identifier);
+	best_effort(p, "POST", url, text, "register the integration");
+	free(url);
+	cJSON_free(text);
+	cJSON_Delete(body);
+}
+
+void
+port_integration_ensure(struct port *p)
+{
+	char *url = int_url(p, "");
+
+	submit(p, "GET", url, NULL, 0, HTTP_RETRY_ALL, ensure_reply, p);
+	free(url);
+}
+
+void
+port_resync_state(struct port *p, const char *status, const char *start,
+    const char *end)
+{
+	cJSON *body = cJSON_CreateObject();
+	char *url = int_url(p, "/resync-state"), *text;
+
+	cJSON_AddStringToObject(body, "status", status);
+	if (start != NULL)
+		cJSON_AddStringToObject(body, "lastResyncStart", start);
+	if (end != NULL)
+		cJSON_AddStringToObject(body, "lastResyncEnd", end);
+	else
+		cJSON_AddNullToObject(body, "lastResyncEnd");
+	cJSON_AddNullToObject(body, "nextResync");
+	/* sic: Port's key is misspelled. */
+	cJSON_AddNullToObject(body, "intervalInMinuets");
+	text = cJSON_PrintUnformatted(body);
+	best_effort(p, "PATCH", url, text, "report the resync state");
+	cJSON_free(text);
+	cJSON_Delete(body);
+	free(url);
+}
+
+void
+port_send_examples(struct port *p, const char *kind, const char *json_array)
+{
+	struct buf suffix, body;
+	char *url;
+
+	buf_init(&suffix);
+	buf_init(&body);
+	buf_puts(&suffix, "/kinds/");
+	buf_urlenc(&suffix, kind);
+	buf_puts(&suffix, "/examples");
+	url = int_url(p, suffix.data);
+	buf_printf(&body, "{\"examples\":%s}", json_array);
+	best_effort(p, "POST", url, body.data, "send raw examples");
+	free(url);
+	buf_release(&suffix);
+	buf_release(&body);
+}
+
+struct cfgreq {
+	struct port	*p;
+	void		(*done)(void *, const char *);
+	void		*arg;
+};
+
+static void
+config_reply(void *arg, struct http_resp *r)
+{
+	struct cfgreq *c = arg;
+	cJSON *j = NULL;
+	const cJSON *cfg, *res;
+	const char *code, *msg;
+	char *text = NULL;
+
+	if (r->status != 200) {
+		reply_error(r, &j, &code, &msg);
+		if (!r->auth_failed)
+			msg_error("cannot read the mapping of integration "
+			    "'%s' from Port: %s%s%s", c->p->cfg.identifier,
+			    r->status ? code : "", r->status ? ": " : "", msg);
+		goto out;
+	}
+	j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
+	cfg = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "integration"), "config");
+	res = cJSON_GetObjectItemCaseSensitive(cfg, "resources");
+	/* An empty config once made Ocean delete everything: refuse it. */
+	if (!cJSON_IsObject(cfg) || !cJSON_IsArray(res) ||
+	    cJSON_GetArraySize(res) == 0) {
+		msg_error("integration '%s' in Port has no mapping (empty "
+		    "config); save one in Port's data sources page or use "
+		    "--mapping", c->p->cfg.identifier);
+		goto out;
+	}
+	text = cJSON_Print(cfg);
+out:
+	c->done(c->arg, text);
+	cJSON_free(text);
+	cJSON_Delete(j);
+	free(c);
+}
+
+void
+port_get_config(struct port *p, void (*done)(void *, const char *),
+    void *arg)
+{
+	struct cfgreq *c = xcalloc(1, sizeof(*c));
+	char *url = int_url(p, "");
+
+	c->p = p;
+	c->done = done;
+	c->arg = arg;
+	submit(p, "GET", url, NULL, 0, HTTP_RETRY_ALL, config_reply, c);
+	free(url);
+}
+
 /* Deletion. */
 
 struct del {

@@ -82,6 +82,27 @@ void		 port_read_state(struct port *, const char *blueprint,
 		    port_state_fn each, void (*done)(void *, int), void *arg);
 
 /*
+ * The integration's own record in Port (best effort: failures are
+ * warnings).  port_integration_ensure registers it when missing;
+ * port_resync_state reports "running", then "completed", "failed" or
+ * "aborted" (start and end are ISO times, end NULL while running);
+ * port_send_examples posts up to 5 raw items (a JSON array text, already
+ * masked) for a kind.
+ */
+void		 port_integration_ensure(struct port *);
+void		 port_resync_state(struct port *, const char *status,
+		    const char *start, const char *end);
+void		 port_send_examples(struct port *, const char *kind,
+		    const char *json_array);
+/*
+ * Fetch the integration's mapping (its "config") as JSON text: done(arg,
+ * text) with text NULL after printing why (missing integration or empty
+ * config); text is valid during the call.
+ */
+void		 port_get_config(struct port *, void (*done)(void *,
+		    const char *), void *arg);
+
+/*
  * Delete ids[0..n) of one blueprint, at most 100 per call.  done(arg,
  * deleted, rc) with rc -1 if any call failed (printed).  404 counts as
  * already deleted.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cJSON.h>
@@ -56,6 +57,7 @@ struct kstate {
 	int			 retries;	/* $select corrections */
 	int			 derived_select;
 	char			*signin_reason;	/* 403 that dropped it */
+	int			 examples_sent;
 	uint64_t		 bit;
 	double			 t0;
 };
@@ -351,6 +353,68 @@ resume(struct sync *s)
 	}
 }
 
+/* Values of keys that look secret are masked in raw examples. */
+static int
+secret_key(const char *k)
+{
+	static const char *const words[] = { "secret", "password", "token",
+	    "credential", "assertion", NULL };
+	size_t i;
+
+	if (k == NULL)
+		return 0;
+	if (strcmp(k, "key") == 0)
+		return 1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(k, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+mask(cJSON *v)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, v) {
+		if (secret_key(c->string) && (cJSON_IsString(c) ||
+		    cJSON_IsNumber(c))) {
+			cJSON_ReplaceItemViaPointer(v, c,
+			    cJSON_CreateString("********"));
+			continue;
+		}
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			mask(c);
+	}
+}
+
+/* --send-examples: the first 5 raw items of a kind, masked. */
+static void
+send_examples(struct kstate *k, const struct tpage *tp)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i, n = tpage_count(tp);
+	char *text;
+
+	for (i = 0; i < n && k->examples_sent < 5; i++) {
+		char *item = tpage_item_json(tp, i);
+		cJSON *j = cJSON_Parse(item);
+
+		free(item);
+		if (j == NULL)
+			continue;
+		mask(j);
+		cJSON_AddItemToArray(arr, j);
+		k->examples_sent++;
+	}
+	if (cJSON_GetArraySize(arr) > 0) {
+		text = cJSON_PrintUnformatted(arr);
+		port_send_examples(k->s->p, k->r->kind, text);
+		cJSON_free(text);
+	}
+	cJSON_Delete(arr);
+}
+
 static void
 on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 {
@@ -385,6 +449,9 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 	}
 	n = tpage_count(tp);
 	k->s->rep->res[k->idx].fetched += n;
+	if (k->s->o->send_examples && k->s->o->mode == MODE_SYNC &&
+	    k->examples_sent < 5 && n > 0)
+		send_examples(k, tp);
 	if (tpage_next_link(tp) != NULL)
 		next = xstrdup(tpage_next_link(tp));
 	if (k->r->members != MEMBERS_NONE && n > 0) {
@@ -1179,6 +1246,15 @@ sync_run(const struct options *o, const struct mapping *m,
 	}
 	iso_now(started, sizeof(started));
 	rep->started = xstrdup(started);
+	if (o->mode == MODE_SYNC) {
+		/* Registered first: the state belongs to the integration. */
+		port_integration_ensure(s.p);
+		if (http_run(s.h) == -1) {
+			report_abort(rep, "interrupted");
+			goto finish;
+		}
+		port_resync_state(s.p, "running", started, NULL);
+	}
 	if (o->mode == MODE_SYNC && !o->full_write && s.p != NULL &&
 	    read_state(&s) == -1) {
 		report_abort(rep, "interrupted");
@@ -1236,6 +1312,17 @@ finish:
 				    st->fields[f].name, st->fields[f].errors,
 				    st->fields[f].first_error ?
 				    st->fields[f].first_error : "");
+	}
+	if (o->mode == MODE_SYNC && s.p != NULL && !port_auth_failed(s.p) &&
+	    !http_interrupted()) {
+		char end[40];
+		int st = report_exit_status(rep);
+
+		iso_now(end, sizeof(end));
+		port_resync_state(s.p, st == EXIT_OK ? "completed" :
+		    st == EXIT_ABORTED ? "aborted" : "failed",
+		    rep->started, end);
+		http_run(s.h);
 	}
 	rep->graph_requests = graph_requests(s.g);
 	rep->member_requests = graph_member_requests(s.g);
@@ -1379,4 +1466,48 @@ sync_check(const struct options *o, const struct mapping *m)
 	}
 	(void)o;
 	return rc;
+}
+
+static void
+got_config(void *arg, const char *text)
+{
+	char **out = arg;
+
+	*out = text != NULL ? xstrdup(text) : NULL;
+}
+
+char *
+sync_port_mapping(const struct options *o)
+{
+	struct http_config hc;
+	struct http *h;
+	struct auth *a;
+	struct port *p;
+	struct port_config pc;
+	char *ua, *text = NULL;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.max_retries = o->max_retries;
+	hc.max_retry_wait = o->max_retry_wait;
+	hc.connect_timeout = o->connect_timeout;
+	hc.timeout = o->timeout;
+	hc.insecure = o->insecure;
+	h = http_new(&hc);
+	ua = xasprintf("port-ocean/%s/%s/%s", o->integration_type, E2P_VERSION,
+	    o->identifier);
+	a = auth_port_new(o->port_url, o->port_client_id, o->port_client_secret,
+	    ua);
+	free(ua);
+	memset(&pc, 0, sizeof(pc));
+	pc.base_url = o->port_url;
+	pc.type = o->integration_type;
+	pc.identifier = o->identifier;
+	pc.version = E2P_VERSION;
+	p = port_new(h, auth_http(a), &pc, NULL, NULL);
+	port_get_config(p, got_config, &text);
+	http_run(h);
+	port_free(p);
+	http_free(h);
+	auth_free(a);
+	return text;
 }

@@ -26,4 +26,10 @@ int	sync_check(const struct options *, const struct mapping *);
 int	sync_run(const struct options *, const struct mapping *,
 	    struct report *);
 
+/*
+ * --mapping-from-port: the integration's mapping in Port, as JSON text
+ * (valid YAML) owned by the caller, or NULL after printing why.
+ */
+char	*sync_port_mapping(const struct options *);
+
 #endif

@@ -70,36 +70,36 @@ static const char else_hint[] =
 enum fkind { F_TOP, F_PROP, F_REL };
 
 struct tfield {
-	enum fkind	 kind;
-	const char	*key;	/* key in its object */
-	char		*text;	/* preprocessed jq text, owned by transform */
+	enum fkind kind;
+	const char *key; /* key in its object */
+	char *text;	 /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
 };
 
 struct jqprog {
-	jq_state	*jq;
-	struct buf	 err;	/* first message from libjq */
+	jq_state *jq;
+	struct buf err; /* first message from libjq */
 };
 
 struct transform {
-	char		*kind;
-	char		*file;
-	struct tfield	*f;
-	size_t		 nf;
-	char		**names;	/* stats field names */
-	char		*sel_text;
-	char		*dp_text;
-	char		*dp_raw;
-	struct jqprog	 fast, slow, sel, dp;
-	int		 slow_ready;
+	char *kind;
+	char *file;
+	struct tfield *f;
+	size_t nf;
+	char **names; /* stats field names */
+	char *sel_text;
+	char *dp_text;
+	char *dp_raw;
+	struct jqprog fast, slow, sel, dp;
+	int slow_ready;
 	struct transform_stats st;
 };
 
 struct tpage {
-	jv		*items;
-	size_t		 n;
-	char		*next;
-	char		**ids;
+	jv *items;
+	size_t n;
+	char *next;
+	char **ids;
 };
 
 /* libjq error callback: keep the first message in the program's buffer. */
@@ -218,20 +218,29 @@ prog_first(struct jqprog *p, jv input, jv *out, char **err)
 /* ---- lexing jq text ---- */
 
 enum tok {
-	T_EOF, T_IDENT, T_FIELD, T_DOT, T_DOTDOT, T_VAR, T_STR, T_NUM,
-	T_FORMAT, T_PUNCT, T_BAD
+	T_EOF,
+	T_IDENT,
+	T_FIELD,
+	T_DOT,
+	T_DOTDOT,
+	T_VAR,
+	T_STR,
+	T_NUM,
+	T_FORMAT,
+	T_PUNCT,
+	T_BAD
 };
 
 struct token {
-	enum tok	 t;
-	char		 p[4];		/* punctuation */
-	int		 from_str;	/* "(" or ")" of a string interpolation */
-	char		*name;		/* IDENT, FIELD, VAR, FORMAT */
+	enum tok t;
+	char p[4];    /* punctuation */
+	int from_str; /* "(" or ")" of a string interpolation */
+	char *name;   /* IDENT, FIELD, VAR, FORMAT */
 };
 
 struct tokens {
-	struct token	*v;
-	size_t		 n, cap;
+	struct token *v;
+	size_t n, cap;
 };
 
 static void
@@ -276,10 +285,8 @@ identc(int c)
 static int
 lex(const char *s, struct tokens *ts)
 {
-	static const char *ops[] = {
-		"?//", "//=", "|=", "+=", "-=", "*=", "/=", "%=", "==", "!=",
-		"<=", ">=", "//", NULL
-	};
+	static const char *ops[] = {"?//", "//=", "|=", "+=", "-=", "*=", "/=",
+				    "%=",  "==",  "!=", "<=", ">=", "//", NULL};
 	int stack[64], sp = 0, depth = 0, instr = 0;
 	size_t i = 0, j, n = strlen(s);
 
@@ -325,12 +332,13 @@ lex(const char *s, struct tokens *ts)
 			if (i + 1 < n && s[i + 1] == '.') {
 				tok_push(ts, T_DOTDOT, NULL, NULL, 0);
 				i += 2;
-			} else if (i + 1 < n && (isalpha((unsigned char)s[i + 1]) ||
-			    s[i + 1] == '_')) {
+			} else if (i + 1 < n &&
+				   (isalpha((unsigned char)s[i + 1]) ||
+				    s[i + 1] == '_')) {
 				for (j = i + 1; j < n && identc(s[j]); j++)
 					;
 				tok_push(ts, T_FIELD, NULL,
-				    xstrndup(s + i + 1, j - i - 1), 0);
+					 xstrndup(s + i + 1, j - i - 1), 0);
 				i = j;
 			} else if (i + 1 < n && s[i + 1] == '"') {
 				for (j = i + 2; j < n && s[j] != '"'; j++) {
@@ -340,11 +348,12 @@ lex(const char *s, struct tokens *ts)
 				if (j >= n)
 					return -1;
 				tok_push(ts, T_FIELD, NULL,
-				    xstrndup(s + i + 2, j - i - 2), 0);
+					 xstrndup(s + i + 2, j - i - 2), 0);
 				i = j + 1;
-			} else if (i + 1 < n && isdigit((unsigned char)s[i + 1])) {
-				for (j = i + 1; j < n && isalnum((unsigned char)s[j]);
-				    j++)
+			} else if (i + 1 < n &&
+				   isdigit((unsigned char)s[i + 1])) {
+				for (j = i + 1;
+				     j < n && isalnum((unsigned char)s[j]); j++)
 					;
 				tok_push(ts, T_NUM, NULL, NULL, 0);
 				i = j;
@@ -355,22 +364,28 @@ lex(const char *s, struct tokens *ts)
 			continue;
 		}
 		if (isdigit((unsigned char)s[i])) {
-			for (j = i; j < n && (isalnum((unsigned char)s[j]) ||
-			    s[j] == '.' || ((s[j] == '+' || s[j] == '-') &&
-			    (s[j - 1] == 'e' || s[j - 1] == 'E'))); j++)
+			for (j = i;
+			     j < n &&
+			     (isalnum((unsigned char)s[j]) || s[j] == '.' ||
+			      ((s[j] == '+' || s[j] == '-') &&
+			       (s[j - 1] == 'e' || s[j - 1] == 'E')));
+			     j++)
 				;
 			tok_push(ts, T_NUM, NULL, NULL, 0);
 			i = j;
 			continue;
 		}
-		if (s[i] == '$' || s[i] == '@' || isalpha((unsigned char)s[i]) ||
-		    s[i] == '_') {
-			enum tok t = s[i] == '$' ? T_VAR :
-			    s[i] == '@' ? T_FORMAT : T_IDENT;
+		if (s[i] == '$' || s[i] == '@' ||
+		    isalpha((unsigned char)s[i]) || s[i] == '_') {
+			enum tok t = s[i] == '$'   ? T_VAR
+				     : s[i] == '@' ? T_FORMAT
+						   : T_IDENT;
 			size_t b = t == T_IDENT ? i : i + 1;
 
-			for (j = b; j < n && (identc(s[j]) || (s[j] == ':' &&
-			    j + 1 < n && s[j + 1] == ':')); j++) {
+			for (j = b; j < n && (identc(s[j]) ||
+					      (s[j] == ':' && j + 1 < n &&
+					       s[j + 1] == ':'));
+			     j++) {
 				if (s[j] == ':')
 					j++;
 			}
@@ -401,10 +416,12 @@ lex(const char *s, struct tokens *ts)
 			depth--;
 		}
 		{
-			char p[2] = { s[i], '\0' };
+			char p[2] = {s[i], '\0'};
 
-			tok_push(ts, strchr("()[]{}|,:;?=<>+-*/%", s[i]) ?
-			    T_PUNCT : T_BAD, p, NULL, 0);
+			tok_push(ts,
+				 strchr("()[]{}|,:;?=<>+-*/%", s[i]) ? T_PUNCT
+								     : T_BAD,
+				 p, NULL, 0);
 		}
 		i++;
 	}
@@ -466,7 +483,7 @@ requote(const char *s)
 			while (*e != '\0' && *e != '\'')
 				e += (*e == '\\' && e[1] != '\0') ? 2 : 1;
 			if (*e != '\'')
-				break;	/* unterminated: leave it to jq */
+				break; /* unterminated: leave it to jq */
 			buf_putc(&b, '"');
 			for (s++; s < e; s++) {
 				if (*s == '\\' && s[1] == '\'') {
@@ -494,7 +511,7 @@ requote(const char *s)
 static int
 if_without_else(const char *text)
 {
-	struct tokens ts = { 0 };
+	struct tokens ts = {0};
 	char st[256];
 	int sp = 0, found = 0;
 	size_t i;
@@ -524,7 +541,7 @@ if_without_else(const char *text)
 
 static void
 add_field(struct transform *t, enum fkind k, const char *key,
-    const struct mapping_field *src, const char *stat_name)
+	  const struct mapping_field *src, const char *stat_name)
 {
 	struct tfield *f;
 
@@ -550,9 +567,11 @@ put_value(struct buf *b, const char *text, int wrap)
 	const char *nl = strchr(text, '#') != NULL ? "\n" : "";
 
 	if (wrap)
-		buf_printf(b, "(try ([limit(1; (%s%s))] | if length == 0 then "
-		    "{\"__e2p_empty\": 1} else .[0] end) catch "
-		    "{\"__e2p_err\": .})", text, nl);
+		buf_printf(b,
+			   "(try ([limit(1; (%s%s))] | if length == 0 then "
+			   "{\"__e2p_empty\": 1} else .[0] end) catch "
+			   "{\"__e2p_err\": .})",
+			   text, nl);
 	else
 		buf_printf(b, "(%s%s)", text, nl);
 }
@@ -577,7 +596,7 @@ put_entity(struct buf *b, const struct transform *t, int wrap)
 		int n = 0;
 
 		buf_printf(b, "%s\"%s\": {", first ? "" : ", ",
-		    k == F_PROP ? "properties" : "relations");
+			   k == F_PROP ? "properties" : "relations");
 		first = 0;
 		for (i = 0; i < t->nf; i++) {
 			if (t->f[i].kind != k)
@@ -596,16 +615,17 @@ put_entity(struct buf *b, const struct transform *t, int wrap)
 /* Print a compile error for field name at src's position. */
 static void
 report(const struct transform *t, const struct mapping_field *src,
-    const char *name, const char *text, const char *jqmsg)
+       const char *name, const char *text, const char *jqmsg)
 {
 	const char *hint = if_without_else(text) ? else_hint : "";
 
 	if (src != NULL && src->line > 0)
 		msg_error("%s:%d:%d: resource '%s': field '%s': jq: %s%s",
-		    t->file, src->line, src->col, t->kind, name, jqmsg, hint);
+			  t->file, src->line, src->col, t->kind, name, jqmsg,
+			  hint);
 	else
 		msg_error("%s: resource '%s': field '%s': jq: %s%s", t->file,
-		    t->kind, name, jqmsg, hint);
+			  t->kind, name, jqmsg, hint);
 }
 
 /*
@@ -614,7 +634,7 @@ report(const struct transform *t, const struct mapping_field *src,
  */
 static int
 compile_one(struct transform *t, struct jqprog *p, const char *text,
-    const struct mapping_field *src, const char *name, int report_it)
+	    const struct mapping_field *src, const char *name, int report_it)
 {
 	struct buf b;
 	int r;
@@ -637,8 +657,8 @@ compile_slow(struct transform *t)
 
 	if (t->slow_ready)
 		return 0;
-	if (compile_one(t, &t->sel, t->sel_text, NULL, "selector.query",
-	    0) == -1)
+	if (compile_one(t, &t->sel, t->sel_text, NULL, "selector.query", 0) ==
+	    -1)
 		return -1;
 	buf_init(&b);
 	buf_puts(&b, jq_defs);
@@ -653,7 +673,7 @@ compile_slow(struct transform *t)
 struct transform *
 transform_new(const struct mapping_resource *r, const char *file)
 {
-	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
+	static const struct mapping_field dflt_sel = {NULL, NULL, 0, 0};
 	struct transform *t;
 	struct buf b;
 	char *stat;
@@ -667,9 +687,9 @@ transform_new(const struct mapping_resource *r, const char *file)
 	t->dp_raw = xstrdup(r->data_path.value ? r->data_path.value : ".");
 	t->dp_text = requote(t->dp_raw);
 
-#define TOP(fld, key)							\
-	if (r->fld.value != NULL)					\
-		add_field(t, F_TOP, key, &r->fld, key)
+#define TOP(fld, key)                                                          \
+	if (r->fld.value != NULL)                                              \
+	add_field(t, F_TOP, key, &r->fld, key)
 	TOP(identifier, "identifier");
 	TOP(title, "title");
 	TOP(blueprint, "blueprint");
@@ -681,7 +701,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 			continue;
 		stat = xasprintf("properties.%s", r->properties[i].name);
 		add_field(t, F_PROP, r->properties[i].name, &r->properties[i],
-		    stat);
+			  stat);
 		free(stat);
 	}
 	for (i = 0; i < r->nrelations; i++) {
@@ -689,7 +709,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 			continue;
 		stat = xasprintf("relations.%s", r->relations[i].name);
 		add_field(t, F_REL, r->relations[i].name, &r->relations[i],
-		    stat);
+			  stat);
 		free(stat);
 	}
 	t->st.nfields = t->nf;
@@ -698,33 +718,33 @@ transform_new(const struct mapping_resource *r, const char *file)
 		t->st.fields[i].name = t->names[i];
 
 	ok = compile_one(t, &t->dp, t->dp_text,
-	    r->data_path.value ? &r->data_path : &dflt_sel,
-	    "selector.data_path", 1) == 0;
+			 r->data_path.value ? &r->data_path : &dflt_sel,
+			 "selector.data_path", 1) == 0;
 
 	buf_init(&b);
 	buf_puts(&b, jq_defs);
 	put_value(&b, t->sel_text, 0);
 	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
-	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
 	put_entity(&b, t, 0);
 	buf_puts(&b, " else false end");
 	if (prog_compile(&t->fast, buf_str(&b)) == -1) {
 		struct jqprog p;
 		int found = 0;
 
-		if (compile_one(t, &p, t->sel_text, &r->query,
-		    "selector.query", 1) == -1)
+		if (compile_one(t, &p, t->sel_text, &r->query, "selector.query",
+				1) == -1)
 			found = 1;
 		prog_release(&p);
 		for (i = 0; i < t->nf; i++) {
 			if (compile_one(t, &p, t->f[i].text, t->f[i].src,
-			    t->names[i], 1) == -1)
+					t->names[i], 1) == -1)
 				found = 1;
 			prog_release(&p);
 		}
 		if (!found)
-			msg_error("%s: resource '%s': jq: %s", t->file,
-			    t->kind, buf_str(&t->fast.err));
+			msg_error("%s: resource '%s': jq: %s", t->file, t->kind,
+				  buf_str(&t->fast.err));
 		ok = 0;
 	}
 	buf_release(&b);
@@ -790,7 +810,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 
 	pg = xcalloc(1, sizeof(*pg));
 	if (jv_get_kind(doc) == JV_KIND_OBJECT) {
-		link = jv_object_get(jv_copy(doc), jv_string("@odata.nextLink"));
+		link =
+		    jv_object_get(jv_copy(doc), jv_string("@odata.nextLink"));
 		if (jv_get_kind(link) == JV_KIND_STRING)
 			pg->next = xstrdup(jv_string_value(link));
 		jv_free(link);
@@ -802,7 +823,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		/* Let go of the page held by the jq state. */
 		jq_start(t->dp.jq, jv_null(), 0);
 		if (r == -1) {
-			*err = xasprintf("data_path '%s': jq: %s", t->dp_raw, e);
+			*err =
+			    xasprintf("data_path '%s': jq: %s", t->dp_raw, e);
 			free(e);
 			goto fail;
 		}
@@ -820,8 +842,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		break;
 	default:
 		*err = xasprintf("data_path '%s' is %s %s, not an array",
-		    t->dp_raw, article(jv_get_kind(items)),
-		    jv_kind_name(jv_get_kind(items)));
+				 t->dp_raw, article(jv_get_kind(items)),
+				 jv_kind_name(jv_get_kind(items)));
 		jv_free(items);
 		goto fail;
 	}
@@ -831,7 +853,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	{
 		size_t i = 0;
 
-		jv_array_foreach(items, k, v) {
+		jv_array_foreach(items, k, v)
+		{
 			pg->items[i++] = v;
 			(void)k;
 		}
@@ -903,8 +926,7 @@ tpage_item_json(const struct tpage *pg, size_t i)
 }
 
 int
-tpage_set_members(struct tpage *pg, size_t i, const char *members,
-    size_t len)
+tpage_set_members(struct tpage *pg, size_t i, const char *members, size_t len)
 {
 	jv m;
 
@@ -957,9 +979,10 @@ emit(struct transform *t, jv e, transform_emit_fn fn, void *arg, char **err)
 	}
 	s = jv_dump_string(e, 0);
 	t->st.entities++;
-	if (fn != NULL && fn(arg, jv_string_value(bp), jv_string_value(id),
-	    jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s))) ==
-	    -1) {
+	if (fn != NULL &&
+	    fn(arg, jv_string_value(bp), jv_string_value(id),
+	       jv_string_value(s),
+	       (size_t)jv_string_length_bytes(jv_copy(s))) == -1) {
 		*err = xasprintf("resource '%s': output stopped", t->kind);
 		r = -1;
 	}
@@ -993,7 +1016,7 @@ sel_type_error(const struct transform *t, jv v)
 	char *m;
 
 	m = xasprintf("resource '%s': selector returned %s %s, not a boolean",
-	    t->kind, article(k), jv_kind_name(k));
+		      t->kind, article(k), jv_kind_name(k));
 	jv_free(v);
 	return m;
 }
@@ -1004,7 +1027,7 @@ sel_type_error(const struct transform *t, jv v)
  */
 static int
 run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
-    char **err)
+	 char **err)
 {
 	jv sel = jv_null(), res, ent, props, rels, v;
 	char *e = NULL;
@@ -1014,15 +1037,15 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 	t->st.slow_path++;
 	if (compile_slow(t) == -1) {
 		*err = xasprintf("resource '%s': jq: %s", t->kind,
-		    t->sel.err.len > 0 ? buf_str(&t->sel.err) :
-		    buf_str(&t->slow.err));
+				 t->sel.err.len > 0 ? buf_str(&t->sel.err)
+						    : buf_str(&t->slow.err));
 		jv_free(item);
 		return -1;
 	}
 	r = prog_first(&t->sel, jv_copy(item), &sel, &e);
 	if (r == -1) {
 		*err = xasprintf("resource '%s': selector.query: jq: %s",
-		    t->kind, e);
+				 t->kind, e);
 		free(e);
 		jv_free(item);
 		return -1;
@@ -1041,7 +1064,7 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 	r = prog_first(&t->slow, item, &res, &e);
 	if (r != 1 || jv_get_kind(res) != JV_KIND_OBJECT) {
 		*err = xasprintf("resource '%s': cannot map item: %s", t->kind,
-		    e ? e : "no entity");
+				 e ? e : "no entity");
 		free(e);
 		if (r == 1)
 			jv_free(res);
@@ -1057,8 +1080,10 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		if (f->kind == F_TOP)
 			v = jv_object_get(jv_copy(res), jv_string(f->key));
 		else {
-			v = jv_object_get(jv_copy(res), jv_string(f->kind ==
-			    F_PROP ? "properties" : "relations"));
+			v = jv_object_get(jv_copy(res),
+					  jv_string(f->kind == F_PROP
+							? "properties"
+							: "relations"));
 			v = jv_object_get(v, jv_string(f->key));
 		}
 		if (is_marker(v, "__e2p_empty")) {
@@ -1068,8 +1093,8 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		} else if (is_marker(v, "__e2p_err")) {
 			fs->errors++;
 			if (fs->first_error == NULL)
-				fs->first_error = msg_text(jv_object_get(v,
-				    jv_string("__e2p_err")));
+				fs->first_error = msg_text(
+				    jv_object_get(v, jv_string("__e2p_err")));
 			else
 				jv_free(v);
 			v = jv_null();
@@ -1094,7 +1119,7 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 /* Map one item (consumed): fast path, or slow path when needed. */
 static int
 run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
-    char **err)
+	 char **err)
 {
 	jv r, r2;
 
@@ -1119,8 +1144,8 @@ run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		return 0;
 	}
 	if (is_marker(r, "__e2p_sel")) {
-		*err = sel_type_error(t, jv_object_get(r,
-		    jv_string("__e2p_sel")));
+		*err =
+		    sel_type_error(t, jv_object_get(r, jv_string("__e2p_sel")));
 		return -1;
 	}
 	t->st.selected++;
@@ -1129,14 +1154,14 @@ run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 
 int
 transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
-    void *arg, char **err)
+	      void *arg, char **err)
 {
 	size_t i;
 
 	*err = NULL;
 	for (i = 0; i < pg->n; i++) {
 		if (!jv_is_valid(pg->items[i]))
-			continue;	/* dropped by tpage_drop() */
+			continue; /* dropped by tpage_drop() */
 		if (run_item(t, jv_copy(pg->items[i]), fn, arg, err) == -1)
 			return -1;
 	}
@@ -1154,7 +1179,7 @@ tpage_drop(struct tpage *pg, size_t i)
 
 int
 transform_item(struct transform *t, const char *json, size_t len,
-    transform_emit_fn fn, void *arg, char **err)
+	       transform_emit_fn fn, void *arg, char **err)
 {
 	struct tpage *pg;
 	jv doc;
@@ -1181,17 +1206,17 @@ transform_item(struct transform *t, const char *json, size_t len,
 enum lvtype { LV_PAREN, LV_BRACK, LV_BRACE, LV_IF, LV_DEF, LV_REDUCE };
 
 struct level {
-	enum lvtype	 type;
-	int		 init, flag;	/* input is the item itself */
-	int		 pending_as;	/* "as $x" or "label $x" seen */
-	int		 pending_reduce;
-	int		 keypos;	/* object: a key may come next */
-	int		 hdr;		/* def: before the ':' */
+	enum lvtype type;
+	int init, flag; /* input is the item itself */
+	int pending_as; /* "as $x" or "label $x" seen */
+	int pending_reduce;
+	int keypos; /* object: a key may come next */
+	int hdr;    /* def: before the ':' */
 };
 
 struct names {
-	char	**v;
-	size_t	 n;
+	char **v;
+	size_t n;
 };
 
 static void
@@ -1237,21 +1262,24 @@ in_list(const char *s, const char *const *list)
 static int
 suffix_maker(const struct token *k)
 {
-	static const char *const kw[] = {
-		"if", "then", "elif", "else", "as", "def", "reduce", "foreach",
-		"try", "catch", "label", "and", "or", "import", "include", NULL
-	};
+	static const char *const kw[] = {"if",	"then",	  "elif",    "else",
+					 "as",	"def",	  "reduce",  "foreach",
+					 "try", "catch",  "label",   "and",
+					 "or",	"import", "include", NULL};
 
 	if (k == NULL)
 		return 0;
 	switch (k->t) {
-	case T_FIELD: case T_VAR: case T_STR: case T_NUM:
+	case T_FIELD:
+	case T_VAR:
+	case T_STR:
+	case T_NUM:
 		return 1;
 	case T_IDENT:
 		return !in_list(k->name, kw);
 	case T_PUNCT:
 		return strcmp(k->p, "]") == 0 || strcmp(k->p, ")") == 0 ||
-		    strcmp(k->p, "}") == 0 || strcmp(k->p, "?") == 0;
+		       strcmp(k->p, "}") == 0 || strcmp(k->p, "?") == 0;
 	default:
 		return 0;
 	}
@@ -1265,19 +1293,25 @@ static int
 scan_fields(const char *text, struct names *out, struct names *defs)
 {
 	static const char *const never[] = {
-		"input", "inputs", "getpath", "paths", "leaf_paths", "import",
-		"include", "$__loc__", "input_filename", NULL
-	};
+	    "input",  "inputs",	 "getpath",  "paths",	       "leaf_paths",
+	    "import", "include", "$__loc__", "input_filename", NULL};
 	static const char *const safe_at_root[] = {
-		"empty", "error", "null", "true", "false", "not", "env", "now",
-		"range", "limit", "first", "last", "nth", "until", "isempty",
-		"type", "builtins", "input_line_number", "infinite", "nan",
-		"have_decnum", "have_literal_numbers", "pick", "halt", NULL
-	};
+	    "empty",	   "error",
+	    "null",	   "true",
+	    "false",	   "not",
+	    "env",	   "now",
+	    "range",	   "limit",
+	    "first",	   "last",
+	    "nth",	   "until",
+	    "isempty",	   "type",
+	    "builtins",	   "input_line_number",
+	    "infinite",	   "nan",
+	    "have_decnum", "have_literal_numbers",
+	    "pick",	   "halt",
+	    NULL};
 	static const char *const assign[] = {
-		"=", "|=", "+=", "-=", "*=", "/=", "%=", "//=", NULL
-	};
-	struct tokens ts = { 0 };
+	    "=", "|=", "+=", "-=", "*=", "/=", "%=", "//=", NULL};
+	struct tokens ts = {0};
 	struct level lv[128];
 	int sp = 0, rc = -1;
 	size_t i;
@@ -1318,26 +1352,26 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 				goto out;
 			break;
 		case T_FORMAT:
-			if (root && (next == NULL || (next->t != T_STR &&
-			    !next->from_str)))
+			if (root && (next == NULL ||
+				     (next->t != T_STR && !next->from_str)))
 				goto out;
 			break;
 		case T_STR:
 			if (L->type == LV_BRACE && L->keypos && root &&
 			    next != NULL && next->t == T_PUNCT &&
 			    (strcmp(next->p, ",") == 0 ||
-			    strcmp(next->p, "}") == 0))
-				goto out;	/* {"quoted"} shorthand */
+			     strcmp(next->p, "}") == 0))
+				goto out; /* {"quoted"} shorthand */
 			break;
 		case T_NUM:
 			break;
 		case T_IDENT: {
 			const char *nm = k->name;
 			int brace_key = L->type == LV_BRACE && L->keypos &&
-			    next != NULL && next->t == T_PUNCT;
+					next != NULL && next->t == T_PUNCT;
 
 			if (brace_key && (strcmp(next->p, ",") == 0 ||
-			    strcmp(next->p, "}") == 0)) {
+					  strcmp(next->p, "}") == 0)) {
 				if (root)
 					names_add(out, nm);
 				break;
@@ -1347,10 +1381,11 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 			if (strcmp(nm, "if") == 0) {
 				if (sp + 1 >= 128)
 					goto out;
-				lv[++sp] = (struct level){ LV_IF, root, root,
-				    0, 0, 0, 0 };
+				lv[++sp] = (struct level){LV_IF, root, root, 0,
+							  0,	 0,    0};
 			} else if (strcmp(nm, "then") == 0 ||
-			    strcmp(nm, "elif") == 0 || strcmp(nm, "else") == 0) {
+				   strcmp(nm, "elif") == 0 ||
+				   strcmp(nm, "else") == 0) {
 				if (L->type == LV_IF)
 					L->flag = L->init;
 			} else if (strcmp(nm, "end") == 0) {
@@ -1358,28 +1393,30 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 					goto out;
 				sp--;
 			} else if (strcmp(nm, "as") == 0 ||
-			    strcmp(nm, "label") == 0) {
+				   strcmp(nm, "label") == 0) {
 				L->pending_as = 1;
 				if (next != NULL && next->t == T_PUNCT)
-					goto out;	/* destructuring */
+					goto out; /* destructuring */
 			} else if (strcmp(nm, "def") == 0) {
 				if (sp + 1 >= 128)
 					goto out;
-				lv[++sp] = (struct level){ LV_DEF, 1, 1, 0, 0,
-				    0, 1 };
+				lv[++sp] =
+				    (struct level){LV_DEF, 1, 1, 0, 0, 0, 1};
 			} else if (strcmp(nm, "reduce") == 0 ||
-			    strcmp(nm, "foreach") == 0) {
+				   strcmp(nm, "foreach") == 0) {
 				L->pending_reduce = 1;
-			} else if (in_list(nm, (const char *const[]){ "try",
-			    "catch", "and", "or", NULL })) {
+			} else if (in_list(nm, (const char *const[]){
+						   "try", "catch", "and", "or",
+						   NULL})) {
 				;
 			} else if (in_list(nm, never))
 				goto out;
 			else if (names_has(defs, nm))
 				;
 			else if (root && !in_list(nm, safe_at_root) &&
-			    !(strcmp(nm, "add") == 0 && next != NULL &&
-			    next->t == T_PUNCT && strcmp(next->p, "(") == 0))
+				 !(strcmp(nm, "add") == 0 && next != NULL &&
+				   next->t == T_PUNCT &&
+				   strcmp(next->p, "(") == 0))
 				goto out;
 			break;
 		}
@@ -1393,8 +1430,9 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 				goto out;
 			if (strcmp(k->p, "(") == 0 || strcmp(k->p, "[") == 0 ||
 			    strcmp(k->p, "{") == 0) {
-				enum lvtype ty = k->p[0] == '(' ? LV_PAREN :
-				    k->p[0] == '[' ? LV_BRACK : LV_BRACE;
+				enum lvtype ty = k->p[0] == '('	  ? LV_PAREN
+						 : k->p[0] == '[' ? LV_BRACK
+								  : LV_BRACE;
 
 				if (ty == LV_PAREN && L->pending_reduce &&
 				    L->pending_as) {
@@ -1403,17 +1441,19 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 				}
 				if (sp + 1 >= 128)
 					goto out;
-				lv[++sp] = (struct level){ ty, root, root, 0,
-				    0, ty == LV_BRACE, 0 };
+				lv[++sp] = (struct level){
+				    ty, root, root, 0, 0, ty == LV_BRACE, 0};
 				break;
 			}
 			if (strcmp(k->p, ")") == 0 || strcmp(k->p, "]") == 0 ||
 			    strcmp(k->p, "}") == 0) {
-				enum lvtype want = k->p[0] == ')' ? LV_PAREN :
-				    k->p[0] == ']' ? LV_BRACK : LV_BRACE;
+				enum lvtype want = k->p[0] == ')'   ? LV_PAREN
+						   : k->p[0] == ']' ? LV_BRACK
+								    : LV_BRACE;
 
 				if (sp == 0 || (L->type != want &&
-				    !(want == LV_PAREN && L->type == LV_REDUCE)))
+						!(want == LV_PAREN &&
+						  L->type == LV_REDUCE)))
 					goto out;
 				sp--;
 				break;
@@ -1463,11 +1503,10 @@ cmpstr(const void *a, const void *b)
 char *
 transform_fields_read(const struct mapping_resource *r)
 {
-	const struct mapping_field *tops[] = {
-		&r->query, &r->identifier, &r->title, &r->blueprint, &r->icon,
-		&r->team
-	};
-	struct names out = { 0 }, defs = { 0 };
+	const struct mapping_field *tops[] = {&r->query, &r->identifier,
+					      &r->title, &r->blueprint,
+					      &r->icon,	 &r->team};
+	struct names out = {0}, defs = {0};
 	struct buf b;
 	char *txt, *res = NULL;
 	size_t i, nt = sizeof(tops) / sizeof(tops[0]);
@@ -1475,9 +1514,11 @@ transform_fields_read(const struct mapping_resource *r)
 
 	names_add(&out, "id");
 	for (i = 0; i < nt + r->nproperties + r->nrelations && !fail; i++) {
-		const struct mapping_field *f = i < nt ? tops[i] :
-		    i < nt + r->nproperties ? &r->properties[i - nt] :
-		    &r->relations[i - nt - r->nproperties];
+		const struct mapping_field *f =
+		    i < nt ? tops[i]
+		    : i < nt + r->nproperties
+			? &r->properties[i - nt]
+			: &r->relations[i - nt - r->nproperties];
 
 		if (f->value == NULL)
 			continue;
