@@ -165,6 +165,7 @@ prog_compile(struct jqprog *p, const char *text)
 	return -1;
 }
 
+/* Free p's jq state and message; p may never have been compiled. */
 static void
 prog_release(struct jqprog *p)
 {
@@ -243,6 +244,7 @@ struct tokens {
 	size_t n, cap;
 };
 
+/* Append a token to ts; name (may be NULL) is handed over to ts. */
 static void
 tok_push(struct tokens *ts, enum tok t, const char *p, char *name, int fs)
 {
@@ -261,6 +263,7 @@ tok_push(struct tokens *ts, enum tok t, const char *p, char *name, int fs)
 	k->from_str = fs;
 }
 
+/* Free ts's tokens and their names. */
 static void
 tokens_free(struct tokens *ts)
 {
@@ -271,6 +274,7 @@ tokens_free(struct tokens *ts)
 	free(ts->v);
 }
 
+/* 1 if c may continue a jq identifier. */
 static int
 identc(int c)
 {
@@ -539,6 +543,10 @@ if_without_else(const char *text)
 
 /* ---- building the programs ---- */
 
+/*
+ * Register a mapped field of t: its key, its source (kept, owned by the
+ * caller of transform_new) and its counters' name (copied).
+ */
 static void
 add_field(struct transform *t, enum fkind k, const char *key,
 	  const struct mapping_field *src, const char *stat_name)
@@ -649,6 +657,11 @@ compile_one(struct transform *t, struct jqprog *p, const char *text,
 	return r;
 }
 
+/*
+ * Compile the selector alone and the wrapped entity program of t on first
+ * use (most runs never need them).  Returns 0 or -1, message in the
+ * programs' err buffers.
+ */
 static int
 compile_slow(struct transform *t)
 {
@@ -790,6 +803,7 @@ transform_stats(const struct transform *t)
 
 /* ---- pages ---- */
 
+/* "a" or "an" before a jq type name. */
 static const char *
 article(jv_kind k)
 {
@@ -917,7 +931,7 @@ tpage_item_json(const struct tpage *pg, size_t i)
 	jv s;
 	char *r;
 
-	if (i >= pg->n)
+	if (i >= pg->n || !jv_is_valid(pg->items[i]))
 		return NULL;
 	s = jv_dump_string(jv_copy(pg->items[i]), 0);
 	r = xstrdup(jv_string_value(s));
@@ -1009,6 +1023,7 @@ is_marker(jv v, const char *key)
 	return r;
 }
 
+/* The message for a non-boolean selector value v (consumed); new string. */
 static char *
 sel_type_error(const struct transform *t, jv v)
 {
@@ -1219,6 +1234,7 @@ struct names {
 	size_t n;
 };
 
+/* Append a copy of s to nm. */
 static void
 names_add(struct names *nm, const char *s)
 {
@@ -1226,6 +1242,7 @@ names_add(struct names *nm, const char *s)
 	nm->v[nm->n++] = xstrdup(s);
 }
 
+/* 1 if nm holds s. */
 static int
 names_has(const struct names *nm, const char *s)
 {
@@ -1238,6 +1255,7 @@ names_has(const struct names *nm, const char *s)
 	return 0;
 }
 
+/* Free nm's strings and array. */
 static void
 names_free(struct names *nm)
 {
@@ -1248,11 +1266,16 @@ names_free(struct names *nm)
 	free(nm->v);
 }
 
+/* 1 if word s is one of the space-separated words of list. */
 static int
-in_list(const char *s, const char *const *list)
+in_list(const char *s, const char *list)
 {
-	for (; *list != NULL; list++) {
-		if (strcmp(s, *list) == 0)
+	size_t n = strlen(s);
+	const char *p;
+
+	for (p = strstr(list, s); p != NULL; p = strstr(p + 1, s)) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
 			return 1;
 	}
 	return 0;
@@ -1262,10 +1285,9 @@ in_list(const char *s, const char *const *list)
 static int
 suffix_maker(const struct token *k)
 {
-	static const char *const kw[] = {"if",	"then",	  "elif",    "else",
-					 "as",	"def",	  "reduce",  "foreach",
-					 "try", "catch",  "label",   "and",
-					 "or",	"import", "include", NULL};
+	static const char kw[] =
+	    "if then elif else as def reduce foreach try catch label and "
+	    "or import include";
 
 	if (k == NULL)
 		return 0;
@@ -1292,25 +1314,14 @@ suffix_maker(const struct token *k)
 static int
 scan_fields(const char *text, struct names *out, struct names *defs)
 {
-	static const char *const never[] = {
-	    "input",  "inputs",	 "getpath",  "paths",	       "leaf_paths",
-	    "import", "include", "$__loc__", "input_filename", NULL};
-	static const char *const safe_at_root[] = {
-	    "empty",	   "error",
-	    "null",	   "true",
-	    "false",	   "not",
-	    "env",	   "now",
-	    "range",	   "limit",
-	    "first",	   "last",
-	    "nth",	   "until",
-	    "isempty",	   "type",
-	    "builtins",	   "input_line_number",
-	    "infinite",	   "nan",
-	    "have_decnum", "have_literal_numbers",
-	    "pick",	   "halt",
-	    NULL};
-	static const char *const assign[] = {
-	    "=", "|=", "+=", "-=", "*=", "/=", "%=", "//=", NULL};
+	static const char never[] =
+	    "input inputs getpath paths leaf_paths import include "
+	    "$__loc__ input_filename";
+	static const char safe_at_root[] =
+	    "empty error null true false not env now range limit first "
+	    "last nth until isempty type builtins input_line_number "
+	    "infinite nan have_decnum have_literal_numbers pick halt";
+	static const char assign[] = "= |= += -= *= /= %= //=";
 	struct tokens ts = {0};
 	struct level lv[128];
 	int sp = 0, rc = -1;
@@ -1405,9 +1416,7 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 			} else if (strcmp(nm, "reduce") == 0 ||
 				   strcmp(nm, "foreach") == 0) {
 				L->pending_reduce = 1;
-			} else if (in_list(nm, (const char *const[]){
-						   "try", "catch", "and", "or",
-						   NULL})) {
+			} else if (in_list(nm, "try catch and or")) {
 				;
 			} else if (in_list(nm, never))
 				goto out;
@@ -1430,9 +1439,12 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 				goto out;
 			if (strcmp(k->p, "(") == 0 || strcmp(k->p, "[") == 0 ||
 			    strcmp(k->p, "{") == 0) {
-				enum lvtype ty = k->p[0] == '('	  ? LV_PAREN
-						 : k->p[0] == '[' ? LV_BRACK
-								  : LV_BRACE;
+				enum lvtype ty = LV_BRACE;
+
+				if (k->p[0] == '(')
+					ty = LV_PAREN;
+				else if (k->p[0] == '[')
+					ty = LV_BRACK;
 
 				if (ty == LV_PAREN && L->pending_reduce &&
 				    L->pending_as) {
@@ -1447,9 +1459,12 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 			}
 			if (strcmp(k->p, ")") == 0 || strcmp(k->p, "]") == 0 ||
 			    strcmp(k->p, "}") == 0) {
-				enum lvtype want = k->p[0] == ')'   ? LV_PAREN
-						   : k->p[0] == ']' ? LV_BRACK
-								    : LV_BRACE;
+				enum lvtype want = LV_BRACE;
+
+				if (k->p[0] == ')')
+					want = LV_PAREN;
+				else if (k->p[0] == ']')
+					want = LV_BRACK;
 
 				if (sp == 0 || (L->type != want &&
 						!(want == LV_PAREN &&
@@ -1494,6 +1509,7 @@ out:
 	return rc;
 }
 
+/* qsort comparison of two C strings. */
 static int
 cmpstr(const void *a, const void *b)
 {
