@@ -90,4 +90,47 @@ uninstall:
 clean:
 	rm -rf build entra2port
 
-.PHONY: all entra2port units test check demo bench lint format install uninstall clean
+.PHONY: all entra2port units test check demo bench lint format install uninstall clean \
+	fuzz fuzz-build fuzz-bins valgrind
+
+# Fuzzing with libFuzzer (clang): the src objects built with the fuzzer's
+# coverage and ASan + UBSan in build/fuzz/obj, one harness per target in
+# tests/fuzz, each run FUZZ_SECONDS with its seed corpus; new inputs go to
+# build/fuzz/corpus-<target>, crashes to build/fuzz/crashes.  See
+# tests/fuzz/README.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR      = build/fuzz
+FUZZ_TARGETS  = fuzz_mapping fuzz_graph_page fuzz_port_reply \
+		fuzz_graph_batch fuzz_token_reply
+FUZZ_BINS     = $(patsubst %,$(FUZZ_DIR)/%,$(FUZZ_TARGETS))
+FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link \
+		$(FUZZ_FLAGS)
+
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR)/obj CC=$(FUZZ_CC) \
+		CFLAGS="$(FUZZ_CFLAGS)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+# The reply harnesses replace the HTTP engine (tests/fuzz/fake_http.h).
+$(FUZZ_DIR)/fuzz_port_reply $(FUZZ_DIR)/fuzz_graph_batch \
+$(FUZZ_DIR)/fuzz_token_reply: FUZZ_WRAP = \
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/fake_http.h $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARNINGS) -fsanitize=fuzzer \
+		-o $@ $< \
+		$(LIB_OBJS) $(FUZZ_WRAP) $(LDLIBS)
+
+fuzz-run-%:
+	@sh tests/fuzz/run.sh $* $(FUZZ_SECONDS)
+
+# The whole suite under valgrind (a plain -O1 build in build/vg).
+valgrind:
+	$(MAKE) BUILD=build/vg CFLAGS="-O1 -g" build/vg/entra2port units
+	@sh tests/valgrind.sh build/vg
