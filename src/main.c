@@ -61,6 +61,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	msg_setup(o.verbosity, o.log_format == LOG_JSON ? MSG_JSON : MSG_TEXT);
+	/* Inspection reads Graph only: no mapping involved. */
+	if (o.mode == MODE_INSPECT) {
+		status = inspect_run(&o);
+		if (close_stdout() == -1 && status == EXIT_OK)
+			status = EXIT_USAGE;
+		goto out;
+	}
 	if (o.mapping_from_port && o.mode != MODE_CHECK) {
 		char *text = sync_port_mapping(&o);
 
@@ -81,12 +88,6 @@ main(int argc, char **argv)
 		printf("%s: ok: %zu resources, every jq program compiles\n",
 		    m->path, m->nres);
 		status = close_stdout() == 0 ? EXIT_OK : EXIT_USAGE;
-		goto out;
-	}
-	if (o.mode == MODE_INSPECT) {
-		status = inspect_run(&o);
-		if (close_stdout() == -1 && status == EXIT_OK)
-			status = EXIT_USAGE;
 		goto out;
 	}
 	report_init(&rep, m->nres);
