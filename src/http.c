@@ -78,6 +78,10 @@ struct http {
 	unsigned long		 throttled;
 	unsigned long		 sent;
 	int			 stopping;
+	void			(*tick)(void *);
+	void			*tick_arg;
+	double			 tick_every;
+	double			 tick_last;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -235,6 +239,32 @@ http_host_load(struct http *h, const char *url)
 		if (r->host == host)
 			n++;
 	return n;
+}
+
+size_t
+http_waiting(const struct http *h)
+{
+	const struct http_host *host;
+	const struct req *r;
+	double now = mono();
+	size_t n = 0;
+
+	for (r = h->delayed; r != NULL; r = r->next)
+		n++;
+	for (host = h->hosts; host != NULL; host = host->next)
+		if (host->not_before > now)
+			n += host->queued;
+	return n;
+}
+
+void
+http_set_tick(struct http *h, double interval, void (*fn)(void *),
+    void *arg)
+{
+	h->tick = fn;
+	h->tick_arg = arg;
+	h->tick_every = interval;
+	h->tick_last = 0;
 }
 
 unsigned long
@@ -676,6 +706,8 @@ next_timer(struct http *h, long curl_ms)
 		    (t < 0 || host->not_before < t))
 			t = host->not_before;
 	ms = curl_ms < 0 ? 1000 : curl_ms;
+	if (h->tick != NULL && h->tick_every * 1000 < ms)
+		ms = (long)(h->tick_every * 1000);
 	if (t >= 0) {
 		long tm = (long)ceil((t - now) * 1000);
 
@@ -741,6 +773,10 @@ http_run(struct http *h)
 			return -1;
 		}
 		dispatch(h);
+		if (h->tick != NULL && mono() - h->tick_last >= h->tick_every) {
+			h->tick_last = mono();
+			h->tick(h->tick_arg);
+		}
 		curl_multi_perform(h->multi, &running);
 		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE)

@@ -91,6 +91,11 @@ void		 http_host_cap(struct http *, const char *url, int cap);
 void		 http_host_backoff(struct http *, const char *url, double secs);
 /* Requests queued, waiting or in flight for the host of url. */
 size_t		 http_host_load(struct http *, const char *url);
+/* Requests held back by a retry delay or a host's 429 pause. */
+size_t		 http_waiting(const struct http *);
+/* Call fn(arg) from the loop at most every interval seconds. */
+void		 http_set_tick(struct http *, double interval,
+		    void (*fn)(void *), void *arg);
 /* Number of 429 answers seen, for the summary. */
 unsigned long	 http_throttled(const struct http *);
 unsigned long	 http_requests(const struct http *);

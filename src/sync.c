@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -764,6 +765,14 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 }
 
 static void
+tick(void *arg)
+{
+	struct sync *s = arg;
+
+	report_progress_update(s->rep, http_waiting(s->h));
+}
+
+static void
 init_done(void *arg, int rc)
 {
 	((struct sync *)arg)->init_rc = rc;
@@ -1225,6 +1234,11 @@ sync_run(const struct options *o, const struct mapping *m,
 		}
 	}
 	rc = 0;
+	if (o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO) &&
+	    o->log_format == LOG_TEXT && o->verbosity > 0)) {
+		report_progress_start(rep, 1);
+		http_set_tick(s.h, 0.25, tick, &s);
+	}
 	/* Port writes hold back Graph reads past this many entities. */
 	s.high = 2000 + 40 * (size_t)o->port_concurrency;
 	s.low = s.high / 2;
@@ -1329,6 +1343,7 @@ finish:
 	rep->port_requests = s.p != NULL ? port_requests(s.p) : 0;
 	rep->throttled = http_throttled(s.h);
 out:
+	report_progress_end(rep);
 	rep->seconds = mono() - t0;
 	if (s.out != NULL && s.out != stdout && fclose(s.out) != 0) {
 		msg_error("cannot write '%s': %s", o->output_path,
