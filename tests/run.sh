@@ -8,9 +8,15 @@ cd "$(dirname "$0")/.." || exit 2
 export E2P_BIN
 top=$(pwd)
 export E2P_TOP="$top"
-tmp=${TMPDIR:-/tmp}/e2p-tests.$$
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# E2P_TMPROOT keeps every scenario's files (for the secret scan).
+if [ -n "${E2P_TMPROOT:-}" ]; then
+	tmp=$E2P_TMPROOT
+	mkdir -p "$tmp"
+else
+	tmp=${TMPDIR:-/tmp}/e2p-tests.$$
+	mkdir -p "$tmp"
+	trap 'rm -rf "$tmp"' EXIT INT TERM
+fi
 passed=0
 failed=0
 failures=""

@@ -85,7 +85,7 @@ env_secret() {
 run() {
 	name=$1
 	shift
-	"$E2P_BIN" "$@" >"$T/$name.out" 2>"$T/$name.err"
+	"$E2P_BIN" ${E2P_EXTRA_ARGS:-} "$@" >"$T/$name.out" 2>"$T/$name.err"
 	echo $? >"$T/$name.rc"
 	RC=$(cat "$T/$name.rc")
 	for f in "$T/$name.out" "$T/$name.err"; do
