@@ -53,15 +53,20 @@ struct req {
 	struct http_resp	 resp;
 	char			*retry_after;
 	char			*rl_reset;
+	char			*rl_remaining;
 	char			*request_id;
 	char			*content_type;
 };
 
 struct http_host {
 	char			*key;		/* scheme://host:port */
-	int			 cap;
+	int			 cap;		/* current, adapts to 429s */
+	int			 max_cap;	/* as configured */
+	int			 ok_streak;	/* answers since the last change */
 	int			 inflight;
 	double			 not_before;
+	double			 gap;		/* pacing from rate-limit headers */
+	double			 last_send;
 	struct req		*head, *tail;	/* queued */
 	size_t			 queued;
 	struct http_host	*next;
@@ -85,6 +90,8 @@ struct http {
 };
 
 static volatile sig_atomic_t interrupted;
+
+static void	pace(struct req *, long);
 
 void
 http_interrupt(void)
@@ -155,6 +162,7 @@ req_free(struct req *r)
 	buf_release(&r->resp.body);
 	free(r->retry_after);
 	free(r->rl_reset);
+	free(r->rl_remaining);
 	free(r->request_id);
 	free(r->content_type);
 	free(r);
@@ -203,7 +211,7 @@ host_get(struct http *h, const char *url)
 		}
 	host = xcalloc(1, sizeof(*host));
 	host->key = key;
-	host->cap = DEFAULT_CAP;
+	host->cap = host->max_cap = DEFAULT_CAP;
 	host->next = h->hosts;
 	h->hosts = host;
 	return host;
@@ -212,7 +220,9 @@ host_get(struct http *h, const char *url)
 void
 http_host_cap(struct http *h, const char *url, int cap)
 {
-	host_get(h, url)->cap = cap < 1 ? 1 : cap;
+	struct http_host *host = host_get(h, url);
+
+	host->cap = host->max_cap = cap < 1 ? 1 : cap;
 }
 
 void
@@ -394,10 +404,13 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		free(r->retry_after);
 		free(r->rl_reset);
-		r->retry_after = r->rl_reset = NULL;
+		free(r->rl_remaining);
+		r->retry_after = r->rl_reset = r->rl_remaining = NULL;
 	}
 	set_header(&r->retry_after, header_value(p, len, "retry-after"));
 	set_header(&r->rl_reset, header_value(p, len, "x-ratelimit-reset"));
+	set_header(&r->rl_remaining, header_value(p, len,
+	    "x-ratelimit-remaining"));
 	set_header(&r->request_id, header_value(p, len, "request-id"));
 	set_header(&r->request_id, header_value(p, len, "x-trace-id"));
 	set_header(&r->content_type, header_value(p, len, "content-type"));
@@ -504,8 +517,10 @@ dispatch(struct http *h)
 	}
 	for (host = h->hosts; host != NULL; host = host->next) {
 		while (host->head != NULL && host->inflight < host->cap &&
-		    host->not_before <= now) {
+		    host->not_before <= now &&
+		    host->last_send + host->gap <= now) {
 			r = host->head;
+			host->last_send = now;
 			host->head = r->next;
 			if (host->head == NULL)
 				host->tail = NULL;
@@ -659,6 +674,7 @@ finished(struct http *h, CURL *e, CURLcode rc)
 		enqueue(r, 1);
 		return;
 	}
+	pace(r, status);
 	if (status == 429)
 		h->throttled++;
 	if (r->retry == HTTP_RETRY_ALL)
@@ -689,6 +705,47 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	complete(h, r);
 }
 
+/*
+ * Adapt the host to what it said: halve its cap on a 429 and win one
+ * back after as many good answers as the cap; with rate-limit headers,
+ * spread what remains of the window over its remaining seconds.
+ */
+static void
+pace(struct req *r, long status)
+{
+	struct http_host *host = r->host;
+	double remaining, reset;
+	char *end;
+
+	if (status == 429) {
+		host->cap = host->cap > 1 ? host->cap / 2 : 1;
+		host->ok_streak = 0;
+	} else if (status >= 200 && status < 300 && host->cap < host->max_cap &&
+	    ++host->ok_streak >= host->cap) {
+		host->cap++;
+		host->ok_streak = 0;
+	}
+	if (r->rl_remaining == NULL || r->rl_reset == NULL)
+		return;
+	remaining = strtod(r->rl_remaining, &end);
+	if (end == r->rl_remaining)
+		return;
+	reset = http_parse_retry_after(r->rl_reset, http_now());
+	if (reset > 10000)
+		reset -= http_now();	/* an epoch (UNCONFIRMED which) */
+	if (reset < 0)
+		return;
+	host->gap = remaining >= 1 ? reset / remaining : 0;
+	if (host->gap > 5)
+		host->gap = 5;
+	if (remaining < 1 && status != 429) {
+		double nb = mono() + reset;
+
+		if (nb > host->not_before)
+			host->not_before = nb;
+	}
+}
+
 /* Milliseconds until the next delayed request or host opens. */
 static long
 next_timer(struct http *h, long curl_ms)
@@ -701,10 +758,13 @@ next_timer(struct http *h, long curl_ms)
 	for (r = h->delayed; r != NULL; r = r->next)
 		if (t < 0 || r->due < t)
 			t = r->due;
-	for (host = h->hosts; host != NULL; host = host->next)
-		if (host->head != NULL && host->not_before > now &&
-		    (t < 0 || host->not_before < t))
-			t = host->not_before;
+	for (host = h->hosts; host != NULL; host = host->next) {
+		double open = host->not_before > host->last_send + host->gap ?
+		    host->not_before : host->last_send + host->gap;
+
+		if (host->head != NULL && open > now && (t < 0 || open < t))
+			t = open;
+	}
 	ms = curl_ms < 0 ? 1000 : curl_ms;
 	if (h->tick != NULL && h->tick_every * 1000 < ms)
 		ms = (long)(h->tick_every * 1000);
