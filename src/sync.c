@@ -1302,6 +1302,20 @@ sync_run(const struct options *o, const struct mapping *m,
 		    "state read is incomplete"));
 		goto finish;
 	}
+	for (i = 0; i < s.nk; i++) {
+		const struct transform_stats *st = transform_stats(s.k[i].t);
+
+		/* An item that mapped to no identifier may be an entity
+		 * Port has: deleting it would lose data to a mapping
+		 * problem. */
+		if (st->dropped > 0) {
+			set_note(rep, xasprintf("skipped: %lu items of '%s' "
+			    "mapped to a null or empty identifier or "
+			    "blueprint", st->dropped, s.k[i].r->kind));
+			rep->delete_failed = 1;
+			goto finish;
+		}
+	}
 	delete_phase(&s);
 finish:
 	for (i = 0; i < s.nk; i++) {
