@@ -541,6 +541,7 @@ request_token(struct auth *a, struct http *h)
 			buf_urlenc(&url, a->client_id);
 		}
 		hdrs[0] = "Metadata: true";
+		o.retry = HTTP_RETRY_IMDS;
 		break;
 	case AUTH_APPSERVICE:
 		buf_printf(&url, "%s%capi-version=2019-08-01&resource=",

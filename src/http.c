@@ -683,6 +683,10 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	else if (r->retry == HTTP_RETRY_TOKEN)
 		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
 		    (status == 429 || status >= 500);
+	else if (r->retry == HTTP_RETRY_IMDS)
+		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
+		    (status == 404 || status == 410 || status == 429 ||
+		    status >= 500);
 	if (retry && r->attempts <= h->cfg.max_retries) {
 		wait = backoff(r, status);
 		if (r->waited + wait <= h->cfg.max_retry_wait) {

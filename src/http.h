@@ -43,7 +43,8 @@ typedef void	(*http_done_fn)(void *arg, struct http_resp *);
 enum http_retry {
 	HTTP_RETRY_ALL = 0,	/* 408 429 500 502 503 504 and transport */
 	HTTP_RETRY_NONE,	/* never (not idempotent) */
-	HTTP_RETRY_TOKEN	/* token endpoints: 429/5xx/transport, never 4xx */
+	HTTP_RETRY_TOKEN,	/* token endpoints: 429/5xx/transport, never 4xx */
+	HTTP_RETRY_IMDS		/* IMDS: also 404 and 410 (it is upgrading) */
 };
 
 struct http_req_opts {

@@ -57,7 +57,11 @@ check_run fed "workload identity federation"
 
 base
 export AZURE_POD_IDENTITY_AUTHORITY_HOST="$GRAPH"
+# IMDS answers 410 then 404 while it upgrades: retried.
+curl -sf -X POST -d '[{"match":"metadata","times":1,"status":410},{"match":"metadata","times":1,"status":404}]' "$GRAPH/_fake/faults" >/dev/null
 run imds --managed-identity -vv
+assert_grep 'metadata/identity.*retrying' "$T/imds.err"
+curl -sf -X POST -d '[]' "$GRAPH/_fake/faults" >/dev/null
 check_run imds "managed identity \\(IMDS\\)"
 
 base
