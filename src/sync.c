@@ -115,6 +115,7 @@ struct sync {
 };
 
 static void	start_listing(struct kstate *);
+static void	resume(struct sync *);
 static void	kind_check_done(struct kstate *);
 
 static double
@@ -278,10 +279,19 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 	char *t;
 
 	if (e == NULL) {
+		char *err = NULL;
+
 		if (tpage_set_members(mp->tp, i, json, len) == -1) {
 			kind_fail(k, "a member list was not a JSON array");
 			tpage_drop(mp->tp, i);
+		} else if (!k->s->rep->res[k->idx].kind_failed &&
+		    transform_run_item(k->t, mp->tp, i, emit, k, &err) == -1) {
+			msg_error("%s", err);
+			kind_fail(k, err);
 		}
+		/* Mapped now: its members need not wait for the page. */
+		tpage_drop(mp->tp, i);
+		free(err);
 		return;
 	}
 	/* Never write a group with a partial membership: with merge it
@@ -317,6 +327,7 @@ members_done(void *arg)
 	free(mp->ids);
 	free(mp);
 	k->pages_out--;
+	resume(k->s);
 	kind_check_done(k);
 }
 
@@ -326,7 +337,10 @@ advance(struct kstate *k, const char *next)
 {
 	struct sync *s = k->s;
 
-	if (next != NULL && s->p != NULL && port_pending(s->p) >= s->high) {
+	/* Pages waiting for their members hold those members in memory:
+	 * at most two per resource, or Port lagging, hold the reads. */
+	if (next != NULL && (k->pages_out >= 2 || (s->p != NULL &&
+	    port_pending(s->p) >= s->high))) {
 		k->stash = xstrdup(next);
 		k->stashed = 1;
 		return;
@@ -334,7 +348,7 @@ advance(struct kstate *k, const char *next)
 	graph_list_next(k->list, next);
 }
 
-/* Port caught up: let the waiting resources read on. */
+/* Port caught up, or members arrived: let waiting resources read on. */
 static void
 resume(struct sync *s)
 {
@@ -344,7 +358,8 @@ resume(struct sync *s)
 		struct kstate *k = &s->k[i];
 		char *next;
 
-		if (!k->stashed || port_pending(s->p) >= s->low)
+		if (!k->stashed || k->pages_out >= 2 || (s->p != NULL &&
+		    port_pending(s->p) >= s->low))
 			continue;
 		next = k->stash;
 		k->stash = NULL;

@@ -1183,6 +1183,25 @@ transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
 	return 0;
 }
 
+/*
+ * Map item i of page pg alone and drop it (a group is mapped as soon as
+ * its members are in, so their memory does not wait for the whole page).
+ * Same return as transform_run.
+ */
+int
+transform_run_item(struct transform *t, struct tpage *pg, size_t i,
+		   transform_emit_fn fn, void *arg, char **err)
+{
+	int r;
+
+	*err = NULL;
+	if (i >= pg->n || !jv_is_valid(pg->items[i]))
+		return 0;
+	r = run_item(t, jv_copy(pg->items[i]), fn, arg, err);
+	tpage_drop(pg, i);
+	return r;
+}
+
 void
 tpage_drop(struct tpage *pg, size_t i)
 {

@@ -94,6 +94,13 @@ int		 transform_run(struct transform *, struct tpage *,
 		    transform_emit_fn, void *arg, char **err);
 
 /*
+ * Map item i of the page alone, then drop it from the page.  Same return
+ * as transform_run.
+ */
+int		 transform_run_item(struct transform *, struct tpage *,
+		    size_t i, transform_emit_fn, void *arg, char **err);
+
+/*
  * Map one JSON text (a whole document, no data_path) and emit its entities:
  * for tests and the fuzzer.  Same return as transform_run.
  */
