@@ -319,37 +319,6 @@ graph_list_fail(struct graph_list *l, const char *text)
 	list_failed(l, &e, text);
 }
 
-void
-graph_list_drop_select(struct graph_list *l, const char *field)
-{
-	size_t i;
-
-	for (i = 0; i < l->nparams; i++) {
-		struct buf b;
-		char *v, *tok, *save = NULL;
-
-		if (strcmp(l->names[i], "$select") != 0)
-			continue;
-		buf_init(&b);
-		v = xstrdup(l->values[i]);
-		for (tok = strtok_r(v, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (strcmp(tok, field) == 0)
-				continue;
-			if (b.len > 0)
-				buf_putc(&b, ',');
-			buf_puts(&b, tok);
-		}
-		free(v);
-		free(l->values[i]);
-		l->values[i] = buf_detach(&b);
-	}
-	free(l->first_url);
-	l->first_url = build_url(l);
-	l->nseen = 0;
-	fetch(l, l->first_url);
-}
-
 /* Membership through $batch. */
 
 struct mjob {

@@ -64,8 +64,6 @@ void		 graph_list_next(struct graph_list *, const char *next_link);
 int		 graph_list_refetch(struct graph_list *);
 /* End the enumeration with a failure the caller found (e.g. mapping). */
 void		 graph_list_fail(struct graph_list *, const char *text);
-/* Retry the first page without a query parameter (signInActivity). */
-void		 graph_list_drop_select(struct graph_list *, const char *field);
 
 /*
  * Read the whole membership of groups: for each group, every page of
