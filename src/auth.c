@@ -400,7 +400,8 @@ describe_failure(struct auth *a, struct http_resp *r)
 	}
 	codes = cJSON_GetObjectItemCaseSensitive(j, "error_codes");
 	if (cJSON_IsArray(codes) && cJSON_IsNumber(cJSON_GetArrayItem(codes,
-	    0))) {
+	    0)) && cJSON_GetArrayItem(codes, 0)->valuedouble >= 0 &&
+	    cJSON_GetArrayItem(codes, 0)->valuedouble < 1e9) {
 		const char *hint = aad_hint(
 		    (long)cJSON_GetArrayItem(codes, 0)->valuedouble);
 

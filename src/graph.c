@@ -425,7 +425,8 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "status");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
 	const cJSON *item, *next;
-	long status = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
+	long status = cJSON_IsNumber(st) && st->valuedouble >= 100 &&
+	    st->valuedouble < 600 ? (long)st->valuedouble : 0;
 
 	if (status == 200) {
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body,

@@ -249,6 +249,19 @@ send_singles(struct batch *b)
 	free(full);
 }
 
+/* A reply's "index": a whole number below n, compared before the cast
+ * (Port's reply is not ours: 1e300 must not overflow). */
+static int
+valid_index(const cJSON *ix, size_t n, size_t *k)
+{
+	if (!cJSON_IsNumber(ix) || !(ix->valuedouble >= 0) ||
+	    ix->valuedouble >= (double)n ||
+	    ix->valuedouble != (double)(size_t)ix->valuedouble)
+		return 0;
+	*k = (size_t)ix->valuedouble;
+	return 1;
+}
+
 static void
 bulk_done(void *arg, struct http_resp *r)
 {
@@ -284,8 +297,7 @@ bulk_done(void *arg, struct http_resp *r)
 		    "message");
 		size_t k;
 
-		if (!cJSON_IsNumber(ix) || ix->valuedouble < 0 ||
-		    (k = (size_t)ix->valuedouble) >= b->n || seen[k])
+		if (!valid_index(ix, b->n, &k) || seen[k])
 			continue;
 		seen[k] = 1;
 		entity_result(b, k, 0, cJSON_IsString(e) ? e->valuestring :
@@ -296,8 +308,7 @@ bulk_done(void *arg, struct http_resp *r)
 		const cJSON *ix = cJSON_GetObjectItemCaseSensitive(it, "index");
 		size_t k;
 
-		if (!cJSON_IsNumber(ix) || ix->valuedouble < 0 ||
-		    (k = (size_t)ix->valuedouble) >= b->n || seen[k])
+		if (!valid_index(ix, b->n, &k) || seen[k])
 			continue;
 		seen[k] = 1;
 		entity_result(b, k, 1, NULL, NULL);

@@ -983,10 +983,16 @@ emit(struct transform *t, jv e, transform_emit_fn fn, void *arg, char **err)
 
 	id = jv_object_get(jv_copy(e), jv_string("identifier"));
 	bp = jv_object_get(jv_copy(e), jv_string("blueprint"));
+	/* A NUL inside would cut the name short in C: such an entity
+	 * cannot be named, so it is dropped like an empty one. */
 	if (jv_get_kind(id) != JV_KIND_STRING ||
 	    jv_string_length_bytes(jv_copy(id)) == 0 ||
+	    strlen(jv_string_value(id)) !=
+	    (size_t)jv_string_length_bytes(jv_copy(id)) ||
 	    jv_get_kind(bp) != JV_KIND_STRING ||
-	    jv_string_length_bytes(jv_copy(bp)) == 0) {
+	    jv_string_length_bytes(jv_copy(bp)) == 0 ||
+	    strlen(jv_string_value(bp)) !=
+	    (size_t)jv_string_length_bytes(jv_copy(bp))) {
 		t->st.dropped++;
 		jv_free(e);
 		goto out;

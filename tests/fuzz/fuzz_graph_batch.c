@@ -67,8 +67,6 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 	if (j == NULL) {
 		if (graph_list_refetch(l) == -1)
 			graph_list_fail(l, "'/users': page is not JSON");
-	} else if (cJSON_IsString(next) && len % 7 == 3) {
-		graph_list_drop_select(l, "signInActivity");
 	} else {
 		graph_list_next(l, cJSON_IsString(next) ? next->valuestring :
 		    NULL);
