@@ -772,7 +772,13 @@ def main():
         ", QUICK (sizes / %d)" % SCALE if QUICK else "",
         ", BIG" if BIG else ""))
     v = subprocess.run([E2P, "--version"], capture_output=True, text=True)
-    say("  %s" % (v.stdout.strip().split("\n")[0]))
+    head = subprocess.run(["git", "-C", TOP, "log", "-1",
+                           "--format=%h %ci"], capture_output=True,
+                          text=True).stdout.strip()
+    say("  %s: %s, built %s; source HEAD %s" % (
+        E2P, v.stdout.strip().split("\n")[0],
+        time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(
+            os.path.getmtime(E2P))), head))
     say("  host: %d CPUs, load average %s" % (
         os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg())))
     t0 = time.monotonic()
