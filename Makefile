@@ -72,6 +72,9 @@ bench: entra2port
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--suppress=missingIncludeSystem -Isrc src
+	clang-tidy --quiet --warnings-as-errors='*' \
+		-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-valist.Uninitialized' \
+		src/*.c -- $(CPPFLAGS)
 	mandoc -Tlint -Wwarning man/entra2port.1 man/entra2port.5
 
 format:

@@ -790,7 +790,6 @@ drain(struct http *h)
 	struct http_host *host;
 	struct req *r;
 	size_t n;
-	CURLMsg *m;
 	int left;
 
 	h->stopping = 1;
@@ -800,7 +799,9 @@ drain(struct http *h)
 			finished(h, h->inflight->easy, CURLE_ABORTED_BY_CALLBACK);
 			n++;
 		}
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
+		/* Completion messages of the handles just removed: none is
+		 * needed any more. */
+		while (curl_multi_info_read(h->multi, &left) != NULL)
 			;
 		r = NULL;
 		for (host = h->hosts; host != NULL && r == NULL;

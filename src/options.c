@@ -376,12 +376,15 @@ parse_double(const char *what, const char *s, double min, double max,
     double *out)
 {
 	char *end;
-	double d;
+	double d = NAN;
 
 	errno = 0;
-	d = (*s == '\0' || isspace((unsigned char)*s)) ? NAN : strtod(s, &end);
-	if (isnan(d) || isinf(d) || errno != 0 || *end != '\0' || d < min ||
-	    d > max) {
+	if (*s != '\0' && !isspace((unsigned char)*s)) {
+		d = strtod(s, &end);
+		if (*end != '\0')
+			d = NAN;
+	}
+	if (isnan(d) || isinf(d) || errno != 0 || d < min || d > max) {
 		msg_error("%s: '%s' is not a number between %g and %g", what,
 		    s, min, max);
 		return -1;

@@ -1464,7 +1464,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 			buf_printf(&missing, "%s%s", missing.len ? ", " : "",
 			    tok);
 	}
-	if (missing.len > 0)
+	if (missing.len > 0 && sel != NULL)
 		msg_warn("%s:%d:%d: resource '/users': the mapping reads %s, "
 		    "which the $select leaves out: Graph will not return them",
 		    m->path, sel->line, sel->col, missing.data);
