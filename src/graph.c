@@ -221,6 +221,9 @@ fetch(struct graph_list *l, const char *url)
 	o.headers = (const char *const *)l->headers;
 	o.auth = l->g->auth;
 	o.retry = HTTP_RETRY_ALL;
+	/* Pages form a chain (each names the next): never let them wait
+	 * behind member batches, which can run in any order. */
+	o.urgent = 1;
 	l->g->requests++;
 	http_submit(l->g->h, &o, page_done, l);
 }

@@ -37,6 +37,7 @@ struct req {
 	struct http_auth	*auth;
 	enum http_retry		 retry;
 	size_t			 max_body;
+	int			 urgent;
 	http_done_fn		 done;
 	void			*arg;
 
@@ -333,13 +334,14 @@ http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
 	}
 	r->auth = o->auth;
 	r->retry = o->retry;
+	r->urgent = o->urgent;
 	r->max_body = o->max_body ? o->max_body : DEFAULT_MAXBODY;
 	r->done = done;
 	r->arg = arg;
 	r->first_sent = -1;
 	buf_init(&r->resp.body);
 	h->active++;
-	enqueue(r, 0);
+	enqueue(r, r->urgent);
 }
 
 void

@@ -57,6 +57,8 @@ struct http_req_opts {
 	enum http_retry	 retry;
 	size_t		 max_body;	/* 0: 256 MiB */
 	int		 quiet_statuses;	/* don't trace bodies of errors */
+	int		 urgent;	/* ahead of the host's queue: a page
+					   that a chain of pages waits for */
 };
 
 /*
