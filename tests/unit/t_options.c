@@ -440,7 +440,7 @@ test_defaults(void)
 	ok(o.connect_timeout == 10, "connect timeout");
 	ok(o.timeout == 120, "timeout");
 	is_int(o.graph_concurrency, 8, "graph concurrency");
-	is_int(o.port_concurrency, 8, "port concurrency");
+	is_int(o.port_concurrency, 16, "port concurrency");
 	is_int(o.progress, -1, "progress auto");
 	is_int(o.verbosity, 1, "verbosity");
 	is_int(o.log_format, LOG_TEXT, "log format");
