@@ -82,7 +82,6 @@ struct http {
 	struct req		*inflight;	/* being transferred */
 	size_t			 active;	/* requests not yet completed */
 	unsigned long		 throttled;
-	unsigned long		 sent;
 	int			 stopping;
 	void			(*tick)(void *);
 	void			*tick_arg;
@@ -284,12 +283,6 @@ http_throttled(const struct http *h)
 	return h->throttled;
 }
 
-unsigned long
-http_requests(const struct http *h)
-{
-	return h->sent;
-}
-
 static void
 enqueue(struct req *r, int front)
 {
@@ -487,7 +480,6 @@ start(struct http *h, struct req *r)
 	r->attempts++;
 	if (r->first_sent < 0)
 		r->first_sent = mono();
-	h->sent++;
 	r->host->inflight++;
 	r->iprev = NULL;
 	r->inext = h->inflight;

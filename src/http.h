@@ -56,7 +56,6 @@ struct http_req_opts {
 	struct http_auth *auth;		/* adds Authorization; 401 → refresh once */
 	enum http_retry	 retry;
 	size_t		 max_body;	/* 0: 256 MiB */
-	int		 quiet_statuses;	/* don't trace bodies of errors */
 	int		 urgent;	/* ahead of the host's queue: a page
 					   that a chain of pages waits for */
 };
@@ -101,7 +100,6 @@ void		 http_set_tick(struct http *, double interval,
 		    void (*fn)(void *), void *arg);
 /* Number of 429 answers seen, for the summary. */
 unsigned long	 http_throttled(const struct http *);
-unsigned long	 http_requests(const struct http *);
 
 /*
  * Queue a request; done is called exactly once, from http_run(), with the
