@@ -105,6 +105,17 @@ http_interrupted(void)
 	return interrupted != 0;
 }
 
+void
+http_resume(struct http *h, double secs)
+{
+	interrupted = 0;
+	h->stopping = 0;
+	if (h->cfg.timeout > secs)
+		h->cfg.timeout = secs;
+	if (h->cfg.connect_timeout > secs)
+		h->cfg.connect_timeout = secs;
+}
+
 double
 http_now(void)
 {

@@ -118,6 +118,12 @@ int		 http_run(struct http *);
 /* Ask the loop to stop (async-signal-safe). */
 void		 http_interrupt(void);
 int		 http_interrupted(void);
+/*
+ * After an interruption, let the loop run once more for a last report
+ * (Port's resync state): clears the flag; a new signal stops it again.
+ * Requests then get at most secs each.
+ */
+void		 http_resume(struct http *, double secs);
 
 /*
  * Parse a Retry-After value: integer or fractional seconds, or an HTTP

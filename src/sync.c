@@ -1356,10 +1356,14 @@ finish:
 				    st->fields[f].first_error ?
 				    st->fields[f].first_error : "");
 	}
-	if (o->mode == MODE_SYNC && s.p != NULL && !port_auth_failed(s.p) &&
-	    !http_interrupted()) {
+	if (o->mode == MODE_SYNC && s.p != NULL && !port_auth_failed(s.p)) {
 		char end[40];
 		int st = report_exit_status(rep);
+
+		/* Stopped by a signal: one short last word to Port, as
+		 * Ocean marks a resync cut short "aborted". */
+		if (http_interrupted())
+			http_resume(s.h, 5);
 
 		iso_now(end, sizeof(end));
 		port_resync_state(s.p, st == EXIT_OK ? "completed" :

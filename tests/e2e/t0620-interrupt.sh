@@ -26,5 +26,6 @@ for sig in TERM INT; do
 	assert_grep '^result: aborted \(exit 3\): interrupted' "$T/$sig.out"
 	assert_eq "$(jq .aborted "$T/s-$sig.json")" true "summary aborted"
 	assert_eq "$(count_entities entra-id-application)" 3 "applications (nothing deleted)"
+	assert_eq "$(pq '.resync_states["entra-id-integration"][-1].status')" aborted "last resync state"
 done
 assert_eq "$(port_requests | jq '[.[] | select(.path | test("delete"))] | length')" 0 "delete calls"
