@@ -26,6 +26,7 @@
 #include "msg.h"
 #include "options.h"
 #include "report.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 #define MAX_DEPTH	3
@@ -1333,7 +1334,6 @@ static int
 setup(struct ctx *c)
 {
 	const struct options *o = c->o;
-	struct http_config hc;
 	int i;
 
 	if (o->inspect_path[0] != '/') {
@@ -1363,13 +1363,7 @@ setup(struct ctx *c)
 	if ((c->auth = auth_graph_new(o)) == NULL)
 		return EXIT_USAGE;
 	msg_info("Microsoft Graph credential: %s", auth_describe(c->auth));
-	hc.max_retries = o->max_retries;
-	hc.max_retry_wait = o->max_retry_wait;
-	hc.connect_timeout = o->connect_timeout;
-	hc.timeout = o->timeout;
-	hc.insecure = o->insecure;
-	c->h = http_new(&hc);
-	http_host_cap(c->h, o->graph_url, (int)o->graph_concurrency);
+	c->h = sync_http_new(o);
 	c->g = graph_new(c->h, auth_http(c->auth), o->graph_url);
 	return EXIT_OK;
 }

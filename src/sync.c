@@ -1182,12 +1182,62 @@ any_failed(const struct report *r)
 	return 0;
 }
 
+/*
+ * The HTTP engine as the options set it up: retry caps, timeouts, and the
+ * Graph and Port hosts' concurrency.  Owned by the caller (http_free).
+ */
+struct http *
+sync_http_new(const struct options *o)
+{
+	struct http_config hc;
+	struct http *h;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.max_retries = o->max_retries;
+	hc.max_retry_wait = o->max_retry_wait;
+	hc.connect_timeout = o->connect_timeout;
+	hc.timeout = o->timeout;
+	hc.insecure = o->insecure;
+	h = http_new(&hc);
+	http_host_cap(h, o->graph_url, (int)o->graph_concurrency);
+	http_host_cap(h, o->port_url, (int)o->port_concurrency);
+	return h;
+}
+
+/*
+ * The Port client of the options, with its token provider in *auth (both
+ * owned by the caller); m gives the write flags (NULL: none are written).
+ */
+static struct port *
+port_of(const struct options *o, const struct mapping *m, struct http *h,
+    struct auth **auth, port_result_fn result, void *arg)
+{
+	struct port_config pc;
+	/* Ocean's token request carries the User-Agent without "/exporter". */
+	char *ua = xasprintf("port-ocean/%s/%s/%s", o->integration_type,
+	    E2P_VERSION, o->identifier);
+
+	*auth = auth_port_new(o->port_url, o->port_client_id,
+	    o->port_client_secret, ua);
+	free(ua);
+	memset(&pc, 0, sizeof(pc));
+	pc.base_url = o->port_url;
+	pc.type = o->integration_type;
+	pc.identifier = o->identifier;
+	pc.version = E2P_VERSION;
+	if (m != NULL) {
+		pc.merge = m->merge;
+		pc.create_missing = m->create_missing;
+		pc.delete_dependents = m->delete_dependents;
+	}
+	return port_new(h, auth_http(*auth), &pc, result, arg);
+}
+
 int
 sync_run(const struct options *o, const struct mapping *m,
     struct report *rep)
 {
 	struct sync s;
-	struct http_config hc;
 	char started[40];
 	double t0 = mono();
 	size_t i;
@@ -1210,33 +1260,10 @@ sync_run(const struct options *o, const struct mapping *m,
 	if ((s.gauth = auth_graph_new(o)) == NULL)
 		goto out;
 	msg_info("Microsoft Graph credential: %s", auth_describe(s.gauth));
-	hc.max_retries = o->max_retries;
-	hc.max_retry_wait = o->max_retry_wait;
-	hc.connect_timeout = o->connect_timeout;
-	hc.timeout = o->timeout;
-	hc.insecure = o->insecure;
-	s.h = http_new(&hc);
-	http_host_cap(s.h, o->graph_url, (int)o->graph_concurrency);
-	http_host_cap(s.h, o->port_url, (int)o->port_concurrency);
+	s.h = sync_http_new(o);
 	s.g = graph_new(s.h, auth_http(s.gauth), o->graph_url);
-	if (o->port_client_id != NULL && o->port_client_secret != NULL) {
-		struct port_config pc;
-		char *ua = xasprintf("port-ocean/%s/%s/%s", o->integration_type,
-		    E2P_VERSION, o->identifier);
-
-		s.pauth = auth_port_new(o->port_url, o->port_client_id,
-		    o->port_client_secret, ua);
-		free(ua);
-		memset(&pc, 0, sizeof(pc));
-		pc.base_url = o->port_url;
-		pc.type = o->integration_type;
-		pc.identifier = o->identifier;
-		pc.version = E2P_VERSION;
-		pc.merge = m->merge;
-		pc.create_missing = m->create_missing;
-		pc.delete_dependents = m->delete_dependents;
-		s.p = port_new(s.h, auth_http(s.pauth), &pc, on_result, &s);
-	}
+	if (o->port_client_id != NULL && o->port_client_secret != NULL)
+		s.p = port_of(o, m, s.h, &s.pauth, on_result, &s);
 	if (o->mode == MODE_DRY_RUN) {
 		if (o->output_path != NULL) {
 			if ((s.out = fopen(o->output_path, "w")) == NULL) {
@@ -1527,31 +1554,11 @@ got_config(void *arg, const char *text)
 char *
 sync_port_mapping(const struct options *o)
 {
-	struct http_config hc;
-	struct http *h;
+	struct http *h = sync_http_new(o);
 	struct auth *a;
-	struct port *p;
-	struct port_config pc;
-	char *ua, *text = NULL;
+	struct port *p = port_of(o, NULL, h, &a, NULL, NULL);
+	char *text = NULL;
 
-	memset(&hc, 0, sizeof(hc));
-	hc.max_retries = o->max_retries;
-	hc.max_retry_wait = o->max_retry_wait;
-	hc.connect_timeout = o->connect_timeout;
-	hc.timeout = o->timeout;
-	hc.insecure = o->insecure;
-	h = http_new(&hc);
-	ua = xasprintf("port-ocean/%s/%s/%s", o->integration_type, E2P_VERSION,
-	    o->identifier);
-	a = auth_port_new(o->port_url, o->port_client_id, o->port_client_secret,
-	    ua);
-	free(ua);
-	memset(&pc, 0, sizeof(pc));
-	pc.base_url = o->port_url;
-	pc.type = o->integration_type;
-	pc.identifier = o->identifier;
-	pc.version = E2P_VERSION;
-	p = port_new(h, auth_http(a), &pc, NULL, NULL);
 	port_get_config(p, got_config, &text);
 	http_run(h);
 	port_free(p);

@@ -7,6 +7,7 @@
 #ifndef E2P_SYNC_H
 #define E2P_SYNC_H
 
+struct http;
 struct options;
 struct mapping;
 struct report;
@@ -25,6 +26,9 @@ int	sync_check(const struct options *, const struct mapping *);
  */
 int	sync_run(const struct options *, const struct mapping *,
 	    struct report *);
+
+/* The HTTP engine the options describe (caller frees with http_free). */
+struct http	*sync_http_new(const struct options *);
 
 /*
  * --mapping-from-port: the integration's mapping in Port, as JSON text
