@@ -102,6 +102,7 @@ struct sync {
 	size_t			 kinds_left;
 	int			 init_rc;
 	int			 list_rc;
+	struct buf		 key;		/* scratch: blueprint \x1f id */
 	/* Change detection: digests of what Port holds, per blueprint. */
 	struct strset		 state;
 	struct bpstate		*bps;
@@ -156,18 +157,14 @@ key_of(struct buf *b, const char *bp, const char *id)
 	buf_puts(b, id);
 }
 
-/* Remember the relation targets of an entity (createMissingRelated...). */
+/* Remember the relation targets of entity e (createMissingRelated...). */
 static void
-note_targets(struct sync *s, const char *json, size_t len)
+note_targets(struct sync *s, const cJSON *e)
 {
-	const char *p = strstr(json, "\"relations\":{");
-	cJSON *j, *rel, *v, *x;
+	const cJSON *v, *x;
 
-	if (p == NULL || p[13] == '}')
-		return;
-	j = cJSON_ParseWithLength(json, len);
-	rel = cJSON_GetObjectItemCaseSensitive(j, "relations");
-	cJSON_ArrayForEach(v, rel) {
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(e,
+	    "relations")) {
 		if (cJSON_IsString(v))
 			strset_put(&s->targets, v->valuestring,
 			    strlen(v->valuestring), 0);
@@ -177,76 +174,69 @@ note_targets(struct sync *s, const char *json, size_t len)
 					strset_put(&s->targets, x->valuestring,
 					    strlen(x->valuestring), 0);
 	}
-	cJSON_Delete(j);
 }
 
-static const struct bpstate *
-bp_state(const struct sync *s, const char *bp)
+/*
+ * The digest Port holds for the entity keyed key, if change detection
+ * covers its blueprint for resource r: 1 and *have, else 0.
+ */
+static int
+port_digest(const struct sync *s, const struct mapping_resource *r,
+    const char *bp, const struct buf *key, uint64_t *have)
 {
 	size_t i;
 
 	for (i = 0; i < s->nbps; i++)
-		if (s->bps[i].ok && strcmp(s->bps[i].bp, bp) == 0)
-			return &s->bps[i];
-	return NULL;
+		if (s->bps[i].ok && s->bps[i].r == r &&
+		    strcmp(s->bps[i].bp, bp) == 0)
+			return strset_get(&s->state, key->data, key->len, have);
+	return 0;
 }
 
-/* 1 if Port already holds this entity as mapped (Ocean's comparison). */
-static int
-unchanged(struct sync *s, struct kstate *k, const char *bp, const char *id,
-    const char *json, size_t len)
-{
-	const struct bpstate *st = bp_state(s, bp);
-	struct buf key;
-	uint64_t have, d;
-	cJSON *e;
-	int found;
-
-	if (st == NULL || st->r != k->r)
-		return 0;
-	buf_init(&key);
-	key_of(&key, bp, id);
-	found = strset_get(&s->state, key.data, key.len, &have);
-	buf_release(&key);
-	if (!found || (e = cJSON_ParseWithLength(json, len)) == NULL)
-		return 0;
-	d = digest_entity(e, k->r);
-	cJSON_Delete(e);
-	return d == have;
-}
-
+/*
+ * One entity out of the mapping.  The only per-entity work beyond the
+ * seen set is one cJSON parse, and only when something needs it: the
+ * relation targets (createMissingRelatedEntities) or the comparison with
+ * what Port holds.
+ */
 static int
 emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 {
 	struct kstate *k = arg;
 	struct sync *s = k->s;
-	struct buf key;
-	uint64_t v = 0;
-	int had;
+	struct buf *key = &s->key;
+	const char *rel;
+	uint64_t v = 0, have = 0;
+	int targets, compare;
+	cJSON *e = NULL;
 
-	buf_init(&key);
-	key_of(&key, bp, id);
-	had = strset_get(&s->seen, key.data, key.len, &v);
-	if (had && k->restarted && (v & k->bit)) {
+	key_of(key, bp, id);
+	if (strset_get(&s->seen, key->data, key->len, &v) && k->restarted &&
+	    (v & k->bit)) {
 		/* Read again after an expired page token: already sent. */
-		buf_release(&key);
 		return 0;
 	}
-	strset_put(&s->seen, key.data, key.len, v | k->bit);
-	buf_release(&key);
+	strset_put(&s->seen, key->data, key->len, v | k->bit);
 	bp_kind(s, bp, k->idx);
 	s->rep->res[k->idx].emitted++;
-	if (s->m->create_missing)
-		note_targets(s, json, len);
+	rel = strstr(json, "\"relations\":{");
+	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
+	compare = s->out == NULL && s->p != NULL &&
+	    port_digest(s, k->r, bp, key, &have);
+	if (targets || compare)
+		e = cJSON_ParseWithLength(json, len);
+	if (targets)
+		note_targets(s, e);
 	if (s->out != NULL) {
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
 	} else if (s->p != NULL) {
-		if (unchanged(s, k, bp, id, json, len))
+		if (compare && e != NULL && digest_entity(e, k->r) == have)
 			s->rep->res[k->idx].unchanged++;
 		else
 			port_upsert(s->p, k, bp, id, json, len);
 	}
+	cJSON_Delete(e);
 	return 0;
 }
 
@@ -1251,6 +1241,7 @@ sync_run(const struct options *o, const struct mapping *m,
 	s.k = xcalloc(s.nk + 1, sizeof(*s.k));
 	strset_init(&s.seen);
 	strset_init(&s.targets);
+	buf_init(&s.key);
 	rep->dry_run = o->mode == MODE_DRY_RUN;
 	for (i = 0; i < s.nk; i++) {
 		kind_setup(&s, i);
@@ -1419,6 +1410,7 @@ out:
 	strset_release(&s.seen);
 	strset_release(&s.targets);
 	strset_release(&s.state);
+	buf_release(&s.key);
 	for (i = 0; i < s.nbps; i++)
 		free(s.bps[i].bp);
 	free(s.bps);
