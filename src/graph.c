@@ -421,9 +421,15 @@ sub_header(const cJSON *headers, const char *name)
 	return NULL;
 }
 
+/*
+ * One sub-response of a $batch reply for job j.  *backoff grows to the
+ * longest Retry-After seen; *expired is set when a sub-request met an
+ * expired token (the batch's own status was 200, so the engine's 401
+ * refresh never saw it).
+ */
 static void
 sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
-    double *backoff)
+    double *backoff, int *expired)
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "status");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
@@ -463,6 +469,11 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		} else {
 			mjob_finish(m, j, NULL);
 		}
+		return;
+	}
+	if (status == 401 && ++j->tries < JOB_TRIES) {
+		*expired = 1;
+		ready_push(m, (size_t)(j - m->jobs));
 		return;
 	}
 	if ((status == 429 || status >= 500 || status == 0) &&
@@ -523,6 +534,7 @@ batch_done(void *arg, struct http_resp *r)
 	const cJSON *resp;
 	double backoff = 0;
 	size_t i;
+	int expired = 0;
 	int *answered = xcalloc(b->n, sizeof(int));
 
 	m->inflight--;
@@ -540,7 +552,8 @@ batch_done(void *arg, struct http_resp *r)
 		for (i = 0; i < b->n; i++)
 			if (b->jobs[i] == k && *end == '\0' && !answered[i]) {
 				answered[i] = 1;
-				sub_response(m, &m->jobs[k], resp, &backoff);
+				sub_response(m, &m->jobs[k], resp, &backoff,
+				    &expired);
 				break;
 			}
 	}
@@ -574,6 +587,8 @@ batch_done(void *arg, struct http_resp *r)
 	free(answered);
 	cJSON_Delete(json);
 	free(b);
+	if (expired && r->auth_used != NULL)
+		m->g->auth->ops->invalidate(m->g->auth, r->auth_used);
 	if (backoff > 0)
 		http_host_backoff(m->g->h, m->g->base, backoff);
 	if (m->remaining == 0 && m->inflight == 0)

@@ -617,6 +617,8 @@ complete(struct http *h, struct req *r)
 {
 	r->resp.request_id = r->request_id;
 	r->resp.content_type = r->content_type;
+	r->resp.auth_used = r->auth_value != NULL ?
+	    r->auth_value + strlen("Authorization: ") : NULL;
 	r->resp.attempts = r->attempts;
 	r->resp.seconds = r->first_sent >= 0 ? mono() - r->first_sent : 0;
 	h->active--;

@@ -33,6 +33,8 @@ struct http_resp {
 	struct buf	 body;
 	const char	*request_id;	/* request-id / x-trace-id header */
 	const char	*content_type;
+	const char	*auth_used;	/* the Authorization value sent, or NULL:
+					   for 401s found inside a reply ($batch) */
 	int		 attempts;
 	double		 seconds;	/* from first send to completion */
 };

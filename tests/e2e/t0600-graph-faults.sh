@@ -35,6 +35,7 @@ fault reset-mid-body 0 '[{"match":"^/v1.0/users","times":1,"action":"reset"}]'
 fault truncated-page 0 '[{"match":"skiptoken","times":1,"action":"truncate"}]'
 fault html-page 0 '[{"match":"^/v1.0/servicePrincipals","times":1,"action":"html"}]'
 fault token-expires 0 '[{"match":"skiptoken","times":1,"action":"expire_token"}]'
+fault batch-token-expires 0 '[{"match":"/members","times":1,"action":"expire_token"}]'
 fault page-token-expires 0 '[{"match":"skiptoken","after":1,"times":1,"action":"expired_page_token"}]'
 fault member-page-token-expires 0 '[{"match":"members.*skiptoken","times":1,"action":"expired_page_token"}]'
 
