@@ -26,7 +26,8 @@ int	 buf_puts(struct buf *, const char *);
 int	 buf_putc(struct buf *, int);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-int	 buf_vprintf(struct buf *, const char *, va_list);
+int	 buf_vprintf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 /* Append s as a JSON string literal, quotes included. */
 int	 buf_json_str(struct buf *, const char *, size_t);
 /* Append s percent-encoded for a URL query value (RFC 3986 unreserved kept). */

@@ -103,7 +103,7 @@ level_name(enum msg_level l)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(enum msg_level l, const char *fmt, va_list ap)
 {
 	struct buf line, out;
