@@ -171,24 +171,21 @@ report_abort(struct report *r, const char *reason)
 		r->abort_reason = msg_redact(xstrdup(reason));
 }
 
-static int
-any_kind_failed(const struct report *r)
+size_t
+report_kinds_failed(const struct report *r)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < r->nres; i++)
-		if (r->res[i].kind_failed)
-			return 1;
-	return 0;
+		n += r->res[i].kind_failed != 0;
+	return n;
 }
 
 int
 report_exit_status(const struct report *r)
 {
-	size_t i, nfailed = 0;
+	size_t nfailed = report_kinds_failed(r);
 
-	for (i = 0; i < r->nres; i++)
-		nfailed += r->res[i].kind_failed;
 	if (r->aborted || (r->nres > 0 && nfailed == r->nres))
 		return EXIT_ABORTED;
 	if (nfailed > 0)
@@ -249,9 +246,9 @@ report_print(const struct report *r, FILE *fp)
 	case EXIT_PARTIAL:
 		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
 		    "rejected%s\n", up, r->dry_run ? "mapped" : "synced", fail,
-		    any_kind_failed(r) ? "; a resource failed, nothing was "
-		    "deleted" : r->delete_failed ? "; the delete phase failed" :
-		    "");
+		    report_kinds_failed(r) > 0 ? "; a resource failed, nothing "
+		    "was deleted" : r->delete_failed ? "; the delete phase "
+		    "failed" : "");
 		break;
 	case EXIT_ABORTED:
 		fprintf(fp, "result: aborted (exit 3): %s; nothing was "

@@ -82,6 +82,8 @@ void	report_failure(struct report *, const char *kind, const char *bp,
 /* Mark a resource failed, with its reason (first reason wins). */
 void	report_kind_failed(struct report *, size_t i, const char *reason);
 void	report_abort(struct report *, const char *reason);
+/* How many resources failed. */
+size_t	report_kinds_failed(const struct report *);
 int	report_exit_status(const struct report *);
 /* The table, the first failures and the result line. */
 void	report_print(const struct report *, FILE *);

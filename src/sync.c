@@ -1150,28 +1150,6 @@ iso_now(char *buf, size_t n)
 	snprintf(buf, n, "%.19s.%03dZ", tmp, (int)(ts.tv_nsec / 1000000));
 }
 
-static int
-all_failed(const struct report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nres; i++)
-		if (!r->res[i].kind_failed)
-			return 0;
-	return r->nres > 0;
-}
-
-static int
-any_failed(const struct report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nres; i++)
-		if (r->res[i].kind_failed)
-			return 1;
-	return 0;
-}
-
 /*
  * The HTTP engine as the options set it up: retry caps, timeouts, and the
  * Graph and Port hosts' concurrency.  Owned by the caller (http_free).
@@ -1326,11 +1304,11 @@ sync_run(const struct options *o, const struct mapping *m,
 		report_abort(rep, "Port refused the credentials");
 	if (rep->aborted)
 		goto finish;
-	if (all_failed(rep)) {
+	if (rep->nres > 0 && report_kinds_failed(rep) == rep->nres) {
 		report_abort(rep, "nothing could be read from Microsoft Graph");
 		goto finish;
 	}
-	if (any_failed(rep)) {
+	if (report_kinds_failed(rep) > 0) {
 		set_note(rep, xstrdup("skipped: a resource failed, so the "
 		    "state read is incomplete"));
 		goto finish;
