@@ -357,13 +357,18 @@ aad_hint(long code)
 	}
 }
 
+/*
+ * Give up on tokens for good: waiting requests fail with message (taken
+ * over).  report: print it; 0 when the cause was printed already.
+ */
 static void
-fail(struct auth *a, struct http *h, char *message)
+fail(struct auth *a, struct http *h, char *message, int report)
 {
 	a->base.failed = 1;
 	free(a->base.message);
 	a->base.message = message;
-	msg_error("%s", message);
+	if (report)
+		msg_error("%s", message);
 	http_auth_ready(h, &a->base);
 }
 
@@ -451,7 +456,7 @@ token_done(void *arg, struct http_resp *r)
 		return;
 	}
 	if (r->status < 200 || r->status > 299) {
-		fail(a, h, describe_failure(a, r));
+		fail(a, h, describe_failure(a, r), 1);
 		return;
 	}
 	j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
@@ -473,7 +478,7 @@ token_done(void *arg, struct http_resp *r)
 	}
 	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0') {
 		fail(a, h, xasprintf("cannot get a %s token (%s): the reply "
-		    "has no access token", a->service, kind_name(a->kind)));
+		    "has no access token", a->service, kind_name(a->kind)), 1);
 		goto out;
 	}
 	msg_secret(tok->valuestring);
@@ -495,7 +500,10 @@ out:
 	cJSON_Delete(j);
 }
 
-/* Send the token request.  Returns -1 if it could not even be built. */
+/*
+ * Send the token request.  Returns -1, after printing why, if it could not
+ * even be built (certificate unusable, federated token file unreadable).
+ */
 static int
 request_token(struct auth *a, struct http *h)
 {
@@ -608,7 +616,7 @@ op_token(struct http_auth *base, struct http *h)
 	if (!a->pending && !a->base.failed &&
 	    request_token(a, h) == -1) {
 		fail(a, h, xasprintf("cannot get a %s token (%s)",
-		    a->service, kind_name(a->kind)));
+		    a->service, kind_name(a->kind)), 0);
 		return NULL;
 	}
 	if (a->token != NULL && now < a->expires_at - 1)

@@ -78,3 +78,12 @@ check_run static "static bearer token"
 stats=$(curl -sf "$GRAPH/_fake/stats")
 echo "$stats"
 [ "$(echo "$stats" | jq '.tokens_issued')" -ge 5 ] || fail "tokens issued"
+
+# A federated token file that cannot be read: exit 3, said once.
+base
+export AZURE_TENANT_ID="$TENANT_ID" AZURE_CLIENT_ID="$CLIENT_ID"
+export AZURE_FEDERATED_TOKEN_FILE="$T/no-such.token"
+run fedmissing
+expect_rc 3 fedmissing
+assert_grep "cannot read '$T/no-such.token'" "$T/fedmissing.err"
+assert_eq "$(grep -c 'no-such.token' "$T/fedmissing.err")" 1 "reports of the unreadable token file"
