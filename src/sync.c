@@ -295,7 +295,9 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		char *why = xasprintf("cannot read the members of group '%s': "
 		    "%s", mp->ids[i], t);
 
-		msg_error("%s", why);
+		/* A token failure was reported by auth: only record it. */
+		if (!e->auth_failed && !e->interrupted)
+			msg_error("%s", why);
 		kind_fail(k, why);
 		if (e->auth_failed)
 			report_abort(k->s->rep, why);
@@ -606,7 +608,8 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 		free(f);
 	}
 	why = xasprintf("cannot read '%s': %s", k->r->kind, text);
-	msg_error("%s", why);
+	if (!e->auth_failed && !e->interrupted)
+		msg_error("%s", why);
 	kind_fail(k, why);
 	if (e->auth_failed)
 		report_abort(k->s->rep, why);

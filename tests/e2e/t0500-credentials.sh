@@ -87,3 +87,5 @@ run fedmissing
 expect_rc 3 fedmissing
 assert_grep "cannot read '$T/no-such.token'" "$T/fedmissing.err"
 assert_eq "$(grep -c 'no-such.token' "$T/fedmissing.err")" 1 "reports of the unreadable token file"
+assert_eq "$(grep -c 'error' "$T/fedmissing.err")" 1 "error lines"
+assert_grep "resource '/users' failed: cannot read '/users': cannot get a Microsoft Graph token" "$T/fedmissing.out"
