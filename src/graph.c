@@ -98,13 +98,34 @@ graph_error_text(const struct graph_error *e)
 }
 
 /*
+ * The code, message and request-id of Graph's error envelope body
+ * ({"error":{"code","message","innerError":{"request-id"}}}) into e,
+ * pointing into body; what is absent is left as it was.
+ */
+static void
+error_fields(struct graph_error *e, const cJSON *body)
+{
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(err, "innerError"), "request-id");
+
+	if (cJSON_IsString(code))
+		e->code = code->valuestring;
+	if (cJSON_IsString(msg))
+		e->message = msg->valuestring;
+	if (cJSON_IsString(rid))
+		e->request_id = rid->valuestring;
+}
+
+/*
  * Fill e from an error reply; strings point into *json (the caller frees
  * it with cJSON_Delete) or into r.
  */
 static void
 parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
 {
-	const cJSON *err, *code, *msg, *inner, *rid;
 
 	memset(e, 0, sizeof(*e));
 	e->status = r->status;
@@ -117,17 +138,7 @@ parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
 		return;
 	}
 	*json = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
-	err = cJSON_GetObjectItemCaseSensitive(*json, "error");
-	code = cJSON_GetObjectItemCaseSensitive(err, "code");
-	msg = cJSON_GetObjectItemCaseSensitive(err, "message");
-	inner = cJSON_GetObjectItemCaseSensitive(err, "innerError");
-	rid = cJSON_GetObjectItemCaseSensitive(inner, "request-id");
-	if (cJSON_IsString(code))
-		e->code = code->valuestring;
-	if (cJSON_IsString(msg))
-		e->message = msg->valuestring;
-	if (cJSON_IsString(rid))
-		e->request_id = rid->valuestring;
+	error_fields(e, *json);
 	if (e->code == NULL && e->message == NULL)
 		e->message = r->body.len == 0 ? "empty reply" :
 		    (r->content_type != NULL && strstr(r->content_type,
@@ -491,13 +502,13 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 	}
 	{
 		struct graph_error e = { 0 };
-		const cJSON *err = cJSON_GetObjectItemCaseSensitive(body,
-		    "error");
-		const cJSON *ec = cJSON_GetObjectItemCaseSensitive(err, "code");
 
+		e.status = status;
+		e.message = "member list failed";
+		error_fields(&e, body);
 		/* An expired page token: read this group's members again
 		 * from the first page, dropping what was gathered. */
-		if (cJSON_IsString(ec) && strcmp(ec->valuestring,
+		if (e.code != NULL && strcmp(e.code,
 		    "Directory_ExpiredPageToken") == 0 &&
 		    j->restarts++ < MAX_RESTARTS) {
 			free(j->url);
@@ -508,19 +519,6 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 			ready_push(m, (size_t)(j - m->jobs));
 			return;
 		}
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(err, "code");
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err,
-		    "message");
-		const cJSON *in = cJSON_GetObjectItemCaseSensitive(err,
-		    "innerError");
-		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(in,
-		    "request-id");
-
-		e.status = status;
-		e.code = cJSON_IsString(c) ? c->valuestring : NULL;
-		e.message = cJSON_IsString(msg) ? msg->valuestring :
-		    "member list failed";
-		e.request_id = cJSON_IsString(rid) ? rid->valuestring : NULL;
 		mjob_finish(m, j, &e);
 	}
 }
