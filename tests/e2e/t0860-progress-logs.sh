@@ -50,7 +50,7 @@ assert_grep 'requests waiting on a rate limit' "$T/forced.err"
 run json --log-format json -vv --full-write
 expect_rc 0 json
 [ -s "$T/json.err" ] || fail "no log lines"
-jq -e -c 'select((.time | type) == "string" and (.level | type) == "string" and (.message | type) == "string") | 1' \
+jq -e -s 'all((.time | type) == "string" and (.level | type) == "string" and (.message | type) == "string")' \
     "$T/json.err" >/dev/null || fail "a log line is not a JSON object with time, level, message"
 n=$(wc -l <"$T/json.err")
 p=$(jq -c . "$T/json.err" | wc -l)
