@@ -145,6 +145,75 @@ parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
 		    "html") != NULL) ? "HTML error page" : "not a Graph error";
 }
 
+/* An absolute URL's origin: scheme, host (pointers into the URL), port. */
+struct origin {
+	const char	*scheme, *host;
+	size_t		 slen, hlen;
+	long		 port;
+};
+
+/*
+ * Split url's origin into *o.  Returns -1 if url is not absolute, holds
+ * user information, or names a port that is not a number.
+ */
+static int
+origin_of(const char *url, struct origin *o)
+{
+	const char *p = strstr(url, "://"), *a, *end, *colon = NULL, *q;
+	char *e;
+
+	if (p == NULL || p == url || strspn(url, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") != (size_t)(p - url))
+		return -1;
+	o->scheme = url;
+	o->slen = (size_t)(p - url);
+	a = p + 3;
+	end = a + strcspn(a, "/?#");
+	if (memchr(a, '@', (size_t)(end - a)) != NULL)
+		return -1;
+	if (*a == '[') {
+		if ((q = memchr(a, ']', (size_t)(end - a))) == NULL)
+			return -1;
+		if (q + 1 < end)
+			colon = q + 1;
+		q++;
+	} else {
+		colon = memchr(a, ':', (size_t)(end - a));
+		q = colon != NULL ? colon : end;
+	}
+	o->host = a;
+	o->hlen = (size_t)(q - a);
+	if (o->hlen == 0 || (colon != NULL && *colon != ':'))
+		return -1;
+	if (colon == NULL || colon + 1 == end) {
+		if (o->slen == 5 && strncasecmp(url, "https", 5) == 0)
+			o->port = 443;
+		else if (o->slen == 4 && strncasecmp(url, "http", 4) == 0)
+			o->port = 80;
+		else
+			o->port = -1;
+		return 0;
+	}
+	if (end - colon > 6 || strspn(colon + 1, "0123456789") !=
+	    (size_t)(end - colon - 1))
+		return -1;
+	o->port = strtol(colon + 1, &e, 10);
+	return 0;
+}
+
+int
+graph_same_origin(const char *base, const char *link)
+{
+	struct origin a, b;
+
+	if (base == NULL || link == NULL || origin_of(base, &a) == -1 ||
+	    origin_of(link, &b) == -1)
+		return 0;
+	return a.slen == b.slen && strncasecmp(a.scheme, b.scheme,
+	    a.slen) == 0 && a.hlen == b.hlen && strncasecmp(a.host, b.host,
+	    a.hlen) == 0 && a.port == b.port;
+}
+
 static uint64_t
 hash(const char *s)
 {
@@ -299,6 +368,22 @@ graph_list_next(struct graph_list *l, const char *next)
 		list_free(l);
 		return;
 	}
+	if (!graph_same_origin(l->g->base, next)) {
+		struct graph_error e = { 0 };
+		struct origin o;
+		char *t;
+
+		if (origin_of(next, &o) == 0)
+			t = xasprintf("'%s': a nextLink leads away from Graph "
+			    "(to %.*s://%.*s); not followed", l->path,
+			    (int)o.slen, o.scheme, (int)o.hlen, o.host);
+		else
+			t = xasprintf("'%s': a nextLink is not an absolute URL "
+			    "on Graph's origin; not followed", l->path);
+		list_failed(l, &e, t);
+		free(t);
+		return;
+	}
 	hv = hash(next);
 	for (i = 0; i < l->nseen; i++)
 		if (l->seen[i] == hv) {
@@ -337,6 +422,7 @@ graph_list_fail(struct graph_list *l, const char *text)
 
 struct mjob {
 	size_t		 index;
+	char		*gid;		/* the group's id */
 	char		*first;		/* the group's first member page */
 	char		*url;		/* relative, for the batch */
 	int		 restarts;
@@ -354,6 +440,7 @@ struct mrun {
 	size_t		 rhead, rlen;
 	size_t		 remaining;
 	int		 inflight;
+	int		 confirming;	/* GET /groups/{id} in flight */
 	int		 transitive;
 	graph_members_fn got;
 	void		 (*done)(void *);
@@ -388,7 +475,8 @@ mjob_finish(struct mrun *m, struct mjob *j, const struct graph_error *e)
 	buf_release(&j->json);
 	free(j->url);
 	free(j->first);
-	j->url = j->first = NULL;
+	free(j->gid);
+	j->url = j->first = j->gid = NULL;
 	m->remaining--;
 }
 
@@ -404,7 +492,10 @@ mrun_end(struct mrun *m)
 	done(arg);
 }
 
-/* Make a nextLink relative to the version root, as $batch wants. */
+/*
+ * Make a nextLink (on Graph's origin: member_page_check saw to it)
+ * relative to the version root, as $batch wants.
+ */
 static char *
 relative(struct graph *g, const char *link)
 {
@@ -418,6 +509,145 @@ relative(struct graph *g, const char *link)
 	    (p = strchr(p + 1, '/')) != NULL)
 		return xstrdup(p);
 	return xstrdup(link);
+}
+
+/*
+ * Whether body is the proof of one page of a member list: a "value"
+ * array of objects that all have an id, and no nextLink or one on
+ * Graph's origin.  Returns NULL if it is, else what is wrong.
+ */
+static const char *
+member_page_check(const struct graph *g, const cJSON *body)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(body,
+	    "@odata.nextLink");
+	const cJSON *item, *id;
+
+	if (!cJSON_IsArray(value))
+		return "a member page without a \"value\" array";
+	cJSON_ArrayForEach(item, value) {
+		id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (!cJSON_IsString(id) || id->valuestring[0] == '\0')
+			return "a member without an id";
+	}
+	if (next != NULL && !cJSON_IsString(next))
+		return "a member page whose nextLink is not a string";
+	if (next != NULL && !graph_same_origin(g->base, next->valuestring))
+		return "a member page whose nextLink leads away from Graph";
+	return NULL;
+}
+
+/* Append the members of a checked page to j's array. */
+static void
+member_append(struct mjob *j, const cJSON *body)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body,
+	    "value")) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(item,
+		    "@odata.type");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+
+		buf_puts(&j->json, j->count++ ? ",{" : "{");
+		buf_puts(&j->json, "\"@odata.type\":");
+		if (cJSON_IsString(t))
+			buf_json_str(&j->json, t->valuestring,
+			    strlen(t->valuestring));
+		else
+			buf_puts(&j->json, "null");
+		buf_puts(&j->json, ",\"id\":");
+		buf_json_str(&j->json, id->valuestring,
+		    strlen(id->valuestring));
+		buf_putc(&j->json, '}');
+	}
+}
+
+/* Read j's members again from the first page, dropping what was read. */
+static void
+mjob_restart(struct mrun *m, struct mjob *j)
+{
+	free(j->url);
+	j->url = xstrdup(j->first);
+	buf_reset(&j->json);
+	buf_putc(&j->json, '[');
+	j->count = 0;
+	ready_push(m, (size_t)(j - m->jobs));
+}
+
+/* After a job finished or was queued outside a batch reply: go on. */
+static void
+mrun_next(struct mrun *m)
+{
+	if (m->remaining == 0 && m->inflight == 0)
+		mrun_end(m);
+	else
+		mdispatch(m);
+}
+
+struct confirm {
+	struct mrun	*m;
+	size_t		 job;
+};
+
+/*
+ * The answer to GET /groups/{id} after the group's member list answered
+ * 404: a second 404 proves the group gone; a group that is there has its
+ * members read again (a few times); anything else fails the group.
+ */
+static void
+confirm_done(void *arg, struct http_resp *r)
+{
+	struct confirm *c = arg;
+	struct mrun *m = c->m;
+	struct mjob *j = &m->jobs[c->job];
+	struct graph_error e;
+	cJSON *ej = NULL;
+
+	free(c);
+	m->confirming--;
+	if (r->status == 200 && j->restarts++ < MAX_RESTARTS) {
+		mjob_restart(m, j);
+	} else {
+		parse_error(&e, r, &ej);
+		if (r->status == 200) {
+			e.status = 404;
+			e.code = "Request_ResourceNotFound";
+			e.message = "the member list answered 404, but the group "
+			    "is there";
+		} else if (r->status == 404 && e.code != NULL && strcmp(e.code,
+		    "Request_ResourceNotFound") == 0) {
+			e.vanished = 1;
+		}
+		mjob_finish(m, j, &e);
+		cJSON_Delete(ej);
+	}
+	mrun_next(m);
+}
+
+/* Ask whether the group of job j is still there (its list said 404). */
+static void
+confirm(struct mrun *m, struct mjob *j)
+{
+	struct confirm *c = xcalloc(1, sizeof(*c));
+	struct http_req_opts o;
+	struct buf u;
+
+	c->m = m;
+	c->job = (size_t)(j - m->jobs);
+	buf_init(&u);
+	buf_printf(&u, "%s/groups/", m->g->base);
+	buf_urlenc(&u, j->gid);
+	buf_puts(&u, "?$select=id");
+	memset(&o, 0, sizeof(o));
+	o.url = buf_str(&u);
+	o.auth = m->g->auth;
+	o.retry = HTTP_RETRY_ALL;
+	m->confirming++;
+	m->g->requests++;
+	http_submit(m->g->h, &o, confirm_done, c);
+	buf_release(&u);
 }
 
 static const char *
@@ -444,35 +674,17 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "status");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
-	const cJSON *item, *next;
+	const cJSON *next;
+	const char *bad = NULL;
 	long status = cJSON_IsNumber(st) && st->valuedouble >= 100 &&
 	    st->valuedouble < 600 ? (long)st->valuedouble : 0;
+	struct graph_error e = { 0 };
 
-	if (status == 200) {
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body,
-		    "value")) {
-			const cJSON *t = cJSON_GetObjectItemCaseSensitive(item,
-			    "@odata.type");
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(item,
-			    "id");
-
-			if (!cJSON_IsString(id))
-				continue;
-			buf_puts(&j->json, j->count++ ? ",{" : "{");
-			buf_puts(&j->json, "\"@odata.type\":");
-			if (cJSON_IsString(t))
-				buf_json_str(&j->json, t->valuestring,
-				    strlen(t->valuestring));
-			else
-				buf_puts(&j->json, "null");
-			buf_puts(&j->json, ",\"id\":");
-			buf_json_str(&j->json, id->valuestring,
-			    strlen(id->valuestring));
-			buf_putc(&j->json, '}');
-		}
+	if (status == 200 && (bad = member_page_check(m->g, body)) == NULL) {
+		member_append(j, body);
 		next = cJSON_GetObjectItemCaseSensitive(body,
 		    "@odata.nextLink");
-		if (cJSON_IsString(next)) {
+		if (next != NULL) {
 			free(j->url);
 			j->url = relative(m->g, next->valuestring);
 			j->tries = 0;
@@ -487,12 +699,16 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		ready_push(m, (size_t)(j - m->jobs));
 		return;
 	}
-	if ((status == 429 || status >= 500 || status == 0) &&
+	/* A 200 that proves nothing is asked for again, as a 5xx is. */
+	if ((status == 429 || status >= 500 || status == 0 || bad != NULL) &&
 	    ++j->tries < JOB_TRIES) {
 		double ra = http_parse_retry_after(sub_header(
 		    cJSON_GetObjectItemCaseSensitive(resp, "headers"),
 		    "Retry-After"), http_now());
 
+		if (bad != NULL)
+			msg_debug("$batch: group '%s': %s; asking again",
+			    j->gid, bad);
 		if (ra < 0)
 			ra = 0.5 * (1 << (j->tries < 6 ? j->tries : 6));
 		if (ra > *backoff)
@@ -500,27 +716,25 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		ready_push(m, (size_t)(j - m->jobs));
 		return;
 	}
-	{
-		struct graph_error e = { 0 };
-
-		e.status = status;
-		e.message = "member list failed";
+	e.status = status;
+	e.message = bad != NULL ? bad : "member list failed";
+	if (bad == NULL)
 		error_fields(&e, body);
-		/* An expired page token: read this group's members again
-		 * from the first page, dropping what was gathered. */
-		if (e.code != NULL && strcmp(e.code,
-		    "Directory_ExpiredPageToken") == 0 &&
-		    j->restarts++ < MAX_RESTARTS) {
-			free(j->url);
-			j->url = xstrdup(j->first);
-			buf_reset(&j->json);
-			buf_putc(&j->json, '[');
-			j->count = 0;
-			ready_push(m, (size_t)(j - m->jobs));
-			return;
-		}
-		mjob_finish(m, j, &e);
+	/* An expired page token: read this group's members again from the
+	 * first page, dropping what was gathered. */
+	if (e.code != NULL && strcmp(e.code, "Directory_ExpiredPageToken") ==
+	    0 && j->restarts++ < MAX_RESTARTS) {
+		mjob_restart(m, j);
+		return;
 	}
+	/* Gone, or a routing fault?  Only Graph's own answer for the group
+	 * tells: ask it. */
+	if (status == 404 && e.code != NULL && strcmp(e.code,
+	    "Request_ResourceNotFound") == 0) {
+		confirm(m, j);
+		return;
+	}
+	mjob_finish(m, j, &e);
 }
 
 static void
@@ -589,10 +803,7 @@ batch_done(void *arg, struct http_resp *r)
 		m->g->auth->ops->invalidate(m->g->auth, r->auth_used);
 	if (backoff > 0)
 		http_host_backoff(m->g->h, m->g->base, backoff);
-	if (m->remaining == 0 && m->inflight == 0)
-		mrun_end(m);
-	else
-		mdispatch(m);
+	mrun_next(m);
 }
 
 static void
@@ -669,6 +880,7 @@ graph_members(struct graph *g, const char *const *ids, size_t n,
 		buf_printf(&u, "/%s?$select=id&$top=999&$count=true",
 		    transitive ? "transitiveMembers" : "members");
 		m->jobs[i].index = i;
+		m->jobs[i].gid = xstrdup(ids[i]);
 		m->jobs[i].url = buf_detach(&u);
 		m->jobs[i].first = xstrdup(m->jobs[i].url);
 		buf_init(&m->jobs[i].json);

@@ -22,6 +22,9 @@ struct graph_error {
 	const char	*request_id;
 	int		 auth_failed;	/* no token could be obtained */
 	int		 interrupted;
+	int		 vanished;	/* a group confirmed gone: its member
+					   list and GET /groups/{id} both
+					   answered 404 Request_ResourceNotFound */
 };
 
 struct graph_list_cb {
@@ -58,7 +61,11 @@ struct graph_list *graph_list_start(struct graph *, const char *path,
 		    const char *const *names, const char *const *values,
 		    size_t nparams, const char *const *headers,
 		    const struct graph_list_cb *cb);
-/* Request the next page (a nextLink, followed verbatim) or finish. */
+/*
+ * Request the next page (a nextLink, followed verbatim) or finish.  A link
+ * that leaves Graph's origin (scheme, host, port of the base URL) fails the
+ * enumeration without a request: the token never goes elsewhere.
+ */
 void		 graph_list_next(struct graph_list *, const char *next_link);
 /* Fetch the page just received again (bad body); -1 if already done. */
 int		 graph_list_refetch(struct graph_list *);
@@ -72,12 +79,23 @@ void		 graph_list_fail(struct graph_list *, const char *text);
  * are included (ConsistencyLevel: eventual and $count=true on every
  * page).  got is called once per group with the JSON array of
  * {"@odata.type","id"} objects, or with err set; then done once.
+ *
+ * A list counts as read only on proof: every page answered 200 with a
+ * "value" array whose members all have an id, and the last page had no
+ * nextLink (the others one on Graph's origin).  A page that is not such a
+ * proof is asked for again, then fails the group.  A member list that
+ * answers 404 Request_ResourceNotFound is confirmed with GET
+ * /groups/{id}; only a second 404 sets err->vanished.  A $batch refused as
+ * a whole fails its groups with the batch's status, never as vanished.
  */
 typedef void	(*graph_members_fn)(void *arg, size_t index,
 		    const char *json, size_t len, const struct graph_error *);
 void		 graph_members(struct graph *, const char *const *ids,
 		    size_t n, int transitive, graph_members_fn got,
 		    void (*done)(void *arg), void *arg);
+
+/* 1 if link has the scheme, host and port of base (a Graph URL). */
+int		 graph_same_origin(const char *base, const char *link);
 
 /* Describe a Graph error reply: "HTTP 403: code: message (request-id x)". */
 char		*graph_error_text(const struct graph_error *);

@@ -18,6 +18,7 @@
 #include "options.h"
 #include "report.h"
 #include "sync.h"
+#include "transform.h"
 
 static void
 on_signal(int sig)
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	msg_setup(o.verbosity, o.log_format == LOG_JSON ? MSG_JSON : MSG_TEXT);
+	transform_env(o.env_jq, options_secret_env);
 	/* Inspection reads Graph only: no mapping involved. */
 	if (o.mode == MODE_INSPECT) {
 		status = inspect_run(&o);
@@ -103,6 +105,7 @@ main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 out:
 	report_release(&rep);
+	transform_env(0, NULL);
 	mapping_free(m);
 	options_release(&o);
 	msg_secrets_wipe();

@@ -224,6 +224,30 @@ static const struct {
 	    "https://microsoftgraph.chinacloudapi.cn/v1.0" },
 };
 
+const char *const options_secret_env[] = {
+	"AZURE_CLIENT_SECRET",
+	"AZURE_CLIENT_CERTIFICATE_PASSWORD",
+	"OCEAN__INTEGRATION__CONFIG__API_TOKEN",
+	"IDENTITY_HEADER",
+	"PORT_CLIENT_SECRET",
+	"OCEAN__PORT__CLIENT_SECRET",
+	NULL
+};
+
+/*
+ * Remove the secret variables from the environment once they are read
+ * (and registered for redaction): nothing later in the process — a jq
+ * mapping, a library, a child — can read them from there.
+ */
+static void
+scrub_env(void)
+{
+	size_t i;
+
+	for (i = 0; options_secret_env[i] != NULL; i++)
+		unsetenv(options_secret_env[i]);
+}
+
 /*
  * OCEAN__* names this tool reads or knowingly ignores.  Everything else
  * with the OCEAN__ prefix gets an "unknown" warning.  The ignored ones and
@@ -239,7 +263,6 @@ static const struct {
  * UPSERT_ENTITIES_BATCH_MAX_LENGTH	info if 20, else warn (fixed at 20)
  * UPSERT_..._MAX_SIZE_IN_BYTES		info if 1048576, else warn (fixed)
  * PROCESS_IN_QUEUE_MAX_WORKERS		info	mapping runs in one thread
- * ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS info	no effect here
  */
 static const char *const ocean_known[] = {
 	"OCEAN__INTEGRATION__CONFIG__BASE_URL",
@@ -1143,9 +1166,12 @@ apply_env(struct options *o, struct flags *fl)
 	if (env_bool("OCEAN__SEND_RAW_DATA_EXAMPLES", &b) == -1)
 		return -1;
 	o->send_examples |= b;
-	if (env_bool("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL", &b) == -1 ||
-	    env_bool("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", &b) == -1)
+	if (env_bool("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL", &b) == -1)
 		return -1;
+	b = 0;
+	if (env_bool("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", &b) == -1)
+		return -1;
+	o->env_jq = b;
 	if (!fl->timeout && (v = env("OCEAN__CLIENT_TIMEOUT")) != NULL &&
 	    parse_double("OCEAN__CLIENT_TIMEOUT", v, 1, 3600,
 	    &o->timeout) == -1)
@@ -1200,9 +1226,6 @@ env_notes(void)
 	if (env("OCEAN__PROCESS_IN_QUEUE_MAX_WORKERS") != NULL)
 		msg_info("OCEAN__PROCESS_IN_QUEUE_MAX_WORKERS has no effect: "
 		    "mapping runs in one thread");
-	if (env("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS") != NULL)
-		msg_info("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS has no "
-		    "effect in entra2port");
 
 	for (e = environ; e != NULL && *e != NULL; e++) {
 		if (strncmp(*e, "OCEAN__", 7) != 0)
@@ -1330,7 +1353,9 @@ options_parse(struct options *o, int argc, char **argv)
 	/* From here on, messages follow -q/-v and --log-format. */
 	msg_setup(o->verbosity, o->log_format == LOG_JSON ? MSG_JSON :
 	    MSG_TEXT);
-	if (apply_env(o, &fl) == -1 || validate(o, &fl) == -1)
+	rc = apply_env(o, &fl) == -1 || validate(o, &fl) == -1 ? -1 : 0;
+	scrub_env();
+	if (rc == -1)
 		return -1;
 	env_notes();
 	return 0;

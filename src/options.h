@@ -50,6 +50,8 @@ struct options {
 	char		*integration_type;	/* "custom" */
 	int		 init;		/* --init */
 	int		 send_examples;	/* --send-examples */
+	int		 env_jq;	/* the mapping may read the environment:
+					   OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS */
 	int		 mapping_from_port;	/* --mapping-from-port */
 
 	/* Deletion. */
@@ -97,5 +99,12 @@ void	options_usage(void *fp);
  * unless insecure.  Returns 0, or -1 after printing a message naming what.
  */
 int	options_check_url(const char *what, const char *url, int insecure);
+
+/*
+ * The environment variables a secret is read from (NULL-terminated).
+ * options_parse removes them from the environment once read, and the
+ * mapping never sees them.
+ */
+extern const char *const options_secret_env[];
 
 #endif

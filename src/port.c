@@ -668,13 +668,17 @@ list_reply(void *arg, struct http_resp *r)
 		const char *bps = cJSON_IsString(bp) ? bp->valuestring :
 		    l->fallback ? l->bps[l->cur] : NULL;
 
+		const cJSON *ds = cJSON_GetObjectItemCaseSensitive(it,
+		    "$datasource");
+
 		/* Search identifiers (objects) are never deleted. */
 		if (!cJSON_IsString(id) || bps == NULL)
 			continue;
 		if (l->each_state != NULL)
 			l->each_state(l->arg, bps, id->valuestring, it);
 		else
-			l->each(l->arg, bps, id->valuestring);
+			l->each(l->arg, bps, id->valuestring,
+			    cJSON_IsString(ds) ? ds->valuestring : NULL);
 	}
 	next = cJSON_GetObjectItemCaseSensitive(j, "next");
 	if (cJSON_IsString(next) && next->valuestring[0] != '\0') {
@@ -735,6 +739,11 @@ list_page(struct listing *l, const char *from)
 		cJSON_AddItemToArray(rules, rule);
 		inc = cJSON_AddArrayToObject(body, "include");
 		cJSON_AddItemToArray(inc, cJSON_CreateString("identifier"));
+		/* The owner, for the caller to check: whether Port honours
+		 * $datasource rules on this route is UNCONFIRMED. */
+		if (l->each != NULL)
+			cJSON_AddItemToArray(inc,
+			    cJSON_CreateString("$datasource"));
 		for (i = 0; i < l->ninclude; i++)
 			cJSON_AddItemToArray(inc,
 			    cJSON_CreateString(l->include[i]));

@@ -58,13 +58,15 @@ void		 port_init_blueprints(struct port *, const char *json,
 		    void (*done)(void *, int), void *arg);
 
 /*
- * List the entities this integration owns, last updated before the ISO
- * time before: the datasource listing, or per blueprint (blueprints[])
- * when that route is missing.  each() per entity; then done(arg, 0), or
- * done(arg, -1) after printing why.
+ * List the entities Port says this integration owns, last updated before
+ * the ISO time before: the datasource listing, or per blueprint
+ * (blueprints[]) when that route is missing.  each() per entity, with the
+ * entity's "$datasource" (NULL when Port left it out: the caller checks
+ * ownership, this module only asks); then done(arg, 0), or done(arg, -1)
+ * after printing why.
  */
 typedef void	(*port_owned_fn)(void *arg, const char *blueprint,
-		    const char *identifier);
+		    const char *identifier, const char *datasource);
 void		 port_list_owned(struct port *, const char *before,
 		    const char *const *blueprints, size_t nblueprints,
 		    port_owned_fn each, void (*done)(void *, int), void *arg);

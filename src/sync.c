@@ -30,7 +30,9 @@
 #include "msg.h"
 #include "options.h"
 #include "port.h"
+#include "prune.h"
 #include "report.h"
+#include "state.h"
 #include "strset.h"
 #include "sync.h"
 #include "transform.h"
@@ -58,6 +60,8 @@ struct kstate {
 	int			 retries;	/* $select corrections */
 	int			 derived_select;
 	char			*signin_reason;	/* 403 that dropped it */
+	char			*unproven;	/* why the read proves nothing */
+	unsigned long		 vanished;	/* groups confirmed gone */
 	int			 examples_sent;
 	uint64_t		 bit;
 	double			 t0;
@@ -73,13 +77,6 @@ struct mpage {
 struct bpkind {
 	char	*bp;
 	size_t	 kind;
-};
-
-/* A blueprint whose current state in Port was read (change detection). */
-struct bpstate {
-	char				*bp;
-	const struct mapping_resource	*r;
-	int				 ok;
 };
 
 struct sync {
@@ -103,16 +100,8 @@ struct sync {
 	int			 init_rc;
 	int			 list_rc;
 	struct buf		 key;		/* scratch: blueprint \x1f id */
-	/* Change detection: digests of what Port holds, per blueprint. */
-	struct strset		 state;
-	struct bpstate		*bps;
-	size_t			 nbps;
-	int			 state_all;	/* every resource's blueprint read */
-	int			 state_rc;
-	/* Delete phase. */
-	struct strset		 stale;		/* key: blueprint \x1f id */
-	unsigned long		 owned;		/* listed: updated before the run */
-	unsigned long		 owned_seen;	/* of those, produced this run */
+	/* What the integration held in Port when the run started. */
+	struct state		*state;
 };
 
 static void	start_listing(struct kstate *);
@@ -177,23 +166,6 @@ note_targets(struct sync *s, const cJSON *e)
 }
 
 /*
- * The digest Port holds for the entity keyed key, if change detection
- * covers its blueprint for resource r: 1 and *have, else 0.
- */
-static int
-port_digest(const struct sync *s, const struct mapping_resource *r,
-    const char *bp, const struct buf *key, uint64_t *have)
-{
-	size_t i;
-
-	for (i = 0; i < s->nbps; i++)
-		if (s->bps[i].ok && s->bps[i].r == r &&
-		    strcmp(s->bps[i].bp, bp) == 0)
-			return strset_get(&s->state, key->data, key->len, have);
-	return 0;
-}
-
-/*
  * One entity out of the mapping.  The only per-entity work beyond the
  * seen set is one cJSON parse, and only when something needs it: the
  * relation targets (createMissingRelatedEntities) or the comparison with
@@ -222,7 +194,7 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 	rel = strstr(json, "\"relations\":{");
 	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
 	compare = s->out == NULL && s->p != NULL &&
-	    port_digest(s, k->r, bp, key, &have);
+	    state_digest(s->state, k->r, bp, key->data, key->len, &have);
 	if (targets || compare)
 		e = cJSON_ParseWithLength(json, len);
 	if (targets)
@@ -288,9 +260,11 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 	 * would replace the complete one in Port. */
 	tpage_drop(mp->tp, i);
 	t = graph_error_text(e);
-	if (e->status == 404) {
-		msg_warn("group '%s' vanished while its members were read; "
+	if (e->vanished) {
+		/* Confirmed by GET /groups/{id}: it is gone from Entra. */
+		msg_warn("group '%s' was deleted while its members were read; "
 		    "skipped", mp->ids[i]);
+		k->vanished++;
 	} else {
 		char *why = xasprintf("cannot read the members of group '%s': "
 		    "%s", mp->ids[i], t);
@@ -455,6 +429,11 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		free(k->signin_reason);
 		k->signin_reason = NULL;
 	}
+	if (!tpage_is_collection(tp) && k->unproven == NULL)
+		k->unproven = xasprintf("its data_path '%s' gave an object, not "
+		    "an array: the read proves nothing about a collection",
+		    k->r->data_path.value != NULL ? k->r->data_path.value :
+		    ".");
 	n = tpage_count(tp);
 	k->s->rep->res[k->idx].fetched += n;
 	if (k->s->o->send_examples && k->s->o->mode == MODE_SYNC &&
@@ -471,7 +450,11 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		for (i = 0; i < n; i++) {
 			const char *id = tpage_item_id(tp, i);
 
+			/* Its members cannot be read, and the group is
+			 * not written: the read is not complete. */
 			if (id == NULL) {
+				kind_fail(k, "an item has no \"id\", so its "
+				    "members cannot be read");
 				tpage_drop(tp, i);
 				id = "";
 			}
@@ -626,6 +609,17 @@ kind_check_done(struct kstate *k)
 	if (k->finished || !k->listing_done || k->pages_out > 0)
 		return;
 	k->finished = 1;
+	/* A few groups deleted during the run are normal; many at once look
+	 * like a fault answering 404 for groups that are there. */
+	if (k->vanished > 1 + s->rep->res[k->idx].fetched / 50) {
+		char *why = xasprintf("%lu of %lu groups answered as deleted "
+		    "while their members were read: too many to trust",
+		    k->vanished, s->rep->res[k->idx].fetched);
+
+		msg_error("'%s': %s", k->r->kind, why);
+		kind_fail(k, why);
+		free(why);
+	}
 	s->rep->res[k->idx].seconds = mono() - k->t0;
 	msg_info("'%s': read %lu items", k->r->kind,
 	    s->rep->res[k->idx].fetched);
@@ -749,6 +743,7 @@ kind_release(struct kstate *k)
 	free(k->headers);
 	free(k->stash);
 	free(k->signin_reason);
+	free(k->unproven);
 	transform_free(k->t);
 }
 
@@ -786,265 +781,68 @@ init_done(void *arg, int rc)
 	((struct sync *)arg)->init_rc = rc;
 }
 
-/* Change detection: read what Port holds before writing. */
-
-/* The blueprint name if the jq program is a string literal, else NULL. */
-static char *
-literal(const char *jq)
-{
-	size_t n;
-	char q;
-
-	if (jq == NULL)
-		return NULL;
-	while (*jq == ' ' || *jq == '\t' || *jq == '\n')
-		jq++;
-	n = strlen(jq);
-	while (n > 0 && strchr(" \t\n", jq[n - 1]) != NULL)
-		n--;
-	if (n < 3 || (jq[0] != '"' && jq[0] != '\'') || jq[n - 1] != jq[0])
-		return NULL;
-	q = jq[0];
-	if (memchr(jq + 1, q, n - 2) != NULL || memchr(jq + 1, '\\', n - 2))
-		return NULL;
-	return xstrndup(jq + 1, n - 2);
-}
-
-struct state_req {
-	struct sync	*s;
-	size_t		 i;
-};
-
-static void
-state_each(void *arg, const char *bp, const char *id, const struct cJSON *e)
-{
-	struct state_req *q = arg;
-	struct sync *s = q->s;
-	struct buf key;
-
-	buf_init(&key);
-	key_of(&key, bp, id);
-	strset_put(&s->state, key.data, key.len,
-	    digest_entity((const cJSON *)e, s->bps[q->i].r));
-	buf_release(&key);
-}
-
-static void
-state_done(void *arg, int rc)
-{
-	struct state_req *q = arg;
-
-	q->s->bps[q->i].ok = rc == 0;
-	if (rc == -1)
-		q->s->state_rc = -1;
-	free(q);
-}
-
 /*
- * Read, per blueprint that one resource writes with a literal name, the
- * entities this integration owns with the fields the mapping writes.
- * Returns -1 if the run was interrupted.
+ * Read what the integration holds in Port before writing (change
+ * detection, and the owned entities for the delete phase).  Returns -1 if
+ * the run was interrupted.
  */
 static int
 read_state(struct sync *s)
 {
-	size_t i, j;
-
-	strset_init(&s->state);
-	s->state_all = 1;
-	for (i = 0; i < s->m->nres; i++) {
-		const struct mapping_resource *r = &s->m->res[i];
-		char *bp = literal(r->blueprint.value);
-
-		if (bp == NULL) {
-			s->state_all = 0;
-			continue;
-		}
-		for (j = 0; j < s->nbps; j++)
-			if (strcmp(s->bps[j].bp, bp) == 0)
-				break;
-		if (j < s->nbps) {
-			/* Two resources write it: compare nothing there. */
-			s->bps[j].r = NULL;
-			free(bp);
-			continue;
-		}
-		s->bps = xreallocarray(s->bps, s->nbps + 1, sizeof(*s->bps));
-		s->bps[s->nbps].bp = bp;
-		s->bps[s->nbps].r = r;
-		s->bps[s->nbps].ok = 0;
-		s->nbps++;
-	}
-	for (i = 0; i < s->nbps; i++) {
-		const struct mapping_resource *r = s->bps[i].r;
-		struct state_req *q;
-		char **inc;
-		size_t n = 0;
-
-		if (r == NULL) {
-			s->state_all = 0;
-			continue;
-		}
-		inc = xcalloc(r->nproperties + r->nrelations + 3,
-		    sizeof(char *));
-		if (r->title.value != NULL)
-			inc[n++] = xstrdup("title");
-		if (r->team.value != NULL)
-			inc[n++] = xstrdup("team");
-		for (j = 0; j < r->nproperties; j++)
-			inc[n++] = xasprintf("properties.%s",
-			    r->properties[j].name);
-		for (j = 0; j < r->nrelations; j++)
-			inc[n++] = xasprintf("relations.%s",
-			    r->relations[j].name);
-		q = xcalloc(1, sizeof(*q));
-		q->s = s;
-		q->i = i;
-		port_read_state(s->p, s->bps[i].bp, (const char *const *)inc,
-		    n, state_each, state_done, q);
-		for (j = 0; j < n; j++)
-			free(inc[j]);
-		free(inc);
-	}
+	s->state = state_new(s->m, s->o->integration_type, s->o->identifier);
+	state_read(s->state, s->p);
 	if (http_run(s->h) == -1)
 		return -1;
-	if (s->state_rc == -1) {
-		msg_warn("cannot read the current entities from Port: every "
-		    "entity will be written");
-		for (i = 0; i < s->nbps; i++)
-			s->bps[i].ok = 0;
-		s->state_all = 0;
+	if (state_result(s->state) == -1) {
+		if (!port_auth_failed(s->p))
+			msg_warn("cannot read the current entities from Port: "
+			    "every entity will be written");
+		state_free(s->state);
+		s->state = NULL;
+		return 0;
 	}
-	msg_info("read %zu entities this integration owns in Port",
-	    strset_count(&s->state));
+	msg_info("read %lu entities this integration owns in Port",
+	    state_owned(s->state));
 	return 0;
 }
 
-/* Delete phase. */
-
+/* Deletions of blueprint bp, counted under the resource that wrote it. */
 static void
-owned_each(void *arg, const char *bp, const char *id)
+count_deleted(void *arg, const char *bp, size_t n)
 {
 	struct sync *s = arg;
-	struct buf key;
-
-	s->owned++;
-	buf_init(&key);
-	key_of(&key, bp, id);
-	if (strset_get(&s->seen, key.data, key.len, NULL)) {
-		s->owned_seen++;
-	} else {
-		if (s->m->create_missing && strset_get(&s->targets, id,
-		    strlen(id), NULL))
-			s->rep->protected_targets++;
-		else
-			strset_put(&s->stale, key.data, key.len, 0);
-	}
-	buf_release(&key);
-}
-
-static void
-state_owned(void *arg, const char *key, size_t len, uint64_t v)
-{
-	struct sync *s = arg;
-	const char *sep = memchr(key, '\x1f', len);
-	char *bp = xstrndup(key, (size_t)(sep - key));
-
-	owned_each(s, bp, sep + 1);
-	free(bp);
-}
-
-static void
-list_done(void *arg, int rc)
-{
-	((struct sync *)arg)->list_rc = rc;
-}
-
-struct delgroup {
-	struct sync	*s;
-	char		*bp;
-	char		**ids;
-	size_t		 n, cap;
-};
-
-struct delctx {
-	struct delgroup	*g;
-	size_t		 n;
-	struct sync	*s;
-};
-
-static void
-collect_stale(void *arg, const char *key, size_t len, uint64_t v)
-{
-	struct delctx *c = arg;
-	const char *sep = memchr(key, '\x1f', len);
-	size_t bl = (size_t)(sep - key), i;
-	struct delgroup *g = NULL;
-
-	for (i = 0; i < c->n; i++)
-		if (strlen(c->g[i].bp) == bl && memcmp(c->g[i].bp, key,
-		    bl) == 0)
-			g = &c->g[i];
-	if (g == NULL) {
-		c->g = xreallocarray(c->g, c->n + 1, sizeof(*c->g));
-		g = &c->g[c->n++];
-		memset(g, 0, sizeof(*g));
-		g->s = c->s;
-		g->bp = xstrndup(key, bl);
-	}
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		g->ids = xreallocarray(g->ids, g->cap, sizeof(char *));
-	}
-	g->ids[g->n++] = xstrdup(sep + 1);
-}
-
-static void
-deleted(void *arg, size_t n, int rc)
-{
-	struct delgroup *g = arg;
-	struct sync *s = g->s;
-	size_t k = bp_kind(s, g->bp, (size_t)-1);
+	size_t k = bp_kind(s, bp, (size_t)-1);
 
 	if (k == (size_t)-1)
 		s->rep->deleted_other += n;
 	else
 		s->rep->res[k].deleted += n;
-	if (rc == -1) {
-		s->rep->delete_failed = 1;
-		if (s->rep->delete_note == NULL)
-			s->rep->delete_note = xstrdup("some deletions failed");
-	}
 }
 
-static void
-set_note(struct report *r, char *note)
-{
-	free(r->delete_note);
-	r->delete_note = note;
-}
-
+/*
+ * The delete phase: the proofs each resource gave, and what the
+ * integration owned, handed to prune, which decides.
+ */
 static void
 delete_phase(struct sync *s)
 {
 	const struct options *o = s->o;
-	double threshold = o->threshold_set ? o->deletion_threshold :
-	    s->m->deletion_threshold;
-	struct delctx c = { NULL, 0, s };
+	struct prune_proof *pf = xcalloc(s->nk + 1, sizeof(*pf));
+	struct prune_input in;
 	const char **bps;
 	size_t i, n = 0;
 
-	if (o->no_delete) {
-		set_note(s->rep, xstrdup("off (--no-delete)"));
-		return;
+	for (i = 0; i < s->nk; i++) {
+		const struct report_res *res = &s->rep->res[i];
+
+		pf[i].kind = s->k[i].r->kind;
+		pf[i].complete = !res->kind_failed && s->k[i].unproven == NULL;
+		pf[i].why_not = res->kind_failed ? res->reason :
+		    s->k[i].unproven;
+		pf[i].dropped = transform_stats(s->k[i].t)->dropped;
 	}
-	if (s->p == NULL) {
-		set_note(s->rep, xstrdup("not computed: no Port credentials "
-		    "for the dry run"));
-		return;
-	}
-	/* The fallback listing searches the blueprints this run wrote and
-	 * those the mapping names literally. */
+	/* A listing, when needed, searches the blueprints this run wrote
+	 * and those the mapping names literally. */
 	bps = xcalloc(s->nbpk + 8, sizeof(*bps));
 	for (i = 0; i < s->nbpk; i++)
 		bps[n++] = s->bpk[i].bp;
@@ -1057,87 +855,31 @@ delete_phase(struct sync *s)
 		if (j == n)
 			bps[n++] = blueprints_builtin_ids[i];
 	}
-	strset_init(&s->stale);
-	s->list_rc = 0;
-	if (s->state_all && s->nbps > 0) {
-		/* The state read before writing is the listing: no request. */
-		strset_each(&s->state, state_owned, s);
-	} else {
-		port_list_owned(s->p, s->rep->started, bps, n, owned_each,
-		    list_done, s);
-		if (http_run(s->h) == -1) {
-			free(bps);
-			report_abort(s->rep, "interrupted");
-			goto out;
-		}
-	}
-	free(bps);
-	if (s->list_rc == -1) {
-		set_note(s->rep, xstrdup("skipped: the entities this "
-		    "integration owns could not be listed"));
-		if (port_auth_failed(s->p))
-			report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
-			    auth_http(s->pauth)->message :
-			    "no Port token could be obtained");
-		else if (o->mode != MODE_DRY_RUN)
-			s->rep->delete_failed = 1;
-		goto out;
-	}
-	/*
-	 * The listing holds only entities not written during this run; the
-	 * ones written now are owned too.  The share that would be deleted
-	 * is taken over all of them: stale / (listed + written now).
-	 */
-	s->rep->owned = s->owned + (strset_count(&s->seen) - s->owned_seen);
-	s->rep->stale = strset_count(&s->stale);
-	if (s->rep->stale == 0)
-		goto out;
-	if (threshold <= 0) {
-		set_note(s->rep, xasprintf("skipped: entityDeletionThreshold "
-		    "is 0 (never delete); %lu stale entities kept",
-		    s->rep->stale));
-		goto out;
-	}
-	if ((double)s->rep->stale / (double)s->rep->owned > threshold +
-	    1e-12) {
-		s->rep->threshold_exceeded = 1;
-		set_note(s->rep, xasprintf("skipped: %lu of %lu owned entities "
-		    "(%.1f%%) are stale, more than the threshold of %.1f%%",
-		    s->rep->stale, s->rep->owned,
-		    100.0 * (double)s->rep->stale / (double)s->rep->owned,
-		    100.0 * threshold));
-		msg_error("%s", s->rep->delete_note);
-		goto out;
-	}
-	strset_each(&s->stale, collect_stale, &c);
-	for (i = 0; i < c.n; i++) {
-		struct delgroup *g = &c.g[i];
-		size_t j;
-
-		if (o->mode == MODE_DRY_RUN) {
-			for (j = 0; j < g->n; j++)
-				msg_warn("dry run: would delete %s '%s'", g->bp,
-				    g->ids[j]);
-			deleted(g, g->n, 0);
-			continue;
-		}
-		msg_info("deleting %zu stale entities of '%s'", g->n, g->bp);
-		port_delete(s->p, g->bp, (const char *const *)g->ids, g->n,
-		    deleted, g);
-	}
-	if (http_run(s->h) == -1)
+	memset(&in, 0, sizeof(in));
+	in.proofs = pf;
+	in.nproofs = s->nk;
+	in.seen = &s->seen;
+	in.targets = s->m->create_missing ? &s->targets : NULL;
+	in.state = state_covers(s->state) ? s->state : NULL;
+	in.started = s->rep->started;
+	in.blueprints = bps;
+	in.nblueprints = n;
+	in.type = o->integration_type;
+	in.identifier = o->identifier;
+	in.threshold = o->threshold_set ? o->deletion_threshold :
+	    s->m->deletion_threshold;
+	in.no_delete = o->no_delete;
+	in.dry_run = o->mode == MODE_DRY_RUN;
+	in.deleted = count_deleted;
+	in.arg = s;
+	if (prune_run(&in, s->p, s->h, s->rep) == -1)
 		report_abort(s->rep, "interrupted");
-	for (i = 0; i < c.n; i++) {
-		size_t j;
-
-		for (j = 0; j < c.g[i].n; j++)
-			free(c.g[i].ids[j]);
-		free(c.g[i].ids);
-		free(c.g[i].bp);
-	}
-	free(c.g);
-out:
-	strset_release(&s->stale);
+	else if (s->p != NULL && port_auth_failed(s->p))
+		report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
+		    auth_http(s->pauth)->message :
+		    "no Port token could be obtained");
+	free(bps);
+	free(pf);
 }
 
 static void
@@ -1311,25 +1053,6 @@ sync_run(const struct options *o, const struct mapping *m,
 		report_abort(rep, "nothing could be read from Microsoft Graph");
 		goto finish;
 	}
-	if (report_kinds_failed(rep) > 0) {
-		set_note(rep, xstrdup("skipped: a resource failed, so the "
-		    "state read is incomplete"));
-		goto finish;
-	}
-	for (i = 0; i < s.nk; i++) {
-		const struct transform_stats *st = transform_stats(s.k[i].t);
-
-		/* An item that mapped to no identifier may be an entity
-		 * Port has: deleting it would lose data to a mapping
-		 * problem. */
-		if (st->dropped > 0) {
-			set_note(rep, xasprintf("skipped: %lu items of '%s' "
-			    "mapped to a null or empty identifier or "
-			    "blueprint", st->dropped, s.k[i].r->kind));
-			rep->delete_failed = 1;
-			goto finish;
-		}
-	}
 	delete_phase(&s);
 finish:
 	for (i = 0; i < s.nk; i++) {
@@ -1390,11 +1113,8 @@ out:
 	free(s.bpk);
 	strset_release(&s.seen);
 	strset_release(&s.targets);
-	strset_release(&s.state);
+	state_free(s.state);
 	buf_release(&s.key);
-	for (i = 0; i < s.nbps; i++)
-		free(s.bps[i].bp);
-	free(s.bps);
 	port_free(s.p);
 	graph_free(s.g);
 	http_free(s.h);

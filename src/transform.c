@@ -100,7 +100,59 @@ struct tpage {
 	size_t n;
 	char *next;
 	char **ids;
+	int collection; /* data_path gave an array */
 };
+
+/*
+ * The binding of $ENV and env put before every program: the mapping sees
+ * {} unless transform_env() allowed more (Ocean blanks them unless
+ * OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS is true).  Owned here.
+ */
+static char *env_prelude;
+
+void
+transform_env(int allow, const char *const *hidden)
+{
+	extern char **environ;
+	char **e;
+	jv o, text;
+	size_t i;
+
+	free(env_prelude);
+	env_prelude = NULL;
+	if (!allow)
+		return;
+	o = jv_object();
+	for (e = environ; *e != NULL; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t n;
+		int skip = 0;
+
+		if (eq == NULL)
+			continue;
+		n = (size_t)(eq - *e);
+		for (i = 0; hidden != NULL && hidden[i] != NULL; i++)
+			if (strlen(hidden[i]) == n &&
+			    strncmp(hidden[i], *e, n) == 0)
+				skip = 1;
+		if (!skip)
+			o = jv_object_set(o, jv_string_sized(*e, (int)n),
+					  jv_string(eq + 1));
+	}
+	text = jv_dump_string(o, 0);
+	env_prelude = xasprintf("%s as $ENV | def env: $ENV; ",
+				jv_string_value(text));
+	jv_free(text);
+}
+
+/* The definitions every program starts with: $ENV, env, jq 1.7's. */
+static void
+put_prelude(struct buf *b)
+{
+	buf_puts(b, env_prelude != NULL ? env_prelude
+					 : "{} as $ENV | def env: $ENV; ");
+	buf_puts(b, jq_defs);
+}
 
 /* libjq error callback: keep the first message in the program's buffer. */
 static void
@@ -648,7 +700,7 @@ compile_one(struct transform *t, struct jqprog *p, const char *text,
 	int r;
 
 	buf_init(&b);
-	buf_puts(&b, jq_defs);
+	put_prelude(&b);
 	put_value(&b, text, 0);
 	r = prog_compile(p, buf_str(&b));
 	buf_release(&b);
@@ -674,7 +726,7 @@ compile_slow(struct transform *t)
 	    -1)
 		return -1;
 	buf_init(&b);
-	buf_puts(&b, jq_defs);
+	put_prelude(&b);
 	put_entity(&b, t, 1);
 	r = prog_compile(&t->slow, buf_str(&b));
 	buf_release(&b);
@@ -735,7 +787,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 			 "selector.data_path", 1) == 0;
 
 	buf_init(&b);
-	buf_puts(&b, jq_defs);
+	put_prelude(&b);
 	put_value(&b, t->sel_text, 0);
 	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
 		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
@@ -820,14 +872,24 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	struct tpage *pg;
 	jv items = jv_null(), link;
 	char *e = NULL;
-	int r;
+	int r = 1;
 
 	pg = xcalloc(1, sizeof(*pg));
-	if (jv_get_kind(doc) == JV_KIND_OBJECT) {
+	if (jv_get_kind(doc) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(doc), jv_string("@odata.nextLink"))) {
 		link =
 		    jv_object_get(jv_copy(doc), jv_string("@odata.nextLink"));
-		if (jv_get_kind(link) == JV_KIND_STRING)
+		if (jv_get_kind(link) == JV_KIND_STRING) {
 			pg->next = xstrdup(jv_string_value(link));
+		} else if (use_dp) {
+			/* Not the end of the chain, nor a way on. */
+			*err = xasprintf("its @odata.nextLink is %s %s, not a "
+					 "string", article(jv_get_kind(link)),
+					 jv_kind_name(jv_get_kind(link)));
+			jv_free(link);
+			jv_free(doc);
+			goto fail;
+		}
 		jv_free(link);
 	}
 	if (!use_dp) {
@@ -847,12 +909,17 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	}
 	switch (jv_get_kind(items)) {
 	case JV_KIND_NULL:
+		/* {"value": null} or no "value": an empty collection would
+		 * look the same, and deleting on it would empty Port. */
+		*err = xasprintf("data_path '%s' gave %s, not an array",
+				 t->dp_raw, r == 0 ? "nothing" : "null");
 		jv_free(items);
-		return pg;
+		goto fail;
 	case JV_KIND_OBJECT:
 		items = jv_array_append(jv_array(), items);
 		break;
 	case JV_KIND_ARRAY:
+		pg->collection = 1;
 		break;
 	default:
 		*err = xasprintf("data_path '%s' is %s %s, not an array",
@@ -901,6 +968,12 @@ size_t
 tpage_count(const struct tpage *pg)
 {
 	return pg->n;
+}
+
+int
+tpage_is_collection(const struct tpage *pg)
+{
+	return pg->collection;
 }
 
 const char *

@@ -63,11 +63,23 @@ const struct transform_stats *transform_stats(const struct transform *);
  * Returns a page owned by the caller (tpage_free), or NULL with *err set to
  * a new message string ("not JSON: ...", "data_path '.value' is a string,
  * not an array").  A data_path that yields an object gives one item, as
- * Ocean does; null gives none.
+ * Ocean does, but such a page proves nothing about a collection (see
+ * tpage_is_collection).  A page whose data_path yields null or nothing, or
+ * whose "@odata.nextLink" is there but not a string, is not a page: NULL.
  */
 struct tpage	*transform_page(struct transform *, const char *json,
 		    size_t len, char **err);
 size_t		 tpage_count(const struct tpage *);
+/* 1 if the page's data_path gave an array (a page of a collection). */
+int		 tpage_is_collection(const struct tpage *);
+
+/*
+ * What the programs see of the environment (env and $ENV), for every
+ * transform compiled afterwards: {} unless allow is set, and then every
+ * variable but those named in hidden[] (NULL-terminated).  Process-wide,
+ * like the message level; transform_env(0, NULL) also frees the copy.
+ */
+void		 transform_env(int allow, const char *const *hidden);
 /* The page's "@odata.nextLink", or NULL; owned by the page. */
 const char	*tpage_next_link(const struct tpage *);
 /* Item i's "id" as a string, or NULL; owned by the page. */

@@ -145,6 +145,13 @@ assert_grep '^signInActivity .*\(needs \$select\) \(needs licence\)' "$T/l1.out"
 assert_grep 'refused signInActivity' "$T/l1.err"
 assert_grep '^accountEnabled +boolean' "$T/l1.out"
 assert_no_grep 'signInActivity' "$T/gen3/entra-id-user.mapping.yaml"
+# Port still holds the first tenant's users: against this other tenant,
+# every one of them would be stale, which the threshold stops (exit 4).
 run l2 --dry-run --mapping "$T/gen3/entra-id-user.mapping.yaml"
-expect_rc 0 l2
+expect_rc 4 l2
+assert_grep 'deletion: skipped: 97 of 97 owned entities \(100.0%\) are stale' "$T/l2.err"
+assert_eq "$(wc -l <"$T/l2.out")" 20 "l2: 20 entities mapped"
+run l3 --dry-run --no-delete --mapping "$T/gen3/entra-id-user.mapping.yaml"
+expect_rc 0 l3
+assert_eq "$(wc -l <"$T/l3.out")" 20 "l3: 20 entities mapped"
 exit 0

@@ -419,6 +419,7 @@ test_pages(void)
 	    "\"https://graph.microsoft.com/v1.0/users?$skiptoken=abc\","
 	    "\"value\":[{\"id\":\"u1\",\"displayName\":\"One\"},"
 	    "{\"id\":\"u2\",\"userPrincipalName\":\"two@x\"},{\"id\":null}]}";
+	const char *nulllink = "{\"value\":[],\"@odata.nextLink\":null}";
 
 	ok(t != NULL, "users mapping compiles");
 	memset(&o, 0, sizeof(o));
@@ -452,7 +453,26 @@ test_pages(void)
 	tpage_free(pg);
 
 	pg = transform_page(t, "{\"value\":null}", 14, &err);
-	ok(pg != NULL && tpage_count(pg) == 0, "null data_path: no items");
+	ok(pg == NULL && err != NULL, "null data_path: not a page");
+	is_str(err, "data_path '.value' gave null, not an array",
+	       "null data_path: message");
+	free(err);
+	err = NULL;
+
+	pg = transform_page(t, "{\"values\":[]}", 13, &err);
+	ok(pg == NULL && err != NULL, "no value: not a page");
+	free(err);
+	err = NULL;
+
+	pg = transform_page(t, nulllink, strlen(nulllink), &err);
+	ok(pg == NULL && err != NULL &&
+	       strstr(err, "@odata.nextLink is a null, not a string"),
+	   "a null nextLink: not a page (%s)", err ? err : "");
+	free(err);
+	err = NULL;
+
+	pg = transform_page(t, "{\"value\":[]}", 12, &err);
+	ok(pg != NULL && tpage_is_collection(pg), "array: a collection page");
 	tpage_free(pg);
 
 	pg = transform_page(t, "{\"value\":\"x\"}", 13, &err);
@@ -470,6 +490,8 @@ test_pages(void)
 
 	pg = transform_page(t, "{\"value\":{\"id\":\"solo\"}}", 23, &err);
 	ok(pg != NULL && tpage_count(pg) == 1, "object data_path: one item");
+	ok(pg != NULL && !tpage_is_collection(pg),
+	   "object data_path: proves no collection");
 	is_str(tpage_item_id(pg, 0), "solo", "object item id");
 	tpage_free(pg);
 
@@ -819,6 +841,69 @@ bench(int n)
 	return 0;
 }
 
+/* One entity of spec over item, as JSON text (a new string). */
+static char *
+map_one(const char *spec, const char *item)
+{
+	struct mapping_resource *r;
+	struct transform *t = mk(spec, &r);
+	struct out o;
+	char *err = NULL, *res;
+
+	memset(&o, 0, sizeof(o));
+	buf_init(&o.b);
+	if (t == NULL || transform_item(t, item, strlen(item), collect, &o,
+					&err) == -1)
+		buf_puts(&o.b, "(failed)");
+	res = xstrdup(buf_str(&o.b));
+	buf_release(&o.b);
+	free(err);
+	transform_free(t);
+	res_free(r);
+	return res;
+}
+
+/* The mapping sees the environment only when allowed, never secrets. */
+static void
+test_env(void)
+{
+	static const char *const hidden[] = {"E2P_T_SECRET", NULL};
+	const char *spec = "identifier=.id ;; blueprint=\"u\" ;; "
+			   "properties.v=env.E2P_T_VISIBLE ;; "
+			   "properties.s=$ENV.E2P_T_SECRET ;; "
+			   "properties.n=(env | length)";
+	char *js;
+
+	setenv("E2P_T_VISIBLE", "seen", 1);
+	setenv("E2P_T_SECRET", "s3cr3t-value", 1);
+	js = map_one(spec, "{\"id\":\"1\"}");
+	is_str(js,
+	       "{\"identifier\":\"1\",\"blueprint\":\"u\",\"properties\":"
+	       "{\"v\":null,\"s\":null,\"n\":0},\"relations\":{}}",
+	       "by default env and $ENV are {}");
+	free(js);
+
+	transform_env(1, hidden);
+	js = map_one(spec, "{\"id\":\"1\"}");
+	ok(strstr(js, "\"v\":\"seen\"") != NULL,
+	   "allowed: env shows other variables (%s)", js);
+	ok(strstr(js, "s3cr3t") == NULL && strstr(js, "\"s\":null") != NULL,
+	   "allowed: a secret variable stays hidden");
+	free(js);
+	js = map_one("identifier=.id ;; blueprint=\"u\" ;; "
+		     "properties.k=($ENV | has(\"E2P_T_SECRET\"))",
+		     "{\"id\":\"1\"}");
+	ok(strstr(js, "\"k\":false") != NULL, "allowed: no secret key");
+	free(js);
+
+	transform_env(0, NULL);
+	js = map_one(spec, "{\"id\":\"1\"}");
+	ok(strstr(js, "\"v\":null") != NULL, "turned off again: {}");
+	free(js);
+	unsetenv("E2P_T_VISIBLE");
+	unsetenv("E2P_T_SECRET");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -840,5 +925,6 @@ main(int argc, char **argv)
 	test_members();
 	test_compile_errors();
 	test_fields_read();
+	test_env();
 	return done_testing();
 }

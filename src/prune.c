@@ -1,0 +1,330 @@
+/*
+ * The delete phase.  The decision comes first and is made on proofs only:
+ * a resource that was not read completely, an item that mapped to no
+ * identifier, an entity whose owner Port did not say, a listing that
+ * failed, or a stale share over the threshold each stop it, and the first
+ * one met is what the report says.  Then the stale entities are deleted
+ * per blueprint, at most 100 per call (port.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "http.h"
+#include "msg.h"
+#include "port.h"
+#include "prune.h"
+#include "report.h"
+#include "state.h"
+#include "strset.h"
+#include "xmalloc.h"
+
+/* One run of the phase. */
+struct prune {
+	const struct prune_input *in;
+	struct report	*rep;
+	struct strset	 stale;		/* "bp\x1fid" */
+	unsigned long	 owned;		/* owned when the run started */
+	unsigned long	 unproven;	/* listed without $datasource */
+	unsigned long	 foreign;	/* listed, but another writer's */
+	int		 list_rc;
+	struct buf	 key;
+};
+
+/* The stale ids of one blueprint, and the run they belong to. */
+struct bpgroup {
+	struct prune	*pr;
+	char		*bp;
+	char		**ids;
+	size_t		 n, cap;
+};
+
+struct groups {
+	struct bpgroup	*g;
+	size_t		 n;
+	struct prune	*pr;
+};
+
+int
+prune_within(unsigned long stale, unsigned long owned_before,
+    double threshold)
+{
+	if (threshold <= 0)
+		return stale == 0;
+	if (stale == 0)
+		return 1;
+	/* owned_before is 0 only if the owned entities are unknown. */
+	if (owned_before == 0 || stale > owned_before)
+		return 0;
+	return (double)stale / (double)owned_before <= threshold + 1e-12;
+}
+
+static void
+set_note(struct report *r, char *note)
+{
+	free(r->delete_note);
+	r->delete_note = note;
+}
+
+/*
+ * The first proof of a complete read that is missing, as a new sentence,
+ * or NULL when every resource proved complete.
+ */
+static char *
+missing_proof(const struct prune_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nproofs; i++) {
+		const struct prune_proof *p = &in->proofs[i];
+
+		if (!p->complete)
+			return xasprintf("a resource failed, so what Entra "
+			    "holds is not proven: '%s': %s", p->kind,
+			    p->why_not != NULL ? p->why_not : "not read to "
+			    "the end");
+	}
+	for (i = 0; i < in->nproofs; i++) {
+		const struct prune_proof *p = &in->proofs[i];
+
+		/* An item that mapped to no identifier may be an entity
+		 * Port has: deleting it would lose data to a mapping
+		 * problem. */
+		if (p->dropped > 0)
+			return xasprintf("%lu items of '%s' mapped to a null "
+			    "or empty identifier or blueprint", p->dropped,
+			    p->kind);
+	}
+	return NULL;
+}
+
+/* An entity this integration owned when the run started. */
+static void
+owned(void *arg, const char *bp, const char *id)
+{
+	struct prune *pr = arg;
+	const struct prune_input *in = pr->in;
+
+	pr->owned++;
+	buf_reset(&pr->key);
+	buf_puts(&pr->key, bp);
+	buf_putc(&pr->key, '\x1f');
+	buf_puts(&pr->key, id);
+	if (strset_get(in->seen, pr->key.data, pr->key.len, NULL))
+		return;
+	/* createMissingRelatedEntities: a kept entity points at it. */
+	if (in->targets != NULL && strset_get(in->targets, id, strlen(id),
+	    NULL))
+		pr->rep->protected_targets++;
+	else
+		strset_put(&pr->stale, pr->key.data, pr->key.len, 0);
+}
+
+/* An entity of the listing: ours only if its $datasource says so. */
+static void
+listed(void *arg, const char *bp, const char *id, const char *ds)
+{
+	struct prune *pr = arg;
+
+	if (ds == NULL)
+		pr->unproven++;
+	else if (!state_ours(ds, pr->in->type, pr->in->identifier))
+		pr->foreign++;
+	else
+		owned(pr, bp, id);
+}
+
+static void
+list_done(void *arg, int rc)
+{
+	((struct prune *)arg)->list_rc = rc;
+}
+
+/*
+ * Fill pr with the owned entities and the stale ones among them.
+ * Returns 0, 1 if they could not be listed (the note says why), or -1
+ * if the run was interrupted.
+ */
+static int
+collect(struct prune *pr, struct port *p, struct http *h)
+{
+	const struct prune_input *in = pr->in;
+
+	if (in->state != NULL) {
+		/* The read before writing is the listing: no request. */
+		pr->unproven = state_unproven(in->state);
+		state_each(in->state, owned, pr);
+		return 0;
+	}
+	port_list_owned(p, in->started, in->blueprints, in->nblueprints,
+	    listed, list_done, pr);
+	if (http_run(h) == -1)
+		return -1;
+	if (pr->list_rc == -1) {
+		set_note(pr->rep, xstrdup("skipped: the entities this "
+		    "integration owns could not be listed"));
+		return 1;
+	}
+	return 0;
+}
+
+static void
+group_add(void *arg, const char *key, size_t len, uint64_t v)
+{
+	struct groups *c = arg;
+	const char *sep = memchr(key, '\x1f', len);
+	size_t bl = (size_t)(sep - key), i;
+	struct bpgroup *g = NULL;
+
+	(void)v;
+	for (i = 0; i < c->n && g == NULL; i++)
+		if (strlen(c->g[i].bp) == bl && memcmp(c->g[i].bp, key,
+		    bl) == 0)
+			g = &c->g[i];
+	if (g == NULL) {
+		c->g = xreallocarray(c->g, c->n + 1, sizeof(*c->g));
+		g = &c->g[c->n++];
+		memset(g, 0, sizeof(*g));
+		g->pr = c->pr;
+		g->bp = xstrndup(key, bl);
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		g->ids = xreallocarray(g->ids, g->cap, sizeof(char *));
+	}
+	g->ids[g->n++] = xstrdup(sep + 1);
+}
+
+static void
+deleted(void *arg, size_t n, int rc)
+{
+	struct bpgroup *g = arg;
+	struct prune *pr = g->pr;
+
+	if (pr->in->deleted != NULL)
+		pr->in->deleted(pr->in->arg, g->bp, n);
+	if (rc == -1) {
+		pr->rep->delete_failed = 1;
+		if (pr->rep->delete_note == NULL)
+			pr->rep->delete_note = xstrdup("some deletions "
+			    "failed");
+	}
+}
+
+/* Delete the stale entities, per blueprint.  Returns 0 or -1. */
+static int
+delete_stale(struct prune *pr, struct port *p, struct http *h)
+{
+	struct groups c = { NULL, 0, pr };
+	size_t i, j;
+	int rc = 0;
+
+	strset_each(&pr->stale, group_add, &c);
+	for (i = 0; i < c.n; i++) {
+		struct bpgroup *g = &c.g[i];
+
+		if (pr->in->dry_run) {
+			for (j = 0; j < g->n; j++)
+				msg_warn("dry run: would delete %s '%s'", g->bp,
+				    g->ids[j]);
+			deleted(g, g->n, 0);
+			continue;
+		}
+		msg_info("deleting %zu stale entities of '%s'", g->n, g->bp);
+		port_delete(p, g->bp, (const char *const *)g->ids, g->n,
+		    deleted, g);
+	}
+	if (!pr->in->dry_run && http_run(h) == -1)
+		rc = -1;
+	for (i = 0; i < c.n; i++) {
+		for (j = 0; j < c.g[i].n; j++)
+			free(c.g[i].ids[j]);
+		free(c.g[i].ids);
+		free(c.g[i].bp);
+	}
+	free(c.g);
+	return rc;
+}
+
+/* The decision on the collected entities; 1 if deletion may go on. */
+static int
+decide(struct prune *pr)
+{
+	struct report *rep = pr->rep;
+	double t = pr->in->threshold;
+
+	if (pr->unproven > 0) {
+		set_note(rep, xasprintf("skipped: Port returned %lu entities "
+		    "without their $datasource, so which of them this "
+		    "integration owns cannot be verified", pr->unproven));
+		rep->delete_failed = 1;
+		return 0;
+	}
+	if (pr->foreign > 0)
+		msg_info("%lu entities Port listed belong to another writer: "
+		    "never deleted", pr->foreign);
+	if (rep->stale == 0)
+		return 0;
+	if (t <= 0) {
+		set_note(rep, xasprintf("skipped: entityDeletionThreshold is 0 "
+		    "(never delete); %lu stale entities kept", rep->stale));
+		return 0;
+	}
+	if (!prune_within(rep->stale, rep->owned, t)) {
+		rep->threshold_exceeded = 1;
+		set_note(rep, xasprintf("skipped: %lu of %lu owned entities "
+		    "(%.1f%%) are stale, more than the threshold of %.1f%%; "
+		    "review them with --dry-run, then run once with "
+		    "--deletion-threshold 1 to delete them",
+		    rep->stale, rep->owned, rep->owned > 0 ? 100.0 *
+		    (double)rep->stale / (double)rep->owned : 100.0,
+		    100.0 * t));
+		msg_error("%s", rep->delete_note);
+		return 0;
+	}
+	return 1;
+}
+
+int
+prune_run(const struct prune_input *in, struct port *p, struct http *h,
+    struct report *rep)
+{
+	struct prune pr;
+	char *why;
+	int rc = 0, c;
+
+	if ((why = missing_proof(in)) != NULL) {
+		set_note(rep, xasprintf("skipped: %s", why));
+		free(why);
+		rep->delete_failed = 1;
+		return 0;
+	}
+	if (in->no_delete) {
+		set_note(rep, xstrdup("off (--no-delete)"));
+		return 0;
+	}
+	if (p == NULL) {
+		set_note(rep, xstrdup("not computed: no Port credentials for "
+		    "the dry run"));
+		return 0;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.in = in;
+	pr.rep = rep;
+	strset_init(&pr.stale);
+	buf_init(&pr.key);
+	if ((c = collect(&pr, p, h)) != 0) {
+		if (c == 1 && !port_auth_failed(p) && !in->dry_run)
+			rep->delete_failed = 1;
+		rc = c == -1 ? -1 : 0;
+		goto out;
+	}
+	rep->owned = pr.owned;
+	rep->stale = strset_count(&pr.stale);
+	if (decide(&pr))
+		rc = delete_stale(&pr, p, h);
+out:
+	strset_release(&pr.stale);
+	buf_release(&pr.key);
+	return rc;
+}

@@ -1,0 +1,280 @@
+/*
+ * The integration's entities in Port at the start of the run: one search
+ * per blueprint the mapping names literally (the documented route, 1,000
+ * per page), asking for the fields the mapping writes and the owner.  An
+ * entity counts only if its $datasource is exactly this integration's; one
+ * without the field leaves ownership unproven.  No write happens here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "buf.h"
+#include "digest.h"
+#include "mapping.h"
+#include "msg.h"
+#include "port.h"
+#include "state.h"
+#include "strset.h"
+#include "xmalloc.h"
+
+/* A blueprint read; r is the one resource writing it (NULL: several). */
+struct bpread {
+	char				*bp;
+	const struct mapping_resource	*r;
+	int				 ok;
+};
+
+struct state {
+	char		*type, *identifier;
+	struct strset	 owned;		/* blueprint \x1f id → digest */
+	struct bpread	*bps;
+	size_t		 nbps;
+	int		 covers;	/* every resource's blueprint literal */
+	int		 rc;
+	unsigned long	 foreign;
+	unsigned long	 unproven;	/* entities without $datasource */
+};
+
+/* A read in flight: the state and which blueprint (freed by done). */
+struct req {
+	struct state	*st;
+	size_t		 i;
+};
+
+/* The blueprint name if the jq program is a string literal, else NULL. */
+static char *
+literal(const char *jq)
+{
+	size_t n;
+	char q;
+
+	if (jq == NULL)
+		return NULL;
+	while (*jq == ' ' || *jq == '\t' || *jq == '\n')
+		jq++;
+	n = strlen(jq);
+	while (n > 0 && strchr(" \t\n", jq[n - 1]) != NULL)
+		n--;
+	if (n < 3 || (jq[0] != '"' && jq[0] != '\'') || jq[n - 1] != jq[0])
+		return NULL;
+	q = jq[0];
+	if (memchr(jq + 1, q, n - 2) != NULL || memchr(jq + 1, '\\', n - 2))
+		return NULL;
+	return xstrndup(jq + 1, n - 2);
+}
+
+int
+state_ours(const char *ds, const char *type, const char *identifier)
+{
+	size_t tl = strlen(type), il = strlen(identifier), n;
+	const char *v, *end;
+
+	if (ds == NULL || strncmp(ds, "port-ocean/", 11) != 0 ||
+	    strncmp(ds + 11, type, tl) != 0 || ds[11 + tl] != '/')
+		return 0;
+	v = ds + 12 + tl;
+	if ((end = strchr(v, '/')) == NULL || end == v)
+		return 0;
+	n = strlen(end);
+	return n == il + 10 && strncmp(end + 1, identifier, il) == 0 &&
+	    strcmp(end + 1 + il, "/exporter") == 0;
+}
+
+struct state *
+state_new(const struct mapping *m, const char *type, const char *identifier)
+{
+	struct state *st = xcalloc(1, sizeof(*st));
+	size_t i, j;
+
+	st->type = xstrdup(type);
+	st->identifier = xstrdup(identifier);
+	strset_init(&st->owned);
+	st->covers = 1;
+	for (i = 0; i < m->nres; i++) {
+		const struct mapping_resource *r = &m->res[i];
+		char *bp = literal(r->blueprint.value);
+
+		if (bp == NULL) {
+			st->covers = 0;
+			continue;
+		}
+		for (j = 0; j < st->nbps; j++)
+			if (strcmp(st->bps[j].bp, bp) == 0)
+				break;
+		if (j < st->nbps) {
+			/* Two resources write it: own, but compare nothing. */
+			st->bps[j].r = NULL;
+			free(bp);
+			continue;
+		}
+		st->bps = xreallocarray(st->bps, st->nbps + 1,
+		    sizeof(*st->bps));
+		st->bps[st->nbps].bp = bp;
+		st->bps[st->nbps].r = r;
+		st->bps[st->nbps].ok = 0;
+		st->nbps++;
+	}
+	if (st->nbps == 0)
+		st->covers = 0;
+	return st;
+}
+
+void
+state_free(struct state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nbps; i++)
+		free(st->bps[i].bp);
+	free(st->bps);
+	strset_release(&st->owned);
+	free(st->type);
+	free(st->identifier);
+	free(st);
+}
+
+static void
+got(void *arg, const char *bp, const char *id, const struct cJSON *e)
+{
+	struct req *q = arg;
+	struct state *st = q->st;
+	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(e, "$datasource");
+	const struct mapping_resource *r = st->bps[q->i].r;
+	struct buf key;
+
+	if (!cJSON_IsString(ds)) {
+		st->unproven++;
+		return;
+	}
+	if (!state_ours(ds->valuestring, st->type, st->identifier)) {
+		st->foreign++;
+		return;
+	}
+	buf_init(&key);
+	buf_puts(&key, bp);
+	buf_putc(&key, '\x1f');
+	buf_puts(&key, id);
+	strset_put(&st->owned, key.data, key.len, r != NULL ?
+	    digest_entity(e, r) : 0);
+	buf_release(&key);
+}
+
+static void
+read_done(void *arg, int rc)
+{
+	struct req *q = arg;
+
+	q->st->bps[q->i].ok = rc == 0;
+	if (rc == -1)
+		q->st->rc = -1;
+	free(q);
+}
+
+void
+state_read(struct state *st, struct port *p)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < st->nbps; i++) {
+		const struct mapping_resource *r = st->bps[i].r;
+		struct req *q = xcalloc(1, sizeof(*q));
+		char **inc;
+
+		n = 0;
+		inc = xcalloc((r != NULL ? r->nproperties + r->nrelations : 0) +
+		    4, sizeof(char *));
+		inc[n++] = xstrdup("$datasource");
+		if (r != NULL && r->title.value != NULL)
+			inc[n++] = xstrdup("title");
+		if (r != NULL && r->team.value != NULL)
+			inc[n++] = xstrdup("team");
+		for (j = 0; r != NULL && j < r->nproperties; j++)
+			inc[n++] = xasprintf("properties.%s",
+			    r->properties[j].name);
+		for (j = 0; r != NULL && j < r->nrelations; j++)
+			inc[n++] = xasprintf("relations.%s",
+			    r->relations[j].name);
+		q->st = st;
+		q->i = i;
+		port_read_state(p, st->bps[i].bp, (const char *const *)inc, n,
+		    got, read_done, q);
+		for (j = 0; j < n; j++)
+			free(inc[j]);
+		free(inc);
+	}
+}
+
+int
+state_result(const struct state *st)
+{
+	return st->rc;
+}
+
+int
+state_digest(const struct state *st, const struct mapping_resource *r,
+    const char *bp, const char *key, size_t keylen, uint64_t *have)
+{
+	size_t i;
+
+	if (st == NULL || st->rc == -1)
+		return 0;
+	for (i = 0; i < st->nbps; i++)
+		if (st->bps[i].ok && st->bps[i].r == r && r != NULL &&
+		    strcmp(st->bps[i].bp, bp) == 0)
+			return strset_get(&st->owned, key, keylen, have);
+	return 0;
+}
+
+int
+state_covers(const struct state *st)
+{
+	return st != NULL && st->rc == 0 && st->covers;
+}
+
+unsigned long
+state_owned(const struct state *st)
+{
+	return (unsigned long)strset_count(&st->owned);
+}
+
+unsigned long
+state_foreign(const struct state *st)
+{
+	return st->foreign;
+}
+
+unsigned long
+state_unproven(const struct state *st)
+{
+	return st->unproven;
+}
+
+struct each_ctx {
+	void	(*fn)(void *, const char *, const char *);
+	void	*arg;
+};
+
+static void
+each_key(void *arg, const char *key, size_t len, uint64_t v)
+{
+	struct each_ctx *c = arg;
+	const char *sep = memchr(key, '\x1f', len);
+	char *bp = xstrndup(key, (size_t)(sep - key));
+
+	(void)v;
+	c->fn(c->arg, bp, sep + 1);
+	free(bp);
+}
+
+void
+state_each(const struct state *st, void (*fn)(void *, const char *,
+    const char *), void *arg)
+{
+	struct each_ctx c = { fn, arg };
+
+	strset_each(&st->owned, each_key, &c);
+}

@@ -1,0 +1,67 @@
+/*
+ * What this integration holds in Port when the run starts, read once
+ * before anything is written: for every blueprint a resource of the
+ * mapping names literally, the entities whose $datasource names this
+ * integration, with the fields the mapping writes.  One read serves
+ * change detection (a digest per entity) and ownership (checked here, from
+ * each entity's $datasource, never taken from Port's search rules).  This
+ * module does not write to Port nor decide what is deleted (prune does).
+ */
+#ifndef E2P_STATE_H
+#define E2P_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mapping;
+struct mapping_resource;
+struct port;
+struct state;
+
+/* The state of mapping m's blueprints for integration (type, identifier). */
+struct state	*state_new(const struct mapping *m, const char *type,
+		    const char *identifier);
+void		 state_free(struct state *);
+
+/* Queue the reads on p; they run in the caller's http_run. */
+void		 state_read(struct state *, struct port *p);
+/*
+ * After the reads ran: 0, or -1 if one failed (Port's client printed why;
+ * then nothing of the state is used).
+ */
+int		 state_result(const struct state *);
+
+/*
+ * The digest Port holds for the entity keyed key ("blueprint\x1fid") that
+ * resource r writes to blueprint bp: 1 and *have, or 0 when there is none
+ * to compare with (not read, not owned, or two resources write bp).
+ */
+int		 state_digest(const struct state *,
+		    const struct mapping_resource *r, const char *bp,
+		    const char *key, size_t keylen, uint64_t *have);
+
+/* 1 if every blueprint the mapping writes was read (all names literal). */
+int		 state_covers(const struct state *);
+/* Owned entities read: what this integration held when the run started. */
+unsigned long	 state_owned(const struct state *);
+/* Entities Port returned that belong to another writer (not counted). */
+unsigned long	 state_foreign(const struct state *);
+/*
+ * Entities Port returned without their $datasource: while there is one,
+ * ownership is not proven and nothing may be deleted.
+ */
+unsigned long	 state_unproven(const struct state *);
+/* Visit every owned entity. */
+void		 state_each(const struct state *, void (*fn)(void *,
+		    const char *blueprint, const char *identifier), void *arg);
+
+/*
+ * 1 if datasource is the User-Agent this integration writes with:
+ * "port-ocean/<type>/<version>/<identifier>/exporter", the version one
+ * non-empty segment.  Prefix and suffix alone would also match another
+ * integration whose identifier ends in "/<identifier>".
+ */
+int		 state_ours(const char *datasource, const char *type,
+		    const char *identifier);
+
+#endif
