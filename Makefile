@@ -63,6 +63,13 @@ check:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# The safety invariant under many seeded random fault plans (the suite
+# runs a few): nothing present before a faulty run may be lost.
+SEEDS ?= 200
+safety: $(BIN)
+	@E2P_BIN=$(abspath $(BIN)) E2P_UNITS= E2P_ONLY=t1210 \
+		E2P_SAFETY_SEEDS="$$(seq 1 $(SEEDS))" sh tests/run.sh
+
 demo: entra2port
 	@sh tests/demo.sh
 
@@ -93,7 +100,7 @@ uninstall:
 clean:
 	rm -rf build entra2port
 
-.PHONY: all entra2port units test check demo bench lint format install uninstall clean \
+.PHONY: all entra2port units test check safety demo bench lint format install uninstall clean \
 	fuzz fuzz-build fuzz-bins valgrind
 
 # Fuzzing with libFuzzer (clang): the src objects built with the fuzzer's

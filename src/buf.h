@@ -30,6 +30,12 @@ int	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 /* Append s as a JSON string literal, quotes included. */
 int	 buf_json_str(struct buf *, const char *, size_t);
+/*
+ * Append s with the bytes a terminal or a log reader would act on (C0
+ * controls, DEL, and C1 controls in UTF-8) written as \xNN or \u00NN, so
+ * text from a service cannot start a line or an escape sequence.
+ */
+int	 buf_put_printable(struct buf *, const char *, size_t);
 /* Append s percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 int	 buf_urlenc(struct buf *, const char *);
 /* Hand the storage to the caller (never NULL); the buffer is left empty. */

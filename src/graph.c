@@ -374,12 +374,12 @@ graph_list_next(struct graph_list *l, const char *next)
 		char *t;
 
 		if (origin_of(next, &o) == 0)
-			t = xasprintf("'%s': a nextLink leads away from Graph "
-			    "(to %.*s://%.*s); not followed", l->path,
-			    (int)o.slen, o.scheme, (int)o.hlen, o.host);
+			t = xasprintf("a nextLink leads away from Graph (to "
+			    "%.*s://%.*s); not followed", (int)o.slen, o.scheme,
+			    (int)o.hlen, o.host);
 		else
-			t = xasprintf("'%s': a nextLink is not an absolute URL "
-			    "on Graph's origin; not followed", l->path);
+			t = xstrdup("a nextLink is not an absolute URL on "
+			    "Graph's origin; not followed");
 		list_failed(l, &e, t);
 		free(t);
 		return;
@@ -429,6 +429,7 @@ struct mjob {
 	struct buf	 json;		/* "[{...},..." accumulating */
 	int		 count;
 	int		 tries;
+	double		 waited;	/* seconds of retry waits so far */
 	int		 done;
 };
 
@@ -688,6 +689,7 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 			free(j->url);
 			j->url = relative(m->g, next->valuestring);
 			j->tries = 0;
+			j->waited = 0;
 			ready_push(m, (size_t)(j - m->jobs));
 		} else {
 			mjob_finish(m, j, NULL);
@@ -699,22 +701,23 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		ready_push(m, (size_t)(j - m->jobs));
 		return;
 	}
-	/* A 200 that proves nothing is asked for again, as a 5xx is. */
-	if ((status == 429 || status >= 500 || status == 0 || bad != NULL) &&
-	    ++j->tries < JOB_TRIES) {
-		double ra = http_parse_retry_after(sub_header(
+	/* A 200 that proves nothing is asked for again, as a 5xx is, under
+	 * the engine's retry policy. */
+	if (status == 429 || status >= 500 || status == 0 || bad != NULL) {
+		double ra = http_retry_wait(m->g->h, ++j->tries, sub_header(
 		    cJSON_GetObjectItemCaseSensitive(resp, "headers"),
-		    "Retry-After"), http_now());
+		    "Retry-After"), j->waited);
 
-		if (bad != NULL)
-			msg_debug("$batch: group '%s': %s; asking again",
-			    j->gid, bad);
-		if (ra < 0)
-			ra = 0.5 * (1 << (j->tries < 6 ? j->tries : 6));
-		if (ra > *backoff)
-			*backoff = ra;
-		ready_push(m, (size_t)(j - m->jobs));
-		return;
+		if (ra >= 0) {
+			if (bad != NULL)
+				msg_debug("$batch: group '%s': %s; asking again",
+				    j->gid, bad);
+			j->waited += ra;
+			if (ra > *backoff)
+				*backoff = ra;
+			ready_push(m, (size_t)(j - m->jobs));
+			return;
+		}
 	}
 	e.status = status;
 	e.message = bad != NULL ? bad : "member list failed";

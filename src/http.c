@@ -612,6 +612,24 @@ backoff(struct req *r, long status)
 	return base / 2 + (base / 2) * ((double)rand() / RAND_MAX);
 }
 
+double
+http_retry_wait(const struct http *h, int attempt, const char *retry_after,
+    double waited)
+{
+	double d = http_parse_retry_after(retry_after, http_now()), base;
+
+	if (attempt < 1 || attempt > h->cfg.max_retries)
+		return -1;
+	if (d < 0) {
+		base = 0.5 * pow(2, attempt - 1);
+		if (base > 60)
+			base = 60;
+		d = base / 2 + (base / 2) * ((double)rand() / RAND_MAX);
+	}
+	d = ceil(d * 1000) / 1000;
+	return waited + d <= h->cfg.max_retry_wait ? d : -1;
+}
+
 static void
 complete(struct http *h, struct req *r)
 {

@@ -100,6 +100,15 @@ size_t		 http_waiting(const struct http *);
 /* Call fn(arg) from the loop at most every interval seconds. */
 void		 http_set_tick(struct http *, double interval,
 		    void (*fn)(void *), void *arg);
+/*
+ * The one retry policy, for a retry a caller makes itself (a $batch
+ * sub-request): the seconds to wait before retry number attempt (1, 2,
+ * ...), from the Retry-After value retry_after (may be NULL) or else
+ * exponential backoff with jitter; -1 when the caps on retries or on the
+ * total wait (waited so far) forbid it.
+ */
+double		 http_retry_wait(const struct http *, int attempt,
+		    const char *retry_after, double waited);
 /* Number of 429 answers seen, for the summary. */
 unsigned long	 http_throttled(const struct http *);
 

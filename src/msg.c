@@ -130,7 +130,9 @@ vlog(enum msg_level l, const char *fmt, va_list ap)
 		buf_puts(&out, "entra2port: ");
 		if (l != MSG_INFO)
 			buf_printf(&out, "%s: ", level_name(l));
-		buf_append(&out, buf_str(&line), line.len);
+		/* One line, whatever a service put in an identifier or a
+		 * message. */
+		buf_put_printable(&out, buf_str(&line), line.len);
 		buf_putc(&out, '\n');
 	}
 	if (hook_before != NULL)

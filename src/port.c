@@ -721,7 +721,8 @@ list_page(struct listing *l, const char *from)
 		cJSON_AddStringToObject(body, "datasource_prefix", prefix);
 		cJSON_AddStringToObject(body, "datasource_suffix", suffix);
 		cJSON_AddNumberToObject(body, "limit", LIST_LIMIT);
-		cJSON_AddStringToObject(body, "before", l->before);
+		if (l->before != NULL)
+			cJSON_AddStringToObject(body, "before", l->before);
 	} else {
 		url = bp_url(p, l->bps[l->cur], "/entities/search");
 		q = cJSON_AddObjectToObject(body, "query");
@@ -769,7 +770,7 @@ port_list_owned(struct port *p, const char *before,
 	size_t i;
 
 	l->p = p;
-	l->before = xstrdup(before);
+	l->before = before != NULL ? xstrdup(before) : NULL;
 	l->bps = xcalloc(nbps + 1, sizeof(char *));
 	for (i = 0; i < nbps; i++)
 		l->bps[i] = xstrdup(bps[i]);

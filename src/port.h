@@ -58,8 +58,9 @@ void		 port_init_blueprints(struct port *, const char *json,
 		    void (*done)(void *, int), void *arg);
 
 /*
- * List the entities Port says this integration owns, last updated before
- * the ISO time before: the datasource listing, or per blueprint
+ * List the entities Port says this integration owns (with before, an ISO
+ * time, only those last updated before it): the datasource listing, or per
+ * blueprint
  * (blueprints[]) when that route is missing.  each() per entity, with the
  * entity's "$datasource" (NULL when Port left it out: the caller checks
  * ownership, this module only asks); then done(arg, 0), or done(arg, -1)

@@ -1,10 +1,10 @@
 /*
  * The delete phase.  The decision comes first and is made on proofs only:
  * a resource that was not read completely, an item that mapped to no
- * identifier, an entity whose owner Port did not say, a listing that
- * failed, or a stale share over the threshold each stop it, and the first
- * one met is what the report says.  Then the stale entities are deleted
- * per blueprint, at most 100 per call (port.c).
+ * identifier, an owned-entity read that failed, an entity whose owner Port
+ * did not say, or a stale share over the threshold each stop it, and the
+ * first one met is what the report says.  Then the stale entities are
+ * deleted per blueprint, at most 100 per call (port.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,6 @@ struct prune {
 	unsigned long	 owned;		/* owned when the run started */
 	unsigned long	 unproven;	/* listed without $datasource */
 	unsigned long	 foreign;	/* listed, but another writer's */
-	int		 list_rc;
 	struct buf	 key;
 };
 
@@ -120,51 +119,23 @@ owned(void *arg, const char *bp, const char *id)
 		strset_put(&pr->stale, pr->key.data, pr->key.len, 0);
 }
 
-/* An entity of the listing: ours only if its $datasource says so. */
-static void
-listed(void *arg, const char *bp, const char *id, const char *ds)
-{
-	struct prune *pr = arg;
-
-	if (ds == NULL)
-		pr->unproven++;
-	else if (!state_ours(ds, pr->in->type, pr->in->identifier))
-		pr->foreign++;
-	else
-		owned(pr, bp, id);
-}
-
-static void
-list_done(void *arg, int rc)
-{
-	((struct prune *)arg)->list_rc = rc;
-}
-
 /*
  * Fill pr with the owned entities and the stale ones among them.
- * Returns 0, 1 if they could not be listed (the note says why), or -1
- * if the run was interrupted.
+ * Returns 0, or 1 if they are not known (the note says why).
  */
 static int
-collect(struct prune *pr, struct port *p, struct http *h)
+collect(struct prune *pr)
 {
 	const struct prune_input *in = pr->in;
 
-	if (in->state != NULL) {
-		/* The read before writing is the listing: no request. */
-		pr->unproven = state_unproven(in->state);
-		state_each(in->state, owned, pr);
-		return 0;
-	}
-	port_list_owned(p, in->started, in->blueprints, in->nblueprints,
-	    listed, list_done, pr);
-	if (http_run(h) == -1)
-		return -1;
-	if (pr->list_rc == -1) {
+	if (in->state == NULL) {
 		set_note(pr->rep, xstrdup("skipped: the entities this "
 		    "integration owns could not be listed"));
 		return 1;
 	}
+	pr->unproven = state_unproven(in->state);
+	pr->foreign = state_foreign(in->state);
+	state_each(in->state, owned, pr);
 	return 0;
 }
 
@@ -291,7 +262,7 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 {
 	struct prune pr;
 	char *why;
-	int rc = 0, c;
+	int rc = 0;
 
 	if ((why = missing_proof(in)) != NULL) {
 		set_note(rep, xasprintf("skipped: %s", why));
@@ -313,10 +284,9 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 	pr.rep = rep;
 	strset_init(&pr.stale);
 	buf_init(&pr.key);
-	if ((c = collect(&pr, p, h)) != 0) {
-		if (c == 1 && !port_auth_failed(p) && !in->dry_run)
+	if (collect(&pr) != 0) {
+		if (!port_auth_failed(p) && !in->dry_run)
 			rep->delete_failed = 1;
-		rc = c == -1 ? -1 : 0;
 		goto out;
 	}
 	rep->owned = pr.owned;

@@ -35,17 +35,9 @@ struct prune_input {
 	size_t			 nproofs;
 	const struct strset	*seen;		/* "bp\x1fid" produced */
 	const struct strset	*targets;	/* ids to keep, or NULL */
-	/*
-	 * The owned entities as read when the run started, if that read
-	 * covered every blueprint; else NULL, and they are listed now (those
-	 * last updated before started).
-	 */
+	/* The owned entities read when the run started; NULL if that read
+	 * failed. */
 	const struct state	*state;
-	const char		*started;	/* ISO time */
-	const char *const	*blueprints;	/* for a per-blueprint listing */
-	size_t			 nblueprints;
-	const char		*type;		/* integration type */
-	const char		*identifier;	/* integration identifier */
 	double			 threshold;	/* entityDeletionThreshold */
 	int			 no_delete;	/* --no-delete */
 	int			 dry_run;	/* say what would go */
@@ -67,7 +59,7 @@ int	prune_within(unsigned long stale, unsigned long owned_before,
  * Decide, then delete through p (NULL: no Port credentials, nothing
  * computed), filling the report's deletion part: owned, stale, the note
  * saying why deletion was skipped, threshold_exceeded, delete_failed.
- * Returns 0, or -1 if the run was interrupted.  A listing that failed
+ * Returns 0, or -1 if the run was interrupted.  A state read that failed
  * because Port refused the credentials is left for the caller to report
  * (port_auth_failed).
  */

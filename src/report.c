@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "msg.h"
 #include "report.h"
 #include "xmalloc.h"
@@ -106,6 +107,26 @@ report_progress_end(struct report *r)
 	r->progress = -1;
 }
 
+/*
+ * s with control characters escaped (buf_put_printable), for the summary:
+ * identifiers and messages come from the services.  The result lives in
+ * one of a few rotating buffers, until that many more calls.
+ */
+static struct buf escaped[6];
+static size_t nescaped;
+
+static const char *
+esc(const char *s)
+{
+	struct buf *b = &escaped[nescaped++ % 6];
+
+	buf_reset(b);
+	if (s == NULL)
+		s = "";
+	buf_put_printable(b, s, strlen(s));
+	return buf_str(b);
+}
+
 void
 report_release(struct report *r)
 {
@@ -117,6 +138,8 @@ report_release(struct report *r)
 		free(r->res[i].reason);
 	}
 	free(r->res);
+	for (i = 0; i < sizeof(escaped) / sizeof(escaped[0]); i++)
+		buf_release(&escaped[i]);
 	for (i = 0; i < r->nfail; i++) {
 		free(r->fail[i].kind);
 		free(r->fail[i].blueprint);
@@ -225,17 +248,18 @@ report_print(const struct report *r, FILE *fp)
 		    "", "", "", "", r->deleted_other);
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
-			fprintf(fp, "resource '%s' failed: %s\n", r->res[i].kind,
-			    r->res[i].reason != NULL ? r->res[i].reason : "?");
+			fprintf(fp, "resource '%s' failed: %s\n",
+			    esc(r->res[i].kind), r->res[i].reason != NULL ?
+			    esc(r->res[i].reason) : "?");
 	for (i = 0; i < r->nfail && i < SHOW_FAILURES; i++)
-		fprintf(fp, "rejected: %s '%s': %s: %s\n", r->fail[i].blueprint,
-		    r->fail[i].identifier, r->fail[i].code,
-		    r->fail[i].message);
+		fprintf(fp, "rejected: %s '%s': %s: %s\n",
+		    esc(r->fail[i].blueprint), esc(r->fail[i].identifier),
+		    esc(r->fail[i].code), esc(r->fail[i].message));
 	if (r->total_failed > SHOW_FAILURES)
 		fprintf(fp, "... and %lu more rejected entities\n",
 		    r->total_failed - SHOW_FAILURES);
 	if (r->delete_note != NULL)
-		fprintf(fp, "deletion: %s\n", r->delete_note);
+		fprintf(fp, "deletion: %s\n", esc(r->delete_note));
 	switch (st) {
 	case EXIT_OK:
 		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
@@ -252,7 +276,7 @@ report_print(const struct report *r, FILE *fp)
 		break;
 	case EXIT_ABORTED:
 		fprintf(fp, "result: aborted (exit 3): %s; nothing was "
-		    "deleted\n", r->abort_reason != NULL ? r->abort_reason :
+		    "deleted\n", r->abort_reason != NULL ? esc(r->abort_reason) :
 		    "nothing could be read");
 		break;
 	case EXIT_THRESHOLD:
@@ -314,7 +338,9 @@ report_write_json(const struct report *r, const char *path)
 	}
 	cJSON_AddNumberToObject(j, "failedTotal", (double)r->total_failed);
 	o = cJSON_AddObjectToObject(j, "deletion");
+	/* "owned" is the older name of ownedBefore: the same number. */
 	cJSON_AddNumberToObject(o, "owned", (double)r->owned);
+	cJSON_AddNumberToObject(o, "ownedBefore", (double)r->owned);
 	cJSON_AddNumberToObject(o, "stale", (double)r->stale);
 	cJSON_AddNumberToObject(o, "protectedTargets",
 	    (double)r->protected_targets);

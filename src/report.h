@@ -51,7 +51,7 @@ struct report {
 	int			 threshold_exceeded;
 	int			 delete_failed;	/* listing or a delete failed */
 	char			*delete_note;	/* why deletion was skipped */
-	unsigned long		 owned;
+	unsigned long		 owned;		/* owned when the run started */
 	unsigned long		 stale;
 	unsigned long		 protected_targets;
 	unsigned long		 deleted_other;	/* blueprints of no resource */

@@ -1,9 +1,11 @@
 /*
  * The integration's entities in Port at the start of the run: one search
  * per blueprint the mapping names literally (the documented route, 1,000
- * per page), asking for the fields the mapping writes and the owner.  An
- * entity counts only if its $datasource is exactly this integration's; one
- * without the field leaves ownership unproven.  No write happens here.
+ * per page), asking for the fields the mapping writes and the owner; or,
+ * when a blueprint is an expression or no digest is wanted, the listing of
+ * every entity this integration owns.  An entity counts only if its
+ * $datasource is exactly this integration's; one without the field leaves
+ * ownership unproven.  No write happens here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,9 @@ struct state {
 	struct strset	 owned;		/* blueprint \x1f id → digest */
 	struct bpread	*bps;
 	size_t		 nbps;
-	int		 covers;	/* every resource's blueprint literal */
+	int		 search;	/* per-blueprint searches, with digests */
+	char		**list_bps;	/* else the listing, and its fallback */
+	size_t		 nlist_bps;
 	int		 rc;
 	unsigned long	 foreign;
 	unsigned long	 unproven;	/* entities without $datasource */
@@ -83,7 +87,8 @@ state_ours(const char *ds, const char *type, const char *identifier)
 }
 
 struct state *
-state_new(const struct mapping *m, const char *type, const char *identifier)
+state_new(const struct mapping *m, const char *type, const char *identifier,
+    int digests, const char *const *blueprints)
 {
 	struct state *st = xcalloc(1, sizeof(*st));
 	size_t i, j;
@@ -91,13 +96,13 @@ state_new(const struct mapping *m, const char *type, const char *identifier)
 	st->type = xstrdup(type);
 	st->identifier = xstrdup(identifier);
 	strset_init(&st->owned);
-	st->covers = 1;
+	st->search = digests;
 	for (i = 0; i < m->nres; i++) {
 		const struct mapping_resource *r = &m->res[i];
 		char *bp = literal(r->blueprint.value);
 
 		if (bp == NULL) {
-			st->covers = 0;
+			st->search = 0;
 			continue;
 		}
 		for (j = 0; j < st->nbps; j++)
@@ -117,7 +122,25 @@ state_new(const struct mapping *m, const char *type, const char *identifier)
 		st->nbps++;
 	}
 	if (st->nbps == 0)
-		st->covers = 0;
+		st->search = 0;
+	if (!st->search) {
+		size_t nblueprints = 0;
+
+		while (blueprints != NULL && blueprints[nblueprints] != NULL)
+			nblueprints++;
+		st->list_bps = xcalloc(nblueprints + st->nbps + 1,
+		    sizeof(char *));
+		for (i = 0; i < st->nbps; i++)
+			st->list_bps[st->nlist_bps++] = xstrdup(st->bps[i].bp);
+		for (i = 0; i < nblueprints; i++) {
+			for (j = 0; j < st->nlist_bps; j++)
+				if (strcmp(st->list_bps[j], blueprints[i]) == 0)
+					break;
+			if (j == st->nlist_bps)
+				st->list_bps[st->nlist_bps++] =
+				    xstrdup(blueprints[i]);
+		}
+	}
 	return st;
 }
 
@@ -131,26 +154,31 @@ state_free(struct state *st)
 	for (i = 0; i < st->nbps; i++)
 		free(st->bps[i].bp);
 	free(st->bps);
+	for (i = 0; i < st->nlist_bps; i++)
+		free(st->list_bps[i]);
+	free(st->list_bps);
 	strset_release(&st->owned);
 	free(st->type);
 	free(st->identifier);
 	free(st);
 }
 
+/*
+ * An entity Port returned, with its owner ds (NULL when Port left it
+ * out): kept only when ours, with the digest of e as resource r maps it
+ * (0 without r or e).
+ */
 static void
-got(void *arg, const char *bp, const char *id, const struct cJSON *e)
+keep(struct state *st, const char *bp, const char *id, const char *ds,
+    const struct mapping_resource *r, const cJSON *e)
 {
-	struct req *q = arg;
-	struct state *st = q->st;
-	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(e, "$datasource");
-	const struct mapping_resource *r = st->bps[q->i].r;
 	struct buf key;
 
-	if (!cJSON_IsString(ds)) {
+	if (ds == NULL) {
 		st->unproven++;
 		return;
 	}
-	if (!state_ours(ds->valuestring, st->type, st->identifier)) {
+	if (!state_ours(ds, st->type, st->identifier)) {
 		st->foreign++;
 		return;
 	}
@@ -158,9 +186,31 @@ got(void *arg, const char *bp, const char *id, const struct cJSON *e)
 	buf_puts(&key, bp);
 	buf_putc(&key, '\x1f');
 	buf_puts(&key, id);
-	strset_put(&st->owned, key.data, key.len, r != NULL ?
+	strset_put(&st->owned, key.data, key.len, r != NULL && e != NULL ?
 	    digest_entity(e, r) : 0);
 	buf_release(&key);
+}
+
+static void
+got(void *arg, const char *bp, const char *id, const struct cJSON *e)
+{
+	struct req *q = arg;
+	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(e, "$datasource");
+
+	keep(q->st, bp, id, cJSON_IsString(ds) ? ds->valuestring : NULL,
+	    q->st->bps[q->i].r, e);
+}
+
+static void
+listed(void *arg, const char *bp, const char *id, const char *ds)
+{
+	keep(arg, bp, id, ds, NULL, NULL);
+}
+
+static void
+list_done(void *arg, int rc)
+{
+	((struct state *)arg)->rc = rc;
 }
 
 static void
@@ -179,6 +229,11 @@ state_read(struct state *st, struct port *p)
 {
 	size_t i, j, n;
 
+	if (!st->search) {
+		port_list_owned(p, NULL, (const char *const *)st->list_bps,
+		    st->nlist_bps, listed, list_done, st);
+		return;
+	}
 	for (i = 0; i < st->nbps; i++) {
 		const struct mapping_resource *r = st->bps[i].r;
 		struct req *q = xcalloc(1, sizeof(*q));
@@ -220,19 +275,13 @@ state_digest(const struct state *st, const struct mapping_resource *r,
 {
 	size_t i;
 
-	if (st == NULL || st->rc == -1)
+	if (st == NULL || st->rc == -1 || !st->search)
 		return 0;
 	for (i = 0; i < st->nbps; i++)
 		if (st->bps[i].ok && st->bps[i].r == r && r != NULL &&
 		    strcmp(st->bps[i].bp, bp) == 0)
 			return strset_get(&st->owned, key, keylen, have);
 	return 0;
-}
-
-int
-state_covers(const struct state *st)
-{
-	return st != NULL && st->rc == 0 && st->covers;
 }
 
 unsigned long

@@ -18,9 +18,17 @@ struct mapping_resource;
 struct port;
 struct state;
 
-/* The state of mapping m's blueprints for integration (type, identifier). */
+/*
+ * The state of mapping m's blueprints for integration (type, identifier).
+ * With digests, and when every resource names its blueprint literally,
+ * each blueprint is searched with the fields the mapping writes; otherwise
+ * the integration's entities are listed (every blueprint at once, or per
+ * blueprint, those named literally and blueprints[] (NULL-terminated), where
+ * Port lacks that route), owners only.
+ */
 struct state	*state_new(const struct mapping *m, const char *type,
-		    const char *identifier);
+		    const char *identifier, int digests,
+		    const char *const *blueprints);
 void		 state_free(struct state *);
 
 /* Queue the reads on p; they run in the caller's http_run. */
@@ -40,8 +48,6 @@ int		 state_digest(const struct state *,
 		    const struct mapping_resource *r, const char *bp,
 		    const char *key, size_t keylen, uint64_t *have);
 
-/* 1 if every blueprint the mapping writes was read (all names literal). */
-int		 state_covers(const struct state *);
 /* Owned entities read: what this integration held when the run started. */
 unsigned long	 state_owned(const struct state *);
 /* Entities Port returned that belong to another writer (not counted). */

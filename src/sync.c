@@ -789,14 +789,22 @@ init_done(void *arg, int rc)
 static int
 read_state(struct sync *s)
 {
-	s->state = state_new(s->m, s->o->integration_type, s->o->identifier);
+	const struct options *o = s->o;
+	int digests = o->mode == MODE_SYNC && !o->full_write;
+
+	/* Neither compared nor deleted: nothing to read. */
+	if (!digests && o->no_delete)
+		return 0;
+	s->state = state_new(s->m, o->integration_type, o->identifier,
+	    digests, blueprints_builtin_ids);
 	state_read(s->state, s->p);
 	if (http_run(s->h) == -1)
 		return -1;
 	if (state_result(s->state) == -1) {
 		if (!port_auth_failed(s->p))
-			msg_warn("cannot read the current entities from Port: "
-			    "every entity will be written");
+			msg_warn("cannot read the entities this integration "
+			    "owns in Port: %s", digests ? "every entity will be "
+			    "written, and none deleted" : "none will be deleted");
 		state_free(s->state);
 		s->state = NULL;
 		return 0;
@@ -829,8 +837,7 @@ delete_phase(struct sync *s)
 	const struct options *o = s->o;
 	struct prune_proof *pf = xcalloc(s->nk + 1, sizeof(*pf));
 	struct prune_input in;
-	const char **bps;
-	size_t i, n = 0;
+	size_t i;
 
 	for (i = 0; i < s->nk; i++) {
 		const struct report_res *res = &s->rep->res[i];
@@ -841,31 +848,12 @@ delete_phase(struct sync *s)
 		    s->k[i].unproven;
 		pf[i].dropped = transform_stats(s->k[i].t)->dropped;
 	}
-	/* A listing, when needed, searches the blueprints this run wrote
-	 * and those the mapping names literally. */
-	bps = xcalloc(s->nbpk + 8, sizeof(*bps));
-	for (i = 0; i < s->nbpk; i++)
-		bps[n++] = s->bpk[i].bp;
-	for (i = 0; blueprints_builtin_ids[i] != NULL; i++) {
-		size_t j;
-
-		for (j = 0; j < n; j++)
-			if (strcmp(bps[j], blueprints_builtin_ids[i]) == 0)
-				break;
-		if (j == n)
-			bps[n++] = blueprints_builtin_ids[i];
-	}
 	memset(&in, 0, sizeof(in));
 	in.proofs = pf;
 	in.nproofs = s->nk;
 	in.seen = &s->seen;
 	in.targets = s->m->create_missing ? &s->targets : NULL;
-	in.state = state_covers(s->state) ? s->state : NULL;
-	in.started = s->rep->started;
-	in.blueprints = bps;
-	in.nblueprints = n;
-	in.type = o->integration_type;
-	in.identifier = o->identifier;
+	in.state = s->state;
 	in.threshold = o->threshold_set ? o->deletion_threshold :
 	    s->m->deletion_threshold;
 	in.no_delete = o->no_delete;
@@ -878,7 +866,6 @@ delete_phase(struct sync *s)
 		report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
 		    auth_http(s->pauth)->message :
 		    "no Port token could be obtained");
-	free(bps);
 	free(pf);
 }
 
@@ -1025,8 +1012,7 @@ sync_run(const struct options *o, const struct mapping *m,
 		}
 		port_resync_state(s.p, "running", started, NULL);
 	}
-	if (o->mode == MODE_SYNC && !o->full_write && s.p != NULL &&
-	    read_state(&s) == -1) {
+	if (s.p != NULL && read_state(&s) == -1) {
 		report_abort(rep, "interrupted");
 		goto finish;
 	}

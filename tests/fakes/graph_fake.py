@@ -16,7 +16,11 @@ http://127.0.0.1:PORT, scope http://127.0.0.1:PORT/.default (IMDS and App
 Service: resource http://127.0.0.1:PORT).  Fault rules are tried in order;
 each matching rule counts the request, and the first one past its "after"
 count with "times" left fires.  A 429 "status" fault without "body" gets
-the TooManyRequests envelope, other statuses code "Fault".  Control routes
+the TooManyRequests envelope, other statuses code "Fault".  The action
+"mangle" answers 200 with a broken collection body ("how": drop_value,
+null_value, value_object, strip_ids, null_next, foreign_next (the nextLink
+names the same server as "localhost"), empty), on pages and on $batch
+sub-responses alike.  Control routes
 (no auth, not recorded): GET/DELETE /_fake/requests, GET /_fake/stats,
 GET/POST /_fake/faults, POST /_fake/tenant/{remove,update,add},
 POST /_fake/expire-tokens (every issued token expires now).
@@ -107,6 +111,38 @@ class Reply:
         self.body = body
         self.headers = headers or {}
         self.action = action
+
+
+def mangle(how, body):
+    """Return the collection body text broken as fault "mangle" says."""
+    if how == "empty":
+        return ""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(doc, dict):
+        return body
+    if how == "drop_value":
+        doc.pop("value", None)
+    elif how == "null_value":
+        doc["value"] = None
+    elif how == "value_object":
+        doc["value"] = {"id": "not-a-collection"}
+    elif how == "strip_ids":
+        for it in doc.get("value") or []:
+            if isinstance(it, dict):
+                it.pop("id", None)
+    elif how == "null_next":
+        doc["@odata.nextLink"] = None
+    elif how == "foreign_next":
+        link = doc.get("@odata.nextLink")
+        if isinstance(link, str):
+            doc["@odata.nextLink"] = link.replace("//127.0.0.1:",
+                                                  "//localhost:", 1)
+    else:
+        raise ValueError("unknown mangle %r" % how)
+    return jdump(doc)
 
 
 def jdump(obj):
@@ -943,6 +979,7 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs[k] = v
         st.record({"method": self.command, "path": unquote(path),
                    "query": self.path.partition("?")[2], "headers": hdrs,
+                   "host": self.headers.get("Host"),
                    "auth": self.headers.get("Authorization") is not None,
                    "status": reply.status}, kind_of(unquote(path)))
         self.send(reply, base)
@@ -960,6 +997,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.get("action") in ("truncate",
                                                          "reset"):
             reply.action = fault["action"]
+        if fault is not None and fault.get("action") == "mangle" and \
+                reply.status == 200:
+            reply.body = mangle(fault.get("how"),
+                                reply.body.decode()).encode()
         return reply
 
     def route_fault(self, st, path, body, rid, fault):
@@ -1363,6 +1404,9 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in rep.headers.items():
             h.setdefault(k, v)
         text = rep.body.decode()
+        if fault is not None and fault.get("action") == "mangle" and \
+                rep.status == 200:
+            text = mangle(fault.get("how"), text)
         try:
             b = json.loads(text)
         except ValueError:

@@ -19,7 +19,11 @@ GET|POST /_fake/faults (replace the rules), POST /_fake/reset (empty state).
 
 Fault rule: {"match": regex searched in the raw path+query, "method",
 "after": N, "times": N|-1, then "status" (+"headers", "body") or "action":
-"reset"|"html"|"expire_token", or "reject_index": N (bulk upserts)}.
+"reset"|"html"|"expire_token", or "reject_index": N (bulk upserts), or, on
+the listings and searches, "drop_datasource": true (entities come back
+without $datasource), "ignore_rules": true (the search ignores its query, as
+a Port that does not honour $datasource rules would), "drop_next": true (the
+page claims to be the last)}.
 
 Choices where Port's behaviour is unconfirmed: a token is reused until it
 expires (expiresIn then counts down); blueprint conflicts are 409
@@ -840,6 +844,10 @@ class Handler(BaseHTTPRequestHandler):
         if 'reject_index' in rule:
             self.reject_index = rule['reject_index']
             return False
+        if any(rule.get(k) for k in ('drop_datasource', 'ignore_rules',
+                                     'drop_next')):
+            self.listing_fault = rule
+            return False
         act = rule.get('action')
         if act == 'reset':
             self.close_connection = True
@@ -870,6 +878,7 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self, raw_path, q, data, size, entry):
         fake = self.fake
         self.reject_index = None
+        self.listing_fault = {}
         self.rl_headers = None
         segs = raw_path.split('/')
         if len(segs) < 3 or segs[0] != '' or segs[1] != 'v1' or \
@@ -1408,7 +1417,8 @@ class Handler(BaseHTTPRequestHandler):
                 k = keys[idx]
                 e = st.entities[k[0]][k[1]]
                 ds = e.get('$datasource') or ''
-                if not ds.startswith(pre) or not ds.endswith(suf):
+                if not self.listing_fault.get('ignore_rules') and \
+                        (not ds.startswith(pre) or not ds.endswith(suf)):
                     continue
                 if bkey is not None and ts_key(e['updatedAt']) >= bkey:
                     continue
@@ -1424,7 +1434,17 @@ class Handler(BaseHTTPRequestHandler):
                       '$datasource': e.get('$datasource'),
                       'updatedAt': e['updatedAt']} for _, e in page]
         nxt = enc_cursor(list(page[-1][0])) if len(out) > limit else None
-        return 200, {'ok': True, 'entities': items, 'next': nxt}
+        return 200, self.listing_reply(items, nxt)
+
+    def listing_reply(self, items, nxt):
+        """The reply of a listing or search page, after listing faults."""
+        lf = self.listing_fault
+        if lf.get('drop_datasource'):
+            for e in items:
+                e.pop('$datasource', None)
+        if lf.get('drop_next'):
+            nxt = None
+        return {'ok': True, 'entities': items, 'next': nxt}
 
     def search_include(self, v):
         if v is None:
@@ -1447,6 +1467,8 @@ class Handler(BaseHTTPRequestHandler):
         query = body.get('query')
         if query is not None:
             check_query(query)
+        if self.listing_fault.get('ignore_rules'):
+            query = None
         include = self.search_include(body.get('include'))
         limit = body.get('limit', 200)
         if not isinstance(limit, int) or isinstance(limit, bool) or \
@@ -1477,7 +1499,7 @@ class Handler(BaseHTTPRequestHandler):
             items = [copy.deepcopy(project(e, include)) for e in page]
         nxt = enc_cursor([page[-1]['identifier']]) if len(out) > limit \
             else None
-        return 200, {'ok': True, 'entities': items, 'next': nxt}
+        return 200, self.listing_reply(items, nxt)
 
     def r_search(self, s, q, body):
         st = self.fake.store
