@@ -412,6 +412,25 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
+/*
+ * A directory (schema) extension property: extension_, the owning app's
+ * appId without dashes (32 hex digits), _, a name.  Tenants define them,
+ * so no published schema lists them; $select names them (graph-api.md
+ * 2.1).
+ */
+static int
+is_extension(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "extension_", 10) != 0)
+		return 0;
+	for (i = 10; i < 42; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return 0;
+	return name[42] == '_' && name[43] != '\0';
+}
+
 enum graphschema_name
 graphschema_classify(const char *kind, const char *name)
 {
@@ -430,8 +449,56 @@ graphschema_classify(const char *kind, const char *name)
 	}
 	if (in_list(k->nav, name))
 		return GS_NAVIGATION;
-	return graphschema_prop(kind, name) != NULL ? GS_PROPERTY :
-	    GS_UNDECLARED;
+	if (graphschema_prop(kind, name) != NULL)
+		return GS_PROPERTY;
+	return is_extension(name) ? GS_EXTENSION : GS_UNDECLARED;
+}
+
+char *
+graphschema_select(const char *kind, const char *fields)
+{
+	char *v = xstrdup(fields), *tok, *save = NULL;
+	struct buf b;
+
+	buf_init(&b);
+	for (tok = strtok_r(v, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		switch (graphschema_classify(kind, tok)) {
+		case GS_PROPERTY:
+		case GS_EXTENSION:
+		case GS_UNCOVERED:
+			buf_printf(&b, "%s%s", b.len > 0 ? "," : "", tok);
+			break;
+		default:
+			break;
+		}
+	}
+	free(v);
+	return buf_detach(&b);
+}
+
+char *
+graphschema_undeclared(const char *kind, const char *fields)
+{
+	char *v = xstrdup(fields), *tok, *save = NULL, *near;
+	struct buf b;
+
+	buf_init(&b);
+	for (tok = strtok_r(v, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (graphschema_classify(kind, tok) != GS_UNDECLARED)
+			continue;
+		buf_printf(&b, "%s'%s'", b.len > 0 ? ", " : "", tok);
+		if ((near = graphschema_nearest(kind, tok)) != NULL)
+			buf_printf(&b, " (did you mean %s?)", near);
+		free(near);
+	}
+	free(v);
+	if (b.len == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 const char *const *

@@ -31,6 +31,7 @@ enum graphschema_name {
 	GS_PROPERTY = 0,	/* declared, or documented as returned anyway */
 	GS_NAVIGATION,		/* a relationship: $expand or /{id}/NAME */
 	GS_ANNOTATION,		/* "@odata.type", "_x": never a property */
+	GS_EXTENSION,		/* extension_<appId>_<name>: a tenant's own */
 	GS_UNDECLARED,		/* the kind is covered and lacks the name */
 	GS_UNCOVERED		/* the kind is not one of the four */
 };
@@ -50,6 +51,20 @@ const struct graphschema_prop *graphschema_prop(const char *kind,
 /* Classify a top-level name read from an item of kind (see the enum). */
 enum graphschema_name graphschema_classify(const char *kind,
 		    const char *name);
+
+/*
+ * Of the comma-separated names fields (those a mapping reads), the ones a
+ * $select may name for kind: properties, directory extensions, and any
+ * name of a kind not covered; comma-separated, owned by the caller.
+ */
+char		*graphschema_select(const char *kind, const char *fields);
+
+/*
+ * The names of fields that kind does not declare, as "'dispalyName' (did
+ * you mean displayName?), 'foo'"; NULL when there is none.  The caller
+ * frees the result.
+ */
+char		*graphschema_undeclared(const char *kind, const char *fields);
 
 /* The properties Graph returns for a user without $select, as a
  * NULL-terminated list (static). */

@@ -172,6 +172,37 @@ test_classify(void)
 }
 
 static void
+test_lists(void)
+{
+	char *s;
+
+	s = graphschema_select("/users", "accountEnabled,dispalyName,id,"
+	    "manager,extension_0123456789abcdef0123456789ABCDEF_costCenter,"
+	    "signInActivity");
+	is_str(s, "accountEnabled,id,"
+	    "extension_0123456789abcdef0123456789ABCDEF_costCenter,"
+	    "signInActivity", "a $select keeps properties and extensions");
+	free(s);
+	s = graphschema_select("/devices", "displayName,memberOf");
+	is_str(s, "displayName", "an uncovered kind keeps all but relations");
+	free(s);
+	s = graphschema_select("/users", "manager");
+	is_str(s, "", "nothing left");
+	free(s);
+	s = graphschema_undeclared("/users", "id,dispalyName,zzzzzzzz,mail,"
+	    "extension_0123_x");
+	is_str(s, "'dispalyName' (did you mean displayName?), 'zzzzzzzz', "
+	    "'extension_0123_x'", "undeclared names, with the nearest");
+	free(s);
+	s = graphschema_undeclared("/groups", "id,mail,members,@odata.type");
+	is_str(s, NULL, "nothing undeclared");
+	free(s);
+	s = graphschema_undeclared("/devices", "whatever");
+	is_str(s, NULL, "an uncovered kind declares nothing to check");
+	free(s);
+}
+
+static void
 nearest_is(const char *kind, const char *name, const char *want)
 {
 	char *got = graphschema_nearest(kind, name);
@@ -275,6 +306,7 @@ main(void)
 {
 	test_contract();
 	test_classify();
+	test_lists();
 	test_nearest();
 	test_types();
 	test_top();
