@@ -557,7 +557,14 @@ class Graph:
                              "found." % c)
 
     def user_filter(self, value):
-        """Return a predicate for the supported users $filter forms."""
+        """Return a predicate for the supported users $filter forms.
+
+        Clauses joined with "and" are basic queries when each one is
+        (graph-api.md 4): no ConsistencyLevel needed."""
+        parts = re.split(r"\s+and\s+", value)
+        if len(parts) > 1:
+            preds = [self.user_filter(p) for p in parts]
+            return lambda o: all(p(o) for p in preds)
         m = re.fullmatch(r"\s*accountEnabled\s+eq\s+(true|false)\s*", value)
         if m:
             want = m.group(1) == "true"
