@@ -31,7 +31,9 @@ identifier_taken; only required relations make an entity a dependent (as
 Port's docs say; --strict-dependents counts every relation); deleting an
 entity empties optional relations that point at it; delete_dependents is
 required on both delete routes; bodies of POST/PUT/PATCH must be sent as
-application/json (415 otherwise); unknown body keys are 422.
+application/json (415 otherwise); unknown body keys are 422 where Port's
+OpenAPI says additionalProperties: false (a blueprint's other keys are
+dropped, as that spec allows them).
 """
 
 import argparse
@@ -460,10 +462,10 @@ def bool_param(q, name, default=False, required=False):
 
 def validate_blueprint(bp, store, path_id=None):
     need_obj(bp)
-    for k in bp:
-        if k not in BLUEPRINT_KEYS:
-            raise PortError(422, 'invalid_request',
-                            'must NOT have additional properties ("%s")' % k)
+    # Port's OpenAPI lets a blueprint body carry keys it does not list
+    # (additionalProperties: true); they are not kept.
+    for k in [k for k in bp if k not in BLUEPRINT_KEYS]:
+        del bp[k]
     ident = bp.get('identifier')
     if not isinstance(ident, str):
         raise PortError(422, 'invalid_request',
