@@ -2,7 +2,8 @@
  * Graph collections and membership.  A collection is read one page at a
  * time: the caller parses each page and hands back its nextLink, which is
  * followed verbatim; a link seen twice fails the enumeration instead of
- * looping, and an expired skiptoken restarts it from the first page.
+ * looping, and an expired skiptoken restarts it from the first page, as
+ * does a 400 naming the largest page size Graph will serve ($top lowered).
  * Membership is read with $batch, 20 member-list requests at a time, each
  * group's pages followed inside later batches.
  */
