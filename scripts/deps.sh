@@ -3,7 +3,7 @@
 # As root, install the missing ones with apt-get; otherwise name them in one
 # message and fail.  Used by make (build/.deps) and by .ci/run.
 PKGS="gcc make libc6-dev pkg-config libcurl4-openssl-dev libjq-dev libonig-dev
-libyaml-dev libcjson-dev libssl-dev python3 jq curl mandoc"
+libyaml-dev libcjson-dev libssl-dev python3 python3-yaml jq curl mandoc"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -35,7 +35,8 @@ struct graph_list_cb {
 	 */
 	void	(*page)(void *arg, struct graph_list *, const char *body,
 		    size_t len);
-	/* The enumeration restarts from the first page (expired skiptoken). */
+	/* The enumeration restarts from the first page (an expired
+	 * skiptoken, or a page size Graph refused after pages came). */
 	void	(*restart)(void *arg, struct graph_list *);
 	/* Every page was read (after graph_list_next(NULL)). */
 	void	(*done)(void *arg, struct graph_list *);

@@ -4,7 +4,9 @@
  * Graph hides by default), records for each JSON path the types, null and
  * absent counts, an example and the string formats every value satisfies,
  * prints that as a table, and with --generate writes a blueprint and a
- * mapping that only use what the sample proves.  Pages are small control
+ * mapping.  Types and formats come from Graph's schema where it declares
+ * the property, from the sample otherwise; nothing is required, since a
+ * sample cannot prove every object has a value.  Pages are small control
  * data here, so they are parsed with cJSON.
  */
 #include <ctype.h>
@@ -21,6 +23,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "graph.h"
+#include "graphschema.h"
 #include "http.h"
 #include "inspect.h"
 #include "msg.h"
@@ -41,12 +44,6 @@ enum {
 	T_ARRAY = 16,
 	T_OBJECT = 32
 };
-
-/* The 11 properties Graph returns for a user without $select (§2.1). */
-static const char *const user_defaults[] = { "businessPhones",
-    "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
-    NULL };
 
 /* User properties Graph returns only on $select (§2.1), listed in a
  * collection. */
@@ -605,18 +602,6 @@ single_type(unsigned t)
 	return t != 0 && (t & (t - 1)) == 0;
 }
 
-/* Is s in the NULL-terminated list? */
-static int
-in_list(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Is name in the comma-separated list? */
 static int
 in_csv(const char *csv, const char *name)
@@ -642,7 +627,11 @@ in_csv(const char *csv, const char *name)
 	return 0;
 }
 
-/* The format every non-null value of f satisfies, or FMT_NONE. */
+/*
+ * The format every non-null value of f satisfies, or FMT_NONE; never
+ * email: Entra holds addresses Port's email check refuses (non-ASCII
+ * local parts and domains), so a sample of ASCII ones proves nothing.
+ */
 static enum inspect_format
 field_format(const struct field *f)
 {
@@ -652,7 +641,7 @@ field_format(const struct field *f)
 	if (f->types != T_STRING || f->strings != nonnull || nonnull == 0)
 		return FMT_NONE;
 	for (k = FMT_DATE_TIME; k <= FMT_URL; k++)
-		if (f->fmt_ok[k] == f->strings)
+		if (k != FMT_EMAIL && f->fmt_ok[k] == f->strings)
 			return k;
 	return FMT_NONE;
 }
@@ -830,6 +819,18 @@ reader_release(struct reader *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The value of the user's query parameter name, or NULL. */
+static const char *
+user_param(const struct ctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nparams; i++)
+		if (strcmp(c->names[i], name) == 0)
+			return c->values[i];
+	return NULL;
+}
+
 /*
  * Read up to o->sample items of the path into r (released by the caller
  * with reader_release), with the user's parameters, $top, and select as
@@ -859,8 +860,12 @@ read_sample(struct ctx *c, struct reader *r, const char *select)
 		values[n++] = c->values[i];
 	}
 	if (!c->has_top) {
-		snprintf(top, sizeof(top), "%ld", r->want < 999 ? r->want :
-		    999);
+		long max = graphschema_max_top(r->path, select != NULL ?
+		    select : user_param(c, "$select"), user_param(c,
+		    "$filter"));
+
+		snprintf(top, sizeof(top), "%ld", r->want < max ? r->want :
+		    max);
 		names[n] = "$top";
 		values[n++] = top;
 	}
@@ -921,8 +926,9 @@ read_users_selected(struct ctx *c, struct reader *r)
 	int tries, rc = -1;
 
 	buf_init(&b);
-	for (i = 0; user_defaults[i] != NULL; i++)
-		buf_printf(&b, "%s%s", b.len ? "," : "", user_defaults[i]);
+	for (i = 0; graphschema_user_defaults()[i] != NULL; i++)
+		buf_printf(&b, "%s%s", b.len ? "," : "",
+		    graphschema_user_defaults()[i]);
 	for (i = 0; user_select_only[i] != NULL; i++)
 		buf_printf(&b, ",%s", user_select_only[i]);
 	sel = buf_detach(&b);
@@ -1023,13 +1029,39 @@ close_file(FILE *fp, const char *path)
 }
 
 /*
- * Write the blueprint of the chosen fields of st to file as JSON, with
- * identifier id.  Returns 0, or -1 after an error message.
+ * The Port type and format (NULL: none) of field f of the collection
+ * path: Graph's schema where it declares the property, else what every
+ * value of the sample was.
+ */
+static void
+port_type(const char *path, const struct field *f, const char **type,
+    const char **format)
+{
+	const struct graphschema_prop *p = graphschema_prop(path, f->name);
+
+	if (p != NULL && graphschema_port_type(p) != NULL) {
+		*type = graphschema_port_type(p);
+		*format = graphschema_port_format(p);
+		return;
+	}
+	*type = f->types == T_STRING ? "string" : f->types == T_NUMBER ?
+	    "number" : f->types == T_BOOL ? "boolean" : f->types == T_ARRAY ?
+	    "array" : "object";
+	*format = format_name(field_format(f));
+}
+
+/*
+ * Write the blueprint of the chosen fields of st (items of path) to file
+ * as JSON, with identifier id.  No property is required: a sample cannot
+ * show that every object of the collection has a value (Graph returns
+ * null createdDateTime for old accounts).  Returns 0, or -1 after an
+ * error message.
  */
 static int
-write_blueprint(const char *file, const char *id, const struct stats *st)
+write_blueprint(const char *file, const char *path, const char *id,
+    const struct stats *st)
 {
-	cJSON *bp = cJSON_CreateObject(), *schema, *props, *req;
+	cJSON *bp = cJSON_CreateObject(), *schema, *props;
 	char *title = inspect_title(id), *text;
 	size_t i;
 	FILE *fp;
@@ -1040,13 +1072,12 @@ write_blueprint(const char *file, const char *id, const struct stats *st)
 	cJSON_AddStringToObject(bp, "icon", "Microsoft");
 	schema = cJSON_AddObjectToObject(bp, "schema");
 	props = cJSON_AddObjectToObject(schema, "properties");
-	req = cJSON_AddArrayToObject(schema, "required");
 	cJSON_AddObjectToObject(bp, "relations");
 	free(title);
 	for (i = 0; i < st->nf; i++) {
 		const struct field *f = &st->f[i];
 		cJSON *p;
-		const char *fmt;
+		const char *type, *fmt;
 		char *t;
 
 		if (!f->chosen)
@@ -1055,14 +1086,10 @@ write_blueprint(const char *file, const char *id, const struct stats *st)
 		t = humanize(f->name);
 		cJSON_AddStringToObject(p, "title", t);
 		free(t);
-		cJSON_AddStringToObject(p, "type", f->types == T_STRING ?
-		    "string" : f->types == T_NUMBER ? "number" :
-		    f->types == T_BOOL ? "boolean" : f->types == T_ARRAY ?
-		    "array" : "object");
-		if ((fmt = format_name(field_format(f))) != NULL)
+		port_type(path, f, &type, &fmt);
+		cJSON_AddStringToObject(p, "type", type);
+		if (fmt != NULL)
 			cJSON_AddStringToObject(p, "format", fmt);
-		if (f->present == st->items && f->nulls == 0)
-			cJSON_AddItemToArray(req, cJSON_CreateString(f->name));
 	}
 	text = cJSON_Print(bp);
 	cJSON_Delete(bp);
@@ -1134,7 +1161,9 @@ write_mapping(struct ctx *c, const char *file, const char *id,
 	yaml_dq(fp, o->inspect_path);
 	fprintf(fp, "\n    selector:\n      query: 'true'\n"
 	    "      data_path: '.value'\n      query_params:\n"
-	    "        $top: \"999\"\n        $select: ");
+	    "        $top: \"%ld\"\n        $select: ",
+	    graphschema_max_top(o->inspect_path, sel.data, user_param(c,
+	    "$filter")));
 	yaml_dq(fp, sel.data);
 	putc('\n', fp);
 	for (i = 0; i < c->nparams; i++) {
@@ -1181,6 +1210,7 @@ fail:
 static void
 choose(const struct options *o, struct stats *st)
 {
+	const struct graphschema_prop *gp;
 	const char *p;
 	size_t i;
 
@@ -1188,7 +1218,12 @@ choose(const struct options *o, struct stats *st)
 		struct field *f = &st->f[i];
 
 		if (f->prefix[0] != '\0' || strcmp(f->name, "id") == 0 ||
-		    f->name[0] == '@' || f->present == f->nulls ||
+		    f->name[0] == '@' || f->present == f->nulls)
+			continue;
+		/* Graph's schema gives a declared property its type; the
+		 * sample must agree with itself for any other. */
+		if ((gp = graphschema_prop(o->inspect_path, f->name)) !=
+		    NULL ? graphschema_port_type(gp) == NULL :
 		    !single_type(f->types))
 			continue;
 		if (o->fields != NULL && !in_csv(o->fields, f->name))
@@ -1277,7 +1312,7 @@ generate(struct ctx *c, struct stats *st)
 	char *mp = xasprintf("%s/%s.mapping.yaml", c->o->generate_dir, id);
 	int rc = -1;
 
-	if (write_blueprint(bp, id, st) == 0 &&
+	if (write_blueprint(bp, c->o->inspect_path, id, st) == 0 &&
 	    write_mapping(c, mp, id, st) == 0) {
 		fprintf(stderr, "wrote %s and %s\n", bp, mp);
 		rc = 0;
@@ -1315,7 +1350,7 @@ mark_users(struct ctx *c, struct stats *st, const struct reader *dflt)
 		int seen = 0;
 
 		if (f->prefix[0] != '\0' || f->needs_select ||
-		    in_list(user_defaults, f->name))
+		    graphschema_user_default(f->name))
 			continue;
 		cJSON_ArrayForEach(it, dflt->items)
 			if (cJSON_HasObjectItem(it, f->name))

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "graph.h"
+#include "graphschema.h"
 #include "http.h"
 #include "mapping.h"
 #include "msg.h"
@@ -655,43 +656,49 @@ is_directory_kind(const char *kind)
 	return 0;
 }
 
-/* Relationships, not properties: never put them in a $select. */
-static int
-is_navigation(const char *f)
-{
-	static const char *const nav[] = { "members", "transitiveMembers",
-	    "owners", "memberOf", "transitiveMemberOf", "manager",
-	    "directReports", "extensions", NULL };
-	size_t i;
-
-	for (i = 0; nav[i] != NULL; i++)
-		if (strcmp(f, nav[i]) == 0)
-			return 1;
-	return f[0] == '@' || f[0] == '_';
-}
-
-/* The $select to add when the resource has none, or NULL. */
+/*
+ * The $select to add when the resource has none, or NULL: what the
+ * mapping reads that Graph's schema lets a $select name.
+ */
 static char *
 derive_select(const struct mapping_resource *r)
 {
-	char *fields, *tok, *save = NULL;
-	struct buf b;
+	char *fields, *sel;
 
 	if (!is_directory_kind(r->kind) || mapping_param(r, "$select") != NULL)
 		return NULL;
 	if ((fields = transform_fields_read(r)) == NULL)
 		return NULL;
-	buf_init(&b);
-	for (tok = strtok_r(fields, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (is_navigation(tok))
-			continue;
-		if (b.len > 0)
-			buf_putc(&b, ',');
-		buf_puts(&b, tok);
-	}
+	sel = graphschema_select(r->kind, fields);
 	free(fields);
-	return buf_detach(&b);
+	return sel;
+}
+
+/*
+ * The $top to ask for: the mapping's, lowered to what Graph serves with
+ * the $select and $filter in params (sync_check has warned); NULL to
+ * keep it.  The caller frees the result.
+ */
+static char *
+clamp_top(const char *kind, char *const *names, char *const *values,
+    size_t n)
+{
+	const char *top = NULL, *sel = NULL, *flt = NULL;
+	size_t i;
+	long max;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "$top") == 0)
+			top = values[i];
+		else if (strcmp(names[i], "$select") == 0)
+			sel = values[i];
+		else if (strcmp(names[i], "$filter") == 0)
+			flt = values[i];
+	}
+	max = graphschema_max_top(kind, sel, flt);
+	if (top == NULL || strtol(top, NULL, 10) <= max)
+		return NULL;
+	return xasprintf("%ld", max);
 }
 
 static void
@@ -699,7 +706,7 @@ kind_setup(struct sync *s, size_t i)
 {
 	struct kstate *k = &s->k[i];
 	const struct mapping_resource *r = &s->m->res[i];
-	char *sel = derive_select(r);
+	char *sel = derive_select(r), *top;
 	size_t j, nh = 0;
 
 	k->s = s;
@@ -718,6 +725,15 @@ kind_setup(struct sync *s, size_t i)
 		k->names[k->nparams] = xstrdup("$select");
 		k->values[k->nparams++] = sel;
 		k->derived_select = 1;
+	}
+	if ((top = clamp_top(r->kind, k->names, k->values, k->nparams)) !=
+	    NULL) {
+		for (j = 0; j < k->nparams; j++)
+			if (strcmp(k->names[j], "$top") == 0) {
+				free(k->values[j]);
+				k->values[j] = xstrdup(top);
+			}
+		free(top);
 	}
 	k->headers = xcalloc(r->nheaders + 2, sizeof(char *));
 	for (j = 0; j < r->nheaders; j++)
@@ -1109,53 +1125,63 @@ out:
 	return rc;
 }
 
-/* The 11 properties Graph returns for a user without $select. */
-static const char *const user_defaults[] = { "businessPhones",
-    "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
-    NULL };
-
-static int
-user_default(const char *f)
+/* "a, b and c": the properties Graph returns for a user by default. */
+static char *
+user_defaults_text(void)
 {
+	const char *const *d = graphschema_user_defaults();
+	struct buf b;
 	size_t i;
 
-	for (i = 0; user_defaults[i] != NULL; i++)
-		if (strcmp(user_defaults[i], f) == 0)
-			return 1;
-	return 0;
+	buf_init(&b);
+	for (i = 0; d[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : d[i + 1] == NULL ?
+		    " and " : ", ", d[i]);
+	return buf_detach(&b);
 }
 
-/* Warn about mapped user fields a given $select leaves out. */
+/*
+ * Warn about fields the kind's schema does not declare (the four kinds
+ * are open types: a warning, not an error), and about mapped user fields
+ * a given $select leaves out.
+ */
 static void
 check_fields(const struct mapping *m, const struct mapping_resource *r)
 {
 	const struct mapping_field *sel = mapping_param(r, "$select");
-	char *fields, *tok, *save = NULL;
+	char *fields, *tok, *save = NULL, *odd;
 	struct buf missing;
 
-	if (strcmp(r->kind, "/users") != 0)
-		return;
 	fields = transform_fields_read(r);
 	if (fields == NULL) {
-		if (sel == NULL)
+		if (sel == NULL && strcmp(r->kind, "/users") == 0) {
+			char *d = user_defaults_text();
+
 			msg_warn("%s:%d:%d: resource '/users' has no $select "
 			    "and its mapping reads items as a whole, so no "
 			    "$select can be derived: Graph will return only "
-			    "businessPhones, displayName, givenName, id, "
-			    "jobTitle, mail, mobilePhone, officeLocation, "
-			    "preferredLanguage, surname and userPrincipalName",
-			    m->path, r->line, r->col);
+			    "%s", m->path, r->line, r->col, d);
+			free(d);
+		}
 		return;
 	}
+	if ((odd = graphschema_undeclared(r->kind, fields)) != NULL)
+		msg_warn("%s:%d:%d: resource '%s': the mapping reads "
+		    "properties Graph's schema does not declare for %s: %s%s",
+		    m->path, r->line, r->col, r->kind,
+		    graphschema_type_of(r->kind), odd, sel == NULL ?
+		    "; they are left out of the $select (name them in one if "
+		    "Graph returns them)" : "");
+	free(odd);
 	buf_init(&missing);
-	for (tok = strtok_r(fields, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(fields, ",", &save); tok != NULL &&
+	    strcmp(r->kind, "/users") == 0; tok = strtok_r(NULL, ",", &save)) {
 		const char *p;
 		size_t n = strlen(tok);
 		int found = 0;
 
-		if (is_navigation(tok))
+		if (graphschema_classify(r->kind, tok) != GS_PROPERTY &&
+		    graphschema_classify(r->kind, tok) != GS_EXTENSION)
 			continue;
 		if (sel == NULL) {
 			found = 1;	/* derived at run time */
@@ -1165,8 +1191,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 				if ((p == sel->value || p[-1] == ',') &&
 				    (p[n] == ',' || p[n] == '\0'))
 					found = 1;
-			if (!found && user_default(tok) &&
-			    strstr(sel->value, ",") == NULL &&
+			if (!found && graphschema_user_default(tok) &&
 			    sel->value[0] == '\0')
 				found = 1;
 		}
@@ -1180,6 +1205,29 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 		    m->path, sel->line, sel->col, missing.data);
 	buf_release(&missing);
 	free(fields);
+}
+
+/*
+ * Warn when the resource's $top (valid, 1..999) is above the page size
+ * Graph serves with its $select (given or derived) and $filter: the
+ * request will ask for that size instead (kind_setup).
+ */
+static void
+check_top(const struct mapping *m, const struct mapping_resource *r,
+    const struct mapping_field *top, long v)
+{
+	const struct mapping_field *sel = mapping_param(r, "$select");
+	const struct mapping_field *flt = mapping_param(r, "$filter");
+	char *derived = sel == NULL ? derive_select(r) : NULL;
+	long max = graphschema_max_top(r->kind, sel != NULL ? sel->value :
+	    derived, flt != NULL ? flt->value : NULL);
+
+	if (v > max)
+		msg_warn("%s:%d:%d: resource '%s': $top '%s' is above %ld, the "
+		    "largest page Graph serves when signInActivity is "
+		    "selected or filtered on; asking for %ld", m->path,
+		    top->line, top->col, r->kind, top->value, max, max);
+	free(derived);
 }
 
 int
@@ -1208,6 +1256,8 @@ sync_check(const struct options *o, const struct mapping *m)
 				    m->path, top->line, top->col, r->kind,
 				    top->value);
 				rc = -1;
+			} else {
+				check_top(m, r, top, v);
 			}
 		}
 		if (r->kind[0] != '/') {

@@ -28,8 +28,11 @@ start_port
 env_secret
 run r2 --init --mapping "$M"
 expect_rc 0 r2
-assert_eq "$(grep -c 'warning' "$T/r2.err")" 1 "warnings"
-assert_grep 'signInActivity' "$T/r2.err"
+# Two warnings: the guide's $top=999 is above Graph's 500 with
+# signInActivity (once, at its position), and the licence.
+assert_eq "$(grep -c 'warning' "$T/r2.err")" 2 "warnings"
+assert_eq "$(grep -c "warning: .*guide-users.yaml:7:15: resource '/users': \$top '999' is above 500" "$T/r2.err")" 1 "\$top warning"
+assert_eq "$(grep 'warning' "$T/r2.err" | grep -c 'refused signInActivity')" 1 "licence warning"
 assert_eq "$(count_entities entra-id-user)" 300 users
 assert_eq "$(pq '[.entities["entra-id-user"][] | select(.properties.lastSignInDateTime != null)] | length')" 0 "sign-in times"
 assert_eq "$(pq '[.entities["entra-id-user"][] | select(.properties.department != null)] | length')" \

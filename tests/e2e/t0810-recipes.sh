@@ -274,8 +274,8 @@ need "$ENABLED" "\\\$filter: \"accountEnabled eq true and userType eq 'Member'\"
 need "$TRANS" '^ +membership: transitiveMembers' "no membership: transitiveMembers"
 echo "ok: mapping variants pass --check"
 
-# enabled-members: the selector alone (the fake Graph takes one $filter
-# clause, not "and") keeps exactly the enabled members of the tenant.
+# enabled-members: the selector alone (its $filter taken out)
+# keeps exactly the enabled members of the tenant.
 tenant users --users 80 --groups 2
 start_graph "$T/users.json"
 env_secret

@@ -24,6 +24,12 @@ sub-responses alike.  Control routes
 (no auth, not recorded): GET/DELETE /_fake/requests, GET /_fake/stats,
 GET/POST /_fake/faults, POST /_fake/tenant/{remove,update,add},
 POST /_fake/expire-tokens (every issued token expires now).
+
+$select accepts what Graph's published schema declares for the kind
+(tests/contracts/graph-schema.md).  A /users page with signInActivity
+selected holds at most 500 users, a larger $top is capped as documented;
+--signin-top-limit N instead refuses a $top above N with the 400 "Cannot
+query data for more than N users at a time" the service sent in 2023.
 """
 
 import argparse
@@ -42,6 +48,10 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "contracts"))
+import graphschema  # noqa: E402  (tests/contracts/graphschema.py)
 
 KINDS = ("users", "groups", "applications", "servicePrincipals")
 ODATA_TYPE = {"user": "#microsoft.graph.user",
@@ -197,6 +207,12 @@ class Tenant:
             self.lists[kind] = lst
             self.index[kind] = {o["id"]: i for i, o in enumerate(lst)}
             self.props[kind] = props
+        # Graph's published schema: every declared property (and the two
+        # it names as returned though undeclared) can be $select-ed; those
+        # an object lacks come back null.
+        schema = graphschema.Schema()
+        for kind in KINDS:
+            self.props[kind].update(schema.selectable(ENTITY[kind]))
         self.props["users"].update(USER_DEFAULT + USER_EXTRA)
         self.props["users"].add("signInActivity")
         self.props["groups"].update(GROUP_EXTRA)
@@ -512,7 +528,9 @@ class Graph:
                                  "Term '%s' is not valid in a $select or "
                                  "$expand expression." % n)
             if n == "*":
-                out.extend(sorted(props))
+                out.extend(sorted(k for k in props
+                                  if k not in USER_NOT_IN_LIST and
+                                  k not in GROUP_GET_ONLY))
                 continue
             if kind == "users" and not member and n in USER_NOT_IN_LIST:
                 raise GraphError(501, "NotImplemented",
@@ -575,7 +593,14 @@ class Graph:
                              "found." % c)
 
     def user_filter(self, value):
-        """Return a predicate for the supported users $filter forms."""
+        """Return a predicate for the supported users $filter forms.
+
+        Clauses joined with "and" are basic queries when each one is
+        (graph-api.md 4): no ConsistencyLevel needed."""
+        parts = re.split(r"\s+and\s+", value)
+        if len(parts) > 1:
+            preds = [self.user_filter(p) for p in parts]
+            return lambda o: all(p(o) for p in preds)
         m = re.fullmatch(r"\s*accountEnabled\s+eq\s+(true|false)\s*", value)
         if m:
             want = m.group(1) == "true"
@@ -724,7 +749,16 @@ class Graph:
                                  "OrB2CTenant",
                                  "Neither tenant is B2C or tenant doesn't "
                                  "have premium license")
-            top = min(top, 500)
+            lim = self.st.args.signin_top_limit
+            if lim and "$top" in opts and top > lim:
+                # As in April 2023 (graph-schema.md): refused, not capped.
+                # The error code that came with it is not on record
+                # (UNCONFIRMED); clients read the message.
+                raise GraphError(400, "Request_UnsupportedQuery",
+                                 "Cannot query data for more than %d "
+                                 "users at a time" % lim)
+            # Documented today: pages of at most 500, larger $top capped.
+            top = min(top, lim or 500)
         pos = 0
         if "$skiptoken" in opts:
             pos = self.st.page_pos(req.rel, opts["$skiptoken"])
@@ -1544,6 +1578,10 @@ def main():
     p.add_argument("--federated-token")
     p.add_argument("--identity-header")
     p.add_argument("--cert-thumbprint-sha256")
+    p.add_argument("--signin-top-limit", type=int, default=0,
+                   help="refuse a /users $top above N with signInActivity "
+                   "selected (HTTP 400, as in 2023) instead of capping at "
+                   "500")
     a = p.parse_args()
     with open(a.tenant, "rb") as f:
         data = json.load(f)

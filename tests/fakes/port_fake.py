@@ -11,7 +11,11 @@ library only.
 Usage: port_fake.py --port-file F [--port 0] --client-id ID
     --client-secret S [--state FILE] [--token-lifetime SEC] [--latency SEC]
     [--faults FILE] [--rate-limit N --rate-period SEC]
-    [--no-datasource-route] [--strict-dependents]
+    [--no-datasource-route] [--strict-dependents] [--record-bodies]
+
+--record-bodies keeps every request body in the request log ("body":
+the JSON, with clientSecret masked), for checks against Port's OpenAPI
+(tests/contracts/check_port.py).
 
 Control routes (no auth): GET /_fake/state, GET|DELETE /_fake/requests,
 GET /_fake/stats, POST /_fake/seed {"blueprints":[..],"entities":[..]},
@@ -31,7 +35,9 @@ identifier_taken; only required relations make an entity a dependent (as
 Port's docs say; --strict-dependents counts every relation); deleting an
 entity empties optional relations that point at it; delete_dependents is
 required on both delete routes; bodies of POST/PUT/PATCH must be sent as
-application/json (415 otherwise); unknown body keys are 422.
+application/json (415 otherwise); unknown body keys are 422 where Port's
+OpenAPI says additionalProperties: false (a blueprint's other keys are
+dropped, as that spec allows them).
 """
 
 import argparse
@@ -111,6 +117,20 @@ def ts_key(stored):
 def iso_key(s):
     d = parse_iso(s)
     return d.strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+
+def recorded_body(data):
+    """The body for the request log: JSON (clientSecret masked), the text
+    if it is not JSON, or None when empty."""
+    if not data:
+        return None
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return data.decode('utf-8', 'replace')
+    if isinstance(body, dict) and 'clientSecret' in body:
+        body['clientSecret'] = '(masked)'
+    return body
 
 
 def json_type_ok(t, v):
@@ -446,10 +466,10 @@ def bool_param(q, name, default=False, required=False):
 
 def validate_blueprint(bp, store, path_id=None):
     need_obj(bp)
-    for k in bp:
-        if k not in BLUEPRINT_KEYS:
-            raise PortError(422, 'invalid_request',
-                            'must NOT have additional properties ("%s")' % k)
+    # Port's OpenAPI lets a blueprint body carry keys it does not list
+    # (additionalProperties: true); they are not kept.
+    for k in [k for k in bp if k not in BLUEPRINT_KEYS]:
+        del bp[k]
     ident = bp.get('identifier')
     if not isinstance(ident, str):
         raise PortError(422, 'invalid_request',
@@ -799,6 +819,10 @@ class Handler(BaseHTTPRequestHandler):
                  'query': query,
                  'user_agent': self.headers.get('User-Agent', ''),
                  'status': 0, 'time': now_iso(), 'bytes': size}
+        if fake.args.record_bodies:
+            entry['raw_path'] = raw_path
+            entry['content_type'] = self.headers.get('Content-Type')
+            entry['body'] = recorded_body(data)
         self.route = '?'
         try:
             self.dispatch(raw_path, query, data, size, entry)
@@ -1717,6 +1741,9 @@ def main():
     ap.add_argument('--rate-limit', type=int, default=0)
     ap.add_argument('--rate-period', type=float, default=300)
     ap.add_argument('--no-datasource-route', action='store_true')
+    ap.add_argument('--record-bodies', action='store_true',
+                    help='keep each request body (JSON, secrets masked) '
+                    'in the request log')
     ap.add_argument('--strict-dependents', action='store_true',
                     help='any relation (not only required ones) makes a '
                     'dependent')

@@ -375,6 +375,28 @@ def test_faults(f):
     check(st == 404, "removed user")
 
 
+def test_schema(f, c):
+    """$select follows the published schema; the 2023 signInActivity 400."""
+    st, _, b = f.get("/v1.0/users?$select=id,isManagementRestricted&$top=2")
+    check(st == 200 and all(u["isManagementRestricted"] is None
+                            for u in b["value"]),
+          "a declared property missing from the tenant is null")
+    st, _, b = f.get("/v1.0/users?$select=id,dispalyName")
+    check(st == 400 and "dispalyName" in b["error"]["message"],
+          "an undeclared property is refused")
+    st, _, b = f.get("/v1.0/servicePrincipals?$select=id,createdDateTime")
+    check(st == 200, "servicePrincipals.createdDateTime is returned")
+    st, _, b = c.get("/v1.0/users?$select=id,signInActivity&$top=500")
+    check(st == 400 and b["error"]["message"] ==
+          "Cannot query data for more than 120 users at a time",
+          "--signin-top-limit refuses a larger $top: %s %s" % (st, b))
+    st, _, b = c.get("/v1.0/users?$select=id,signInActivity&$top=120")
+    check(st == 200 and len(b["value"]) == 120, "$top=120 is served")
+    st, _, b = c.get("/v1.0/users?$select=id&$top=999")
+    check(st == 200 and len(b["value"]) == 999,
+          "without signInActivity 999 is served")
+
+
 def main():
     """Run all checks; exit 1 on failure."""
     t0 = time.time()
@@ -389,7 +411,10 @@ def main():
         b = Fake(tmp, "b", ["--users", "5100", "--groups", "4", "--apps",
                             "1", "--sps", "4", "--group-sizes",
                             "5000,300,100,10"])
+        c = Fake(tmp, "c", ["--users", "1200"], ["--signin-top-limit",
+                                                   "120"])
         try:
+            test_schema(a, c)
             test_tokens(a)
             test_auth(a)
             test_users(a)
@@ -403,6 +428,7 @@ def main():
         finally:
             a.stop()
             b.stop()
+            c.stop()
     print("ok: %d checks in %.1f s" % (CHECKS, time.time() - t0))
     return 0
 

@@ -10,6 +10,14 @@ same tenant.  Each group carries an extra "members" list of
 
 Usage: tenant.py --users N --groups N --apps N --sps N [--seed S]
        [--group-sizes 0,20,21,999,1000,5000] [--demo] [--no-signin-license]
+       [--awkward K]
+
+--awkward K keeps the first K objects of each kind as generated and makes
+the rest hold what a small sample misses and Graph does return: null
+createdDateTime (accounts older than the property), null descriptions and
+owner organisations, and mail addresses with non-ASCII local parts and
+domains (Entra stores them; Port's email format refuses them); it also
+appends three guests with such addresses.
 """
 
 import argparse
@@ -489,6 +497,55 @@ def generate(a):
             "servicePrincipals": sps}
 
 
+UNICODE_MAIL = ["zoë.brontë@müller-bücher.de", "jürgen.groß@bäckerei.example",
+                "josé.peña@señal.example", "åsa.øster@blåbær.example",
+                "ĳsbrand@straße.example"]
+
+
+def unicode_mail(i):
+    """Return a non-ASCII address, different for each i."""
+    local, _, dom = UNICODE_MAIL[i % len(UNICODE_MAIL)].partition("@")
+    return "%s%d@%s" % (local, i, dom)
+
+
+def awkward(t, k, seed):
+    """Give objects after the first k of each kind nulls and non-ASCII mail."""
+    g = Gen(str(seed) + "-awkward")
+    users = t["users"]
+    for i in range(k, len(users)):
+        u = users[i]
+        if i % 4 == 0:
+            u["createdDateTime"] = None
+        if i % 3 == 0 and u.get("mail"):
+            m = unicode_mail(i)
+            u["mail"] = m
+            u["otherMails"] = [m]
+            u["proxyAddresses"] = ["SMTP:" + m]
+    for j in range(3):
+        n = len(users)
+        u = make_user(g, n, "Zoë", "Brontë", "zoe%d" % n, True)
+        m = unicode_mail(n)
+        u.update({"mail": m, "otherMails": [m],
+                  "proxyAddresses": ["SMTP:" + m],
+                  "displayName": "Zoë Brontë %d (Guest)" % j})
+        if j == 0:
+            u["createdDateTime"] = None
+        users.append(u)
+    for i, grp in enumerate(t["groups"][k:], k):
+        if i % 2 == 0:
+            grp["createdDateTime"] = None
+            grp["description"] = None
+        if grp.get("mail"):
+            grp["mail"] = unicode_mail(i)
+    for i, app in enumerate(t["applications"][k:], k):
+        if i % 2 == 0:
+            app["createdDateTime"] = None
+    for i, sp in enumerate(t["servicePrincipals"][k:], k):
+        if i % 2 == 0:
+            sp["createdDateTime"] = None
+            sp["appOwnerOrganizationId"] = None
+
+
 def main():
     """Parse the command line and write the tenant JSON to stdout."""
     p = argparse.ArgumentParser(description="generate a fake Entra tenant")
@@ -500,8 +557,11 @@ def main():
     p.add_argument("--group-sizes", default="")
     p.add_argument("--demo", action="store_true")
     p.add_argument("--no-signin-license", action="store_true")
+    p.add_argument("--awkward", type=int, default=None)
     a = p.parse_args()
     t = generate(a)
+    if a.awkward is not None:
+        awkward(t, a.awkward, a.seed)
     out = sys.stdout
     # write object by object to keep peak memory low for big tenants
     out.write('{"tenantId":%s,"signInLicense":%s' % (

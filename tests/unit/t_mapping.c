@@ -269,7 +269,10 @@ test_builtin(void)
 	for (i = 0; i < m->nres && i < 4 && guide != NULL; i++) {
 		r = &m->res[i];
 		is_str(r->kind, guide->res[i].kind, "built-in kind %zu", i);
-		is_str(val(mapping_param(r, "$top")), "999", "%s $top",
+		/* Graph serves at most 500 users a page with signInActivity
+		 * selected (graph-schema.md), 999 items otherwise. */
+		is_str(val(mapping_param(r, "$top")),
+		    strcmp(r->kind, "/users") == 0 ? "500" : "999", "%s $top",
 		    r->kind);
 		is_str(val(mapping_param(r, "$select")), selects[i],
 		    "%s $select", r->kind);
