@@ -1,0 +1,85 @@
+# The delete phase at its edges: a stale share exactly at the threshold
+# deletes ("at most the threshold"), one entity more does not; stale
+# entities of two blueprints whose names have the same length are each
+# deleted under their own blueprint, in one run.
+. "$E2P_TOP/tests/e2e/lib.sh"
+tenant t --users 10 --groups 0 --apps 3 --sps 0 --seed 21
+start_graph "$T/t.json"
+start_port
+env_secret
+
+# Two blueprints, names of the same length.
+curl -sf -X POST "$PORT_URL/_fake/seed" -d '{"blueprints":[
+ {"identifier":"bp-aaaa","title":"Users A","schema":{"properties":{"upn":{"type":"string"}}}},
+ {"identifier":"bp-bbbb","title":"Apps B","schema":{"properties":{"appId":{"type":"string"}}}}]}' \
+    >/dev/null || fail "seed blueprints"
+cat >"$T/m.yaml" <<'YAML'
+resources:
+  - kind: /users
+    selector:
+      query: 'true'
+      data_path: '.value'
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          title: .displayName
+          blueprint: '"bp-aaaa"'
+          properties:
+            upn: .userPrincipalName
+  - kind: /applications
+    selector:
+      query: 'true'
+      data_path: '.value'
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          title: .displayName
+          blueprint: '"bp-bbbb"'
+          properties:
+            appId: .appId
+YAML
+run r1 --mapping "$T/m.yaml"
+expect_rc 0 r1
+assert_eq "$(count_entities bp-aaaa)" 10 "10 users"
+assert_eq "$(count_entities bp-bbbb)" 3 "3 applications"
+
+remove() {
+	curl -sf -X POST -d "{\"kind\":\"$1\",\"id\":\"$2\"}" "$GRAPH/_fake/tenant/remove" >/dev/null ||
+	    fail "remove $1 $2"
+}
+# One user and one application leave: 2 of 13 owned (15.4%).
+u0=$(jq -r '.users[0].id' "$T/t.json")
+a0=$(jq -r '.applications[0].id' "$T/t.json")
+remove users "$u0"
+remove applications "$a0"
+run r2 --mapping "$T/m.yaml" --summary-json "$T/s2.json"
+expect_rc 0 r2
+assert_eq "$(pq --arg i "$u0" '.entities["bp-aaaa"] | has($i)')" false "stale user deleted"
+assert_eq "$(pq --arg i "$a0" '.entities["bp-bbbb"] | has($i)')" false "stale application deleted"
+assert_eq "$(count_entities bp-aaaa)" 9 "9 users left"
+assert_eq "$(count_entities bp-bbbb)" 2 "2 applications left"
+assert_eq "$(port_requests | jq -c '[.[] | select(.path | test("/bulk/entities/delete")) | .path] | sort')" \
+    '["/v1/blueprints/bp-aaaa/bulk/entities/delete","/v1/blueprints/bp-bbbb/bulk/entities/delete"]' \
+    "one delete call per blueprint"
+assert_eq "$(jq '.resources[0].deleted, .resources[1].deleted' "$T/s2.json" | tr '\n' ' ')" "1 1 " \
+    "deletions counted per resource"
+
+# 11 owned now.  Exactly at the threshold: 1 of 11 with 1/11 deletes...
+remove users "$(jq -r '.users[1].id' "$T/t.json")"
+run r3 --mapping "$T/m.yaml" --deletion-threshold 0.0909090909090909
+expect_rc 0 r3
+assert_eq "$(count_entities bp-aaaa)" 8 "1 of 11 at 1/11: deleted"
+# ...one more than the threshold allows (2 of 10 at 0.1) does not.
+remove users "$(jq -r '.users[2].id' "$T/t.json")"
+remove users "$(jq -r '.users[3].id' "$T/t.json")"
+run r4 --mapping "$T/m.yaml" --deletion-threshold 0.1
+expect_rc 4 r4
+assert_grep 'deletion: skipped: 2 of 10 owned entities \(20.0%\) are stale, more than the threshold of 10.0%' "$T/r4.out"
+assert_eq "$(count_entities bp-aaaa)" 8 "nothing deleted over the threshold"
+# 2 of 10 at 0.2: exactly the threshold again, deleted.
+run r5 --mapping "$T/m.yaml" --deletion-threshold 0.2
+expect_rc 0 r5
+assert_eq "$(count_entities bp-aaaa)" 6 "2 of 10 at 0.2: deleted"
+exit 0
