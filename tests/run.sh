@@ -45,7 +45,7 @@ for t in tests/e2e/${E2P_ONLY:-t}*.sh; do
 	name=$(basename "$t" .sh)
 	d="$tmp/$name"
 	mkdir -p "$d"
-	if E2P_TMP="$d" timeout 600 sh "$t" >"$d/log" 2>&1; then
+	if E2P_TMP="$d" timeout "${E2P_TIMEOUT:-600}" sh "$t" >"$d/log" 2>&1; then
 		passed=$((passed + 1))
 		echo "PASS e2e/$name"
 	else
