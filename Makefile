@@ -69,7 +69,9 @@ SEEDS ?= 200
 safety: $(BIN)
 	@E2P_BIN=$(abspath $(BIN)) E2P_UNITS= E2P_ONLY=t1210 \
 		E2P_TIMEOUT=$$(( $(SEEDS) * 10 + 60 )) \
+		E2P_SAFETY_REPORT=$(abspath $(BUILD))/safety.txt \
 		E2P_SAFETY_SEEDS="$$(seq 1 $(SEEDS))" sh tests/run.sh
+	@cat $(BUILD)/safety.txt
 
 demo: entra2port
 	@sh tests/demo.sh
