@@ -45,7 +45,13 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(UNIT_WRAP) $(LDLIBS)
+
+# t_port replaces the HTTP engine with tests/fuzz/fake_http.h.
+$(BUILD)/tests/t_port: CPPFLAGS += -Itests/fuzz
+$(BUILD)/tests/t_port: UNIT_WRAP = \
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff
+$(BUILD)/tests/t_port: tests/fuzz/fake_http.h
 
 $(BUILD):
 	@mkdir -p $(BUILD)
