@@ -457,6 +457,16 @@ static const struct {
 	{ "bad-property-null.yaml", "9:13", "'mail' has no jq expression" },
 	{ "bad-membership.yaml", "4:19", "membership must be" },
 	{ "bad-header-newline.yaml", "5:9", "line breaks" },
+	/* Columns count characters (as libyaml's marks do), not bytes:
+	 * UTF-8 text of 2, 3 and 4 bytes before the fault. */
+	{ "bad-binary-utf8.yaml", "2:16", "invalid leading UTF-8 octet" },
+	{ "bad-duplicate-key-utf8.yaml", "8:64", "duplicate key 'mail'" },
+	{ "bad-membership-utf8.yaml", "2:60", "membership must be" },
+	{ "bad-syntax-utf8.yaml", "3:37", "did not find expected ',' or ']'" },
+	/* A byte order mark is not a column; CR and CR LF break lines. */
+	{ "bad-binary-bom.yaml", "1:12", "invalid leading UTF-8 octet" },
+	{ "bad-binary-cr.yaml", "2:18", "invalid leading UTF-8 octet" },
+	{ "bad-binary-crlf.yaml", "2:14", "invalid leading UTF-8 octet" },
 };
 
 static void
