@@ -88,7 +88,7 @@ static struct port *
 new_port(void)
 {
 	struct port_config c = { "https://port.test", "custom", "e2p",
-	    "0.1.0", 1, 1, 0 };
+	    "0.1.0", 1, 0, 0 };
 
 	return port_new(FAKE_HTTP, NULL, &c, on_result, NULL);
 }
@@ -247,7 +247,7 @@ test_batches(void)
 	is_int(nreqs, 3, "flush sends the user and the group batch");
 	ok(strcmp(reqs[0].method, "POST") == 0 && strcmp(reqs[0].url,
 	    "https://port.test/v1/blueprints/entra-id-user/entities/bulk?"
-	    "upsert=true&merge=true&create_missing_related_entities=true") ==
+	    "upsert=true&merge=true&create_missing_related_entities=false") ==
 	    0, "bulk URL with the upsert query");
 	ok(reqs[0].body != NULL && strncmp(reqs[0].body,
 	    "{\"entities\":[{\"identifier\":\"e0\",", 32) == 0 &&
@@ -331,7 +331,7 @@ test_413(void)
 	is_int(nreqs, 4, "413: then three single upserts");
 	ok(strcmp(reqs[1].url, "https://port.test/v1/blueprints/"
 	    "entra-id-user/entities?upsert=true&merge=true&"
-	    "create_missing_related_entities=true") == 0,
+	    "create_missing_related_entities=false") == 0,
 	    "single upsert URL");
 	is_str(reqs[2].body, "{\"identifier\":\"e1\","
 	    "\"blueprint\":\"entra-id-user\"}", "single body is the entity");
