@@ -69,6 +69,12 @@ check:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# The mutation check (not part of test): each one-line bug of
+# tests/mutants.tsv, in a scratch copy, must fail the tests named for it.
+# MUTANTS=id,... or MUTANTS=src/http.c runs a subset; MUTATE_JOBS=2.
+mutate:
+	@python3 scripts/mutate.py
+
 demo: entra2port
 	@sh tests/demo.sh
 
@@ -99,7 +105,8 @@ uninstall:
 clean:
 	rm -rf build entra2port
 
-.PHONY: all entra2port units test check demo bench lint format install uninstall clean \
+.PHONY: all entra2port units test check mutate demo bench lint format install \
+	uninstall clean \
 	fuzz fuzz-build fuzz-bins valgrind
 
 # Fuzzing with libFuzzer (clang): the src objects built with the fuzzer's
