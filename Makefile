@@ -47,11 +47,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(UNIT_WRAP) $(LDLIBS)
 
-# t_port replaces the HTTP engine with tests/fuzz/fake_http.h.
-$(BUILD)/tests/t_port: CPPFLAGS += -Itests/fuzz
+# t_port and t_auth replace the HTTP engine with tests/fuzz/fake_http.h
+# (t_auth also the clock).
+$(BUILD)/tests/t_port $(BUILD)/tests/t_auth: CPPFLAGS += -Itests/fuzz
 $(BUILD)/tests/t_port: UNIT_WRAP = \
 	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff
-$(BUILD)/tests/t_port: tests/fuzz/fake_http.h
+$(BUILD)/tests/t_auth: UNIT_WRAP = \
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff \
+	-Wl,--wrap=http_now
+$(BUILD)/tests/t_port $(BUILD)/tests/t_auth: tests/fuzz/fake_http.h
 
 $(BUILD):
 	@mkdir -p $(BUILD)

@@ -311,6 +311,25 @@ test_body_cap(void)
 	answer("x\n200\n{\"entities\":[{\"index\":0},{\"index\":1}]}\n%%\n"
 	    "200\n{\"entities\":[{\"index\":0}]}");
 	is_int(check_one_each(3, "body cap"), 3, "body cap: all ok");
+
+	/* Two of 600 KiB: the second starts a batch of its own. */
+	reset();
+	big = realloc(big, 600 * 1024);
+	for (i = 0; i < 2; i++) {
+		memset(big, 'a', 600 * 1024);
+		n = (size_t)snprintf(big, 64, "{\"identifier\":\"c%d\","
+		    "\"title\":\"", i);
+		big[n] = 'a';
+		memcpy(big + 600 * 1024 - 2, "\"}", 2);
+		port_upsert(p, (void *)(uintptr_t)i, "entra-id-user", "c",
+		    big, 600 * 1024);
+	}
+	is_int(nreqs, 1, "two 600 KiB entities: the first sent alone");
+	port_flush(p);
+	is_int(nreqs, 2, "then the second");
+	answer("x\n200\n{\"entities\":[{\"index\":0}]}\n%%\n"
+	    "200\n{\"entities\":[{\"index\":0}]}");
+	is_int(check_one_each(2, "600 KiB"), 2, "600 KiB: both ok");
 	free(big);
 	port_free(p);
 }

@@ -1,6 +1,7 @@
 /*
  * Unit tests for strset.c: new and existing keys, values kept and
- * updated, keys that are prefixes of each other or hold NUL bytes,
+ * updated, keys that are prefixes of each other (with the same hash too)
+ * or hold NUL bytes,
  * growth well past the first table (every key still found after each
  * rehash), and insertion order in strset_each.
  */
@@ -59,6 +60,18 @@ main(void)
 	is_int(strset_put(&s, "x\0y", 3, 5), 1, "a key with a NUL inside");
 	ok(strset_get(&s, "x\0y", 3, &v) && v == 5 &&
 	    !strset_get(&s, "x", 1, NULL), "found whole, not by its prefix");
+	strset_release(&s);
+
+	/* "key-" and "key-\x28\x0e\x81\xf5" have the same 32-bit hash: the
+	 * longer key must not be taken for the shorter one it starts with. */
+	strset_init(&s);
+	is_int(strset_put(&s, "key-\x28\x0e\x81\xf5", 8, 1), 1,
+	    "a key whose hash equals its prefix's");
+	ok(!strset_get(&s, "key-", 4, NULL), "its prefix is not found");
+	is_int(strset_put(&s, "key-", 4, 2), 1, "the prefix is a new key");
+	ok(strset_get(&s, "key-\x28\x0e\x81\xf5", 8, &v) && v == 1 &&
+	    strset_get(&s, "key-", 4, &v) && v == 2,
+	    "both found, each with its value");
 	strset_release(&s);
 
 	strset_init(&s);
