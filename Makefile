@@ -45,7 +45,17 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(UNIT_WRAP) $(LDLIBS)
+
+# t_port and t_auth replace the HTTP engine with tests/fuzz/fake_http.h
+# (t_auth also the clock).
+$(BUILD)/tests/t_port $(BUILD)/tests/t_auth: CPPFLAGS += -Itests/fuzz
+$(BUILD)/tests/t_port: UNIT_WRAP = \
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff
+$(BUILD)/tests/t_auth: UNIT_WRAP = \
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff \
+	-Wl,--wrap=http_now
+$(BUILD)/tests/t_port $(BUILD)/tests/t_auth: tests/fuzz/fake_http.h
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -72,6 +82,12 @@ safety: $(BIN)
 		E2P_SAFETY_REPORT=$(abspath $(BUILD))/safety.txt \
 		E2P_SAFETY_SEEDS="$$(seq 1 $(SEEDS))" sh tests/run.sh
 	@cat $(BUILD)/safety.txt
+
+# The mutation check (not part of test): each one-line bug of
+# tests/mutants.tsv, in a scratch copy, must fail the tests named for it.
+# MUTANTS=id,... or MUTANTS=src/http.c runs a subset; MUTATE_JOBS=2.
+mutate:
+	@python3 scripts/mutate.py
 
 demo: entra2port
 	@sh tests/demo.sh
@@ -103,7 +119,8 @@ uninstall:
 clean:
 	rm -rf build entra2port
 
-.PHONY: all entra2port units test check safety demo bench lint format install uninstall clean \
+.PHONY: all entra2port units test check safety mutate demo bench lint format \
+	install uninstall clean \
 	fuzz fuzz-build fuzz-bins valgrind
 
 # Fuzzing with libFuzzer (clang): the src objects built with the fuzzer's

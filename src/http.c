@@ -551,11 +551,22 @@ dispatch(struct http *h)
 	}
 }
 
-static int
-retryable_status(long s)
+int
+http_retryable(enum http_retry policy, long status)
 {
-	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 ||
-	    s == 504;
+	switch (policy) {
+	case HTTP_RETRY_ALL:
+		return status == 0 || status == 408 || status == 429 ||
+		    status == 500 || status == 502 || status == 503 ||
+		    status == 504;
+	case HTTP_RETRY_TOKEN:
+		return status == 0 || status == 429 || status >= 500;
+	case HTTP_RETRY_IMDS:
+		return status == 0 || status == 404 || status == 410 ||
+		    status == 429 || status >= 500;
+	default:
+		return 0;
+	}
 }
 
 double
@@ -584,49 +595,50 @@ http_parse_retry_after(const char *v, double now)
 	return d < 0 ? 0 : d;
 }
 
-/* Seconds to wait before retry number r->attempts. */
-static double
-backoff(struct req *r, long status)
+double
+http_retry_delay(long status, const char *retry_after, const char *rl_reset,
+    int attempts, double now, double jitter)
 {
 	double d = -1, base;
 
-	if (status == 429 || status == 503)
-		d = http_parse_retry_after(r->retry_after, http_now());
-	else if (r->retry_after != NULL)
-		d = http_parse_retry_after(r->retry_after, http_now());
-	if (d < 0 && status == 429 && r->rl_reset != NULL) {
+	if (retry_after != NULL)
+		d = http_parse_retry_after(retry_after, now);
+	if (d < 0 && status == 429 && rl_reset != NULL) {
 		/* Port: seconds until the window resets, or an epoch time
 		 * (docs disagree; UNCONFIRMED): big values are epochs. */
-		d = http_parse_retry_after(r->rl_reset, http_now());
+		d = http_parse_retry_after(rl_reset, now);
 		if (d > 10000)
-			d -= http_now();
+			d -= now;
 		if (d < 0)
 			d = 0;
 	}
 	if (d >= 0)
 		return ceil(d * 1000) / 1000;
-	base = 0.5 * pow(2, r->attempts - 1);
+	base = 0.5 * pow(2, attempts - 1);
 	if (base > 60)
 		base = 60;
 	/* Full jitter in [base/2, base]. */
-	return base / 2 + (base / 2) * ((double)rand() / RAND_MAX);
+	return base / 2 + (base / 2) * jitter;
+}
+
+/* Seconds to wait before retry number r->attempts. */
+static double
+backoff(struct req *r, long status)
+{
+	return http_retry_delay(status, r->retry_after, r->rl_reset,
+	    r->attempts, http_now(), (double)rand() / RAND_MAX);
 }
 
 double
 http_retry_wait(const struct http *h, int attempt, const char *retry_after,
     double waited)
 {
-	double d = http_parse_retry_after(retry_after, http_now()), base;
+	double d;
 
 	if (attempt < 1 || attempt > h->cfg.max_retries)
 		return -1;
-	if (d < 0) {
-		base = 0.5 * pow(2, attempt - 1);
-		if (base > 60)
-			base = 60;
-		d = base / 2 + (base / 2) * ((double)rand() / RAND_MAX);
-	}
-	d = ceil(d * 1000) / 1000;
+	d = http_retry_delay(0, retry_after, NULL, attempt, http_now(),
+	    (double)rand() / RAND_MAX);
 	return waited + d <= h->cfg.max_retry_wait ? d : -1;
 }
 
@@ -659,7 +671,7 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	struct req *r;
 	long status = 0;
 	double wait;
-	int retry = 0;
+	int retry;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	curl_multi_remove_handle(h->multi, e);
@@ -702,16 +714,9 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	pace(r, status);
 	if (status == 429)
 		h->throttled++;
-	if (r->retry == HTTP_RETRY_ALL)
-		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
-		    retryable_status(status);
-	else if (r->retry == HTTP_RETRY_TOKEN)
-		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
-		    (status == 429 || status >= 500);
-	else if (r->retry == HTTP_RETRY_IMDS)
-		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
-		    (status == 404 || status == 410 || status == 429 ||
-		    status >= 500);
+	/* A body over the cap would be as big again: not retried. */
+	retry = rc != CURLE_WRITE_ERROR && http_retryable(r->retry,
+	    rc != CURLE_OK ? 0 : status);
 	if (retry && r->attempts <= h->cfg.max_retries) {
 		wait = backoff(r, status);
 		if (r->waited + wait <= h->cfg.max_retry_wait) {

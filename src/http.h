@@ -141,6 +141,19 @@ void		 http_resume(struct http *, double secs);
  * date.  Returns seconds (>= 0), or -1 if it does not parse.
  */
 double		 http_parse_retry_after(const char *, double now);
+/*
+ * Seconds to wait before the next attempt of a request whose attempt
+ * number attempts (1 for the first) ended with status: its Retry-After
+ * value, else for a 429 Port's x-ratelimit-reset (seconds, or an epoch
+ * time when over 10,000), else exponential backoff from 0.5 s capped at
+ * 60 s, with jitter (0..1) spreading it over its upper half.  Either
+ * header may be NULL; now is the wall clock.
+ */
+double		 http_retry_delay(long status, const char *retry_after,
+		    const char *rl_reset, int attempts, double now,
+		    double jitter);
+/* Whether policy retries status (0: a transport failure). */
+int		 http_retryable(enum http_retry policy, long status);
 double		 http_now(void);	/* wall clock, seconds */
 
 #endif

@@ -844,27 +844,51 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 	return 0;
 }
 
+/*
+ * The mark of byte offset off of c's text, counted as libyaml counts its
+ * own marks, so that every error's column means the same: characters
+ * (UTF-8 sequences) from 0, a leading byte order mark not counted, and
+ * lines broken by LF, CR, CR LF, NEL, LS and PS.
+ */
+static yaml_mark_t
+byte_mark(const struct ctx *c, size_t off)
+{
+	const unsigned char *t = (const unsigned char *)c->text;
+	yaml_mark_t m;
+	size_t i = 0;
+
+	memset(&m, 0, sizeof(m));
+	if (off > c->len)
+		off = c->len;
+	if (off >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	for (; i < off; i++) {
+		if ((t[i] == '\r' && (i + 1 == c->len || t[i + 1] != '\n')) ||
+		    t[i] == '\n' || (t[i] == 0xc2 && i + 1 < c->len &&
+		    t[i + 1] == 0x85) || (t[i] == 0xe2 && i + 2 < c->len &&
+		    t[i + 1] == 0x80 && (t[i + 2] == 0xa8 ||
+		    t[i + 2] == 0xa9))) {
+			m.line++;
+			m.column = 0;
+		} else if ((t[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
 /* Report the libyaml error held by parser p. */
 static void
 yaml_fail(const struct ctx *c, const yaml_parser_t *p)
 {
 	yaml_mark_t m;
-	size_t i;
 
-	memset(&m, 0, sizeof(m));
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
 		msg_error("%s: out of memory while reading YAML", c->path);
 		return;
 	case YAML_READER_ERROR:
-		/* Reader errors carry a byte offset, not a mark. */
-		for (i = 0; i < p->problem_offset && i < c->len; i++) {
-			if (c->text[i] == '\n') {
-				m.line++;
-				m.column = 0;
-			} else if (((unsigned char)c->text[i] & 0xc0) != 0x80)
-				m.column++;
-		}
+		m = byte_mark(c, p->problem_offset);
 		if (p->problem_value != -1)
 			perr_mark(c, m, "%s (byte 0x%02X)", p->problem,
 			    (unsigned)p->problem_value & 0xff);

@@ -40,18 +40,28 @@ msg_set_hooks(void (*before)(void), void (*after)(void))
 	hook_after = after;
 }
 
+/*
+ * Register s as a secret (copied).  Every non-empty secret counts, however
+ * short: a 3-byte certificate password is still a secret, and redacting
+ * a short string too often is better than printing a secret once.
+ */
 void
 msg_secret(const char *s)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) < 4)
+	if (s == NULL || *s == '\0')
 		return;
 	for (i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], s) == 0)
 			return;
+	/* Longest first: a secret inside a longer one must not cut the
+	 * longer one short and leave the rest of it printed. */
 	secrets = xreallocarray(secrets, nsecrets + 1, sizeof(*secrets));
-	secrets[nsecrets++] = xstrdup(s);
+	for (i = nsecrets; i > 0 && strlen(secrets[i - 1]) < strlen(s); i--)
+		secrets[i] = secrets[i - 1];
+	secrets[i] = xstrdup(s);
+	nsecrets++;
 }
 
 void
@@ -70,21 +80,27 @@ char *
 msg_redact(char *s)
 {
 	static const char red[] = "[REDACTED]";
+	const size_t rl = sizeof(red) - 1;
 	size_t i;
 
 	for (i = 0; i < nsecrets; i++) {
 		size_t sl = strlen(secrets[i]);
-		char *p;
+		char *p = s;
 
-		/* The replacement is never longer than a secret (>= 4 bytes
-		 * is required, "[REDACTED]" is 10): shrink when shorter. */
-		while ((p = strstr(s, secrets[i])) != NULL) {
-			if (sl >= sizeof(red) - 1) {
-				memcpy(p, red, sizeof(red) - 1);
-				memmove(p + sizeof(red) - 1, p + sl,
-				    strlen(p + sl) + 1);
+		/*
+		 * In place, so the replacement is never longer than the
+		 * secret: one shorter than "[REDACTED]" becomes as many
+		 * '*'.  The search goes on after each replacement, so a
+		 * secret that looks like its replacement cannot loop.
+		 */
+		while ((p = strstr(p, secrets[i])) != NULL) {
+			if (sl >= rl) {
+				memcpy(p, red, rl);
+				memmove(p + rl, p + sl, strlen(p + sl) + 1);
+				p += rl;
 			} else {
 				memset(p, '*', sl);
+				p += sl;
 			}
 		}
 	}
@@ -116,8 +132,12 @@ vlog(enum msg_level l, const char *fmt, va_list ap)
 	buf_init(&line);
 	buf_init(&out);
 	buf_vprintf(&line, fmt, ap);
-	if (line.data != NULL)
+	if (line.data != NULL) {
+		/* The redactor shrinks the text in place: what followed the
+		 * new end is the tail of a secret, never to be printed. */
 		msg_redact(line.data);
+		line.len = strlen(line.data);
+	}
 	if (format == MSG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);

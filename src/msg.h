@@ -25,7 +25,11 @@ enum msg_format {
 /* verbosity: 0 for -q (errors only), 1 default, 2 -v, 3 -vv, 4 -vvv. */
 void	msg_setup(int verbosity, enum msg_format);
 int	msg_enabled(enum msg_level);
-/* Register a secret to redact (copied; at least 4 bytes long to count). */
+/*
+ * Register a secret to redact (copied; any non-empty string counts).  A
+ * secret of 10 bytes or more prints as "[REDACTED]", a shorter one as
+ * many '*'.
+ */
 void	msg_secret(const char *);
 /* Forget all secrets, wiping the copies (at exit). */
 void	msg_secrets_wipe(void);

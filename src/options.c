@@ -457,7 +457,10 @@ set_secret(char **slot, const char *s)
 	msg_secret(*slot);
 }
 
-/* Remove trailing slashes from the URL u in place (keeps "scheme://"). */
+/*
+ * Remove every trailing slash from the URL u in place, but not those of
+ * "scheme://" ("https://" stays for the URL check to refuse).
+ */
 static void
 strip_slashes(char *u)
 {
@@ -466,7 +469,8 @@ strip_slashes(char *u)
 	if (u == NULL)
 		return;
 	n = strlen(u);
-	while (n > 0 && u[n - 1] == '/' && !(n >= 2 && u[n - 2] == '/'))
+	while (n > 0 && u[n - 1] == '/' && !(n >= 3 && u[n - 2] == '/' &&
+	    u[n - 3] == ':'))
 		u[--n] = '\0';
 }
 

@@ -74,6 +74,8 @@ done
 assert_grep '^lastPasswordChangeDateTime .*\(always null\)' "$U"
 assert_no_grep 'lastPasswordChangeDateTime' "$G/entra-id-user.mapping.yaml"
 assert_grep '^signInActivity\.lastSignInDateTime +string' "$U"
+# A long example is cut at 40 characters, then "…".
+assert_grep '^onPremisesDistinguishedName .* "[^"]{40}…"$' "$U"
 assert_grep '^identities\[\]\.issuer +string' "$U"
 assert_eq "$(jq -r '.schema.properties.createdDateTime.format' "$G/entra-id-user.blueprint.json")" \
     date-time "createdDateTime format"
@@ -96,8 +98,8 @@ assert_grep '^appId .*\(mapped\)' "$T/i_applications.out"
 assert_grep 'title: \.displayName // \.appId // \.id' "$G/entra-id-application.mapping.yaml"
 
 # --sample N reads N items with $top=N; --fields restricts the mapping.
-run f1 --inspect /groups --sample 5 --fields displayName,mail,nosuch,theme \
-    --generate "$T/gen2"
+run f1 --inspect /groups --sample 5 \
+    --fields displayName,mail,nosuch,theme,securityEnabledX --generate "$T/gen2"
 expect_rc 0 f1
 assert_grep "^'/groups': 5 items sampled" "$T/f1.out"
 graph_requests | jq -r '.[] | .path + "?" + .query' |
@@ -108,6 +110,7 @@ assert_eq "$(jq -c '.schema.properties | keys' "$T/gen2/entra-id-group.blueprint
 assert_grep '\$select: "id,displayName,mail"' "$T/gen2/entra-id-group.mapping.yaml"
 assert_grep "'nosuch' was not seen in the sample" "$T/f1.err"
 assert_grep "'theme' is always null" "$T/f1.err"
+assert_grep "'securityEnabledX' was not seen in the sample" "$T/f1.err"
 
 # A secret value in the sample is masked in the table.
 curl -sf -X POST -d '{"kind":"applications","object":{"id":"7a7a7a7a-0000-4000-8000-000000000001","appId":"7a7a7a7a-0000-4000-8000-000000000002","displayName":"leaky","passwordCredentials":[{"keyId":"k1","secretText":"SuperSecretValue-991"}]}}' \
@@ -116,6 +119,14 @@ run m1 --inspect /applications
 expect_rc 0 m1
 assert_no_grep 'SuperSecretValue-991' "$T/m1.out"
 assert_grep '^passwordCredentials\[\]\.secretText +string[|]null .*\(masked\)' "$T/m1.out"
+# A password-named value is masked too (passwordPolicies, read on $select).
+uid=$(jq -r '.users[0].id' "$T/t.json")
+curl -sf -X POST -d "{\"kind\":\"users\",\"id\":\"$uid\",\"set\":{\"passwordPolicies\":\"DisablePasswordExpiration\"}}" \
+    "$GRAPH/_fake/tenant/update" >/dev/null || fail "tenant update"
+run m2 --inspect /users --sample 5 --query-param '$select=id,displayName,passwordPolicies'
+expect_rc 0 m2
+assert_grep '^passwordPolicies +string[|]null .*\(masked\)' "$T/m2.out"
+assert_no_grep 'DisablePasswordExpiration' "$T/m2.out"
 
 # Errors: a path Graph refuses (exit 3, with Graph's error); a --generate
 # directory whose parent is missing or not a directory (exit 2, no request).

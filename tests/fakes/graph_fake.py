@@ -23,7 +23,12 @@ names the same server as "localhost"), empty), on pages and on $batch
 sub-responses alike.  Control routes
 (no auth, not recorded): GET/DELETE /_fake/requests, GET /_fake/stats,
 GET/POST /_fake/faults, POST /_fake/tenant/{remove,update,add},
-POST /_fake/expire-tokens (every issued token expires now).
+POST /_fake/expire-tokens (every issued token expires now).  Each recorded
+request has "seq" (its order of arrival; a $batch's sub-requests share
+their batch's) and "token" (a fingerprint of the bearer token it carried,
+or null), so tests can tell which token each request used.  The
+"expire_token" fault action expires the token the request carried, for
+good, as Entra's expiry would, and answers 401.
 
 $select accepts what Graph's published schema declares for the kind
 (tests/contracts/graph-schema.md).  A /users page with signInActivity
@@ -34,6 +39,7 @@ query data for more than N users at a time" the service sent in 2023.
 
 import argparse
 import base64
+import hashlib
 import json
 import math
 import os
@@ -351,6 +357,19 @@ class State:
         self.ru_tokens = float(args.ru_budget or 0)
         self.ru_time = time.monotonic()
         self.port = 0
+        self.seq = 0
+
+    def next_seq(self):
+        """Return the next arrival number."""
+        with self.lock:
+            self.seq += 1
+            return self.seq
+
+    def expire(self, tok):
+        """Expire the issued token tok now (the static token never)."""
+        with self.lock:
+            if tok and tok != self.args.static_token and tok in self.tokens:
+                self.tokens[tok] = 0
 
     def set_faults(self, rules):
         """Replace the fault rules with list rules (validated)."""
@@ -987,6 +1006,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_fake/"):
             self.control(st, path, body)
             return
+        self.seq = st.next_seq()
         if st.args.latency:
             time.sleep(st.args.latency)
         rid = str(uuid.uuid4())
@@ -1015,6 +1035,7 @@ class Handler(BaseHTTPRequestHandler):
                    "query": self.path.partition("?")[2], "headers": hdrs,
                    "host": self.headers.get("Host"),
                    "auth": self.headers.get("Authorization") is not None,
+                   "token": self.token_tag(), "seq": self.seq,
                    "status": reply.status}, kind_of(unquote(path)))
         self.send(reply, base)
 
@@ -1051,6 +1072,7 @@ class Handler(BaseHTTPRequestHandler):
                              path)
         token_err = self.check_auth(st)
         if fault is not None and fault.get("action") == "expire_token":
+            st.expire(self.bearer())
             token_err = self.auth_error(True)
         if token_err:
             raise token_err
@@ -1119,6 +1141,21 @@ class Handler(BaseHTTPRequestHandler):
                           if expired else "Access token validation failure.")
         return GraphError(401, "InvalidAuthenticationToken", msg,
                           {"WWW-Authenticate": WWW_AUTH})
+
+    def bearer(self):
+        """Return the bearer token of the request, or None."""
+        scheme, _, tok = (self.headers.get("Authorization") or
+                          "").partition(" ")
+        if scheme.lower() != "bearer" or not tok.strip():
+            return None
+        return tok.strip()
+
+    def token_tag(self):
+        """Return a short fingerprint of the request's token, or None."""
+        tok = self.bearer()
+        if tok is None:
+            return None
+        return hashlib.sha256(tok.encode()).hexdigest()[:12]
 
     def check_auth(self, st):
         """Return None when the bearer token is valid, else a GraphError."""
@@ -1386,7 +1423,8 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(url.partition("?")[0])
         st.record({"method": r["method"].upper(), "path": "/v1.0" + path,
                    "query": url.partition("?")[2], "headers": rec,
-                   "auth": True, "status": res["status"], "batch": True},
+                   "auth": True, "token": self.token_tag(),
+                   "seq": self.seq, "status": res["status"], "batch": True},
                   kind_of(path))
         return dict([("id", r["id"])] + [(k, v) for k, v in res.items()
                                          if k != "id"])
@@ -1424,6 +1462,7 @@ class Handler(BaseHTTPRequestHandler):
                     return self.sub_error(500, "InternalServerError",
                                           "Injected fault.", srid)
                 if act == "expire_token":
+                    st.expire(self.bearer())
                     e = self.auth_error(True)
                     return self.sub_error(e.status, e.code, e.message, srid,
                                           e.headers)

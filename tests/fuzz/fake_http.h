@@ -6,6 +6,9 @@
  * first, with the replies the fuzz input scripts.  Included by one harness
  * each, so everything here is static.
  *
+ * Unit tests (tests/unit/t_port.c) use it the same way, with scripted
+ * replies and fake_on_submit to see the requests.
+ *
  * Input format: a first line naming the scenario, then replies separated by
  * "\n%%\n".  A reply starts with a status line "NNN[ flags]" (flags: 'a'
  * auth failed, 'i' interrupted, 'h' HTML content type); the rest is the
@@ -36,6 +39,9 @@ static struct fake_req	*fake_q;
 static size_t		 fake_head, fake_len, fake_cap, fake_total;
 static unsigned long	 fake_auth_ready, fake_backoffs;
 static int		 fake_last_interrupted;	/* of the last reply */
+
+/* Called with each request as it is queued (unit tests record them). */
+static void		(*fake_on_submit)(const struct http_req_opts *);
 
 /* The opaque engine pointer handed to the modules; never dereferenced. */
 static char		 fake_engine;
@@ -78,6 +84,8 @@ __wrap_http_submit(struct http *h, const struct http_req_opts *o,
 				fake_die("a JSON request body does not parse");
 			cJSON_Delete(j);
 		}
+	if (fake_on_submit != NULL)
+		fake_on_submit(o);
 	if (fake_len == fake_cap) {
 		struct fake_req *n;
 		size_t k, cap = fake_cap ? fake_cap * 2 : 16;
@@ -144,7 +152,7 @@ fake_script_init(struct fake_script *s, const unsigned char *data,
 }
 
 /* Is the scenario name, or (if no name matches) byte 0 modulo n, k? */
-static int
+static int __attribute__((unused))
 fake_scenario_is(const struct fake_script *s, const char *const *names,
     size_t n, size_t k)
 {

@@ -72,5 +72,9 @@ main(void)
 	ok(!inspect_format_ok("api://0a7b3c6e", FMT_URL), "api:// is no url");
 	ok(!inspect_format_ok("https:// x", FMT_URL), "no host");
 	ok(!inspect_format_ok("https://a b", FMT_URL), "space");
+	ok(!inspect_format_ok("https:///path", FMT_URL), "a path, no host");
+	ok(!inspect_format_ok("http://?q=1", FMT_URL), "a query, no host");
+	ok(!inspect_format_ok("https://#top", FMT_URL), "a fragment, no host");
+	ok(!inspect_format_ok("https://", FMT_URL), "nothing after https://");
 	return done_testing();
 }

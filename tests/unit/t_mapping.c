@@ -460,6 +460,16 @@ static const struct {
 	{ "bad-property-null.yaml", "9:13", "'mail' has no jq expression" },
 	{ "bad-membership.yaml", "4:19", "membership must be" },
 	{ "bad-header-newline.yaml", "5:9", "line breaks" },
+	/* Columns count characters (as libyaml's marks do), not bytes:
+	 * UTF-8 text of 2, 3 and 4 bytes before the fault. */
+	{ "bad-binary-utf8.yaml", "2:16", "invalid leading UTF-8 octet" },
+	{ "bad-duplicate-key-utf8.yaml", "8:64", "duplicate key 'mail'" },
+	{ "bad-membership-utf8.yaml", "2:60", "membership must be" },
+	{ "bad-syntax-utf8.yaml", "3:37", "did not find expected ',' or ']'" },
+	/* A byte order mark is not a column; CR and CR LF break lines. */
+	{ "bad-binary-bom.yaml", "1:12", "invalid leading UTF-8 octet" },
+	{ "bad-binary-cr.yaml", "2:18", "invalid leading UTF-8 octet" },
+	{ "bad-binary-crlf.yaml", "2:14", "invalid leading UTF-8 octet" },
 };
 
 static void
@@ -522,6 +532,75 @@ test_bad(void)
 	free(captured());
 }
 
+/* A one-resource mapping with extra top-level text and properties. */
+static struct mapping *
+load_with(const char *top, const char *props)
+{
+	char y[1024];
+
+	snprintf(y, sizeof(y), "%sresources:\n  - kind: /users\n"
+	    "    port:\n      entity:\n        mappings:\n"
+	    "          identifier: .id\n          blueprint: '\"b\"'\n"
+	    "          properties:%s\n", top, props);
+	return mapping_load_buffer("n.yaml", y, strlen(y));
+}
+
+/* YAML's nulls (absent), and the deletion threshold's bounds. */
+static void
+test_nulls_and_bounds(void)
+{
+	static const char *const nulls[] = { "", " ~", " null", " Null",
+	    " NULL" };
+	static const struct {
+		const char	*text;
+		double		 want;	/* -1: refused */
+	} th[] = {
+		{ "0", 0 }, { "1", 1 }, { "1.0", 1 }, { "0.999", 0.999 },
+		{ "1.0001", -1 }, { "-0.1", -1 }, { "2", -1 },
+	};
+	struct mapping *m;
+	char props[64], top[64], *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+		m = load_with("", nulls[i]);
+		ok(m != NULL && m->res[0].nproperties == 0,
+		    "properties:%s is absent", nulls[i]);
+		mapping_free(m);
+		free(captured());
+		snprintf(props, sizeof(props), "\n            mail:%s",
+		    nulls[i]);
+		m = load_with("", props);
+		e = captured();
+		ok(m == NULL && strstr(e, "'mail' has no jq expression") !=
+		    NULL, "mail:%s has no jq expression", nulls[i]);
+		mapping_free(m);
+		free(e);
+	}
+	m = load_with("", " '~'");
+	e = captured();
+	ok(m == NULL && strstr(e, "must be a mapping") != NULL,
+	    "a quoted '~' is a string, not a null");
+	mapping_free(m);
+	free(e);
+
+	for (i = 0; i < sizeof(th) / sizeof(th[0]); i++) {
+		snprintf(top, sizeof(top), "entityDeletionThreshold: %s\n",
+		    th[i].text);
+		m = load_with(top, " {mail: .mail}");
+		e = captured();
+		if (th[i].want < 0)
+			ok(m == NULL && strstr(e, "must be a number from 0 to "
+			    "1") != NULL, "threshold %s refused", th[i].text);
+		else
+			ok(m != NULL && m->threshold_set &&
+			    m->deletion_threshold == th[i].want,
+			    "threshold %s accepted", th[i].text);
+		mapping_free(m);
+		free(e);
+	}
+}
+
 static void
 test_blueprints(void)
 {
@@ -557,6 +636,7 @@ main(void)
 	test_styles();
 	test_unknown();
 	test_bad();
+	test_nulls_and_bounds();
 	test_blueprints();
 	fclose(errf);
 	return done_testing();

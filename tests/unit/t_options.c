@@ -507,6 +507,9 @@ test_precedence(void)
 		"--timeout=30", "--graph-url", "https://g.example/beta",
 		"--identifier", "flag-id", "--integration-type=flag-type",
 		"--mapping", "flag.yaml", NULL };
+	const char *slashes[] = { "--port-url", "https://port.example///",
+		"--graph-url", "https://g.example/beta//", "--authority-url",
+		"https://login.example/", NULL };
 	const char *cloud[] = { "--cloud", "usgov", NULL };
 	const char *cloud_auth[] = { "--cloud=china", "--authority-url",
 		"https://login.example", NULL };
@@ -538,6 +541,14 @@ test_precedence(void)
 	is_str(o.identifier, "flag-id", "--identifier wins");
 	is_str(o.integration_type, "flag-type", "--integration-type wins");
 	is_str(o.mapping_path, "flag.yaml", "--mapping wins");
+	options_release(&o);
+
+	is_int(run(slashes, both, &o), 0, "URLs ending in slashes");
+	is_str(o.port_url, "https://port.example", "every trailing slash "
+	    "stripped");
+	is_str(o.graph_url, "https://g.example/beta", "two slashes after a "
+	    "path stripped");
+	is_str(o.authority_url, "https://login.example", "one slash");
 	options_release(&o);
 
 	is_int(run(noflags, ocean_only, &o), 0, "OCEAN__PORT__* alone");
