@@ -117,39 +117,25 @@ buf_printf(struct buf *b, const char *fmt, ...)
 int
 buf_put_printable(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, start = 0;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t skip = 1;
+		int r;
 
 		if (c >= 0x20 && c != 0x7f && !(c == 0xc2 && i + 1 < n &&
 		    (unsigned char)s[i + 1] >= 0x80 &&
 		    (unsigned char)s[i + 1] <= 0x9f))
 			continue;
-		if (c == 0xc2) {
-			/* U+0080..U+009F: C1 controls, CSI among them. */
-			c = (unsigned char)s[i + 1];
-			skip = 2;
-			memcpy(esc, "\\u00", 4);
-		} else {
-			memcpy(esc, "\\x", 2);
-		}
-		if (skip == 2) {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			esc[6] = '\0';
-		} else {
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 15];
-			esc[4] = '\0';
-		}
-		if (buf_append(b, s + start, i - start) == -1 ||
-		    buf_puts(b, esc) == -1)
+		if (buf_append(b, s + start, i - start) == -1)
 			return -1;
-		i += skip - 1;
+		/* U+0080..U+009F are C1 controls (CSI among them). */
+		if (c == 0xc2)
+			r = buf_printf(b, "\\u%04x", (unsigned char)s[++i]);
+		else
+			r = buf_printf(b, "\\x%02x", c);
+		if (r == -1)
+			return -1;
 		start = i + 1;
 	}
 	return buf_append(b, s + start, n - start);

@@ -141,6 +141,18 @@ run manyvanished
 expect_rc 1 manyvanished
 assert_grep "resource '/groups' failed: 3 of 6 groups answered as deleted while their members were read: too many to trust" "$T/manyvanished.out"
 nothing_lost manyvanished
+# One group gone for real (its member list and GET /groups/{id} both say
+# so, while the listing still named it): it is deleted, the rest kept.
+graph_faults "[{\"match\":\"/groups/$g0\",\"times\":-1,\"status\":404,\"body\":$nf}]"
+run onevanished
+expect_rc 0 onevanished
+assert_grep "group '$g0' was deleted while its members were read; skipped" "$T/onevanished.err"
+assert_eq "$(pq --arg g "$g0" '.entities["entra-id-group"] | has($g)')" false "the vanished group deleted"
+assert_eq "$(count_entities entra-id-group)" 5 "the other groups kept"
+clear_faults
+run onevanished2
+expect_rc 0 onevanished2
+nothing_lost onevanished2
 
 # 4. The threshold divides by what the integration owned before the run:
 # pointed at another tenant, nothing is deleted (exit 4).

@@ -133,6 +133,30 @@ test_urlenc(void)
 	buf_release(&b);
 }
 
+/* Text from a service, made safe for a terminal or a log line. */
+static void
+test_printable(void)
+{
+	struct buf b;
+	const char *in = "a\x1b[2Jb\nc\td\x7f\xc3\xa9\xc2\x9b" "1m\xc2\xa0";
+
+	buf_init(&b);
+	buf_put_printable(&b, in, strlen(in));
+	is_str(buf_str(&b),
+	    "a\\x1b[2Jb\\x0ac\\x09d\\x7f\xc3\xa9\\u009b1m\xc2\xa0",
+	    "C0, DEL and C1 controls escaped; other UTF-8 kept");
+	buf_reset(&b);
+	buf_put_printable(&b, "plain", 5);
+	is_str(buf_str(&b), "plain", "plain text unchanged");
+	buf_reset(&b);
+	buf_put_printable(&b, "x\xc2", 2);
+	is_str(buf_str(&b), "x\xc2", "a lone lead byte at the end is kept");
+	buf_reset(&b);
+	buf_put_printable(&b, "\0z", 2);
+	is_str(buf_str(&b), "\\x00z", "NUL escaped");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -140,5 +164,6 @@ main(void)
 	test_cap();
 	test_json();
 	test_urlenc();
+	test_printable();
 	return done_testing();
 }

@@ -451,6 +451,39 @@ test_defaults(void)
 	options_release(&o);
 }
 
+/*
+ * The secrets are taken, then gone from the environment, where a jq
+ * mapping or anything else in the process could read them; the jq switch
+ * is off unless set.
+ */
+static void
+test_scrub(void)
+{
+	struct options o;
+	const char *envs[] = { CREDS,
+	    "OCEAN__PORT__CLIENT_SECRET=" SECRET_MARK "-ocean-port",
+	    "IDENTITY_HEADER=" SECRET_MARK "-identity-header",
+	    "AZURE_CLIENT_CERTIFICATE_PASSWORD=" SECRET_MARK "-cert-pw",
+	    "OCEAN__INTEGRATION__CONFIG__API_TOKEN=" SECRET_MARK "-static",
+	    "E2P_NOT_SECRET=kept", NULL };
+	const char *on[] = { CREDS,
+	    "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true", NULL };
+	size_t i;
+
+	is_int(run(NULL, envs, &o), 0, "secrets in the environment: parsed");
+	ok(o.client_secret != NULL && o.port_client_secret != NULL,
+	   "the secrets were read");
+	for (i = 0; options_secret_env[i] != NULL; i++)
+		ok(getenv(options_secret_env[i]) == NULL,
+		   "%s removed from the environment", options_secret_env[i]);
+	is_str(getenv("E2P_NOT_SECRET"), "kept", "other variables stay");
+	is_int(o.env_jq, 0, "the mapping does not see the environment");
+	options_release(&o);
+	is_int(run(NULL, on, &o), 0, "jq environment access: parsed");
+	is_int(o.env_jq, 1, "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true");
+	options_release(&o);
+}
+
 /* The guide's docker run environment, placeholders replaced. */
 static void
 test_guide_environment(void)
@@ -783,6 +816,7 @@ main(void)
 		ok(0, "cannot create temporary files");
 		return done_testing();
 	}
+	test_scrub();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		size_t nl = 0;

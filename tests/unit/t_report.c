@@ -110,6 +110,22 @@ test_print(void)
 	    "rejected\n") != NULL, "the partial result line");
 	free(s);
 	report_release(&r);
+	/* A service's text cannot forge a line or drive the terminal. */
+	new_report(&r, 1);
+	report_failure(&r, "/kind0", "bp", "x\x1b]0;t\a", "code\n",
+	    "bad\nresult: ok: forged\x1b[2J");
+	r.res[0].failed = 1;
+	report_kind_failed(&r, 0, "denied\x1b[31m\nresult: ok");
+	s = summary(&r);
+	ok(strchr(s, '\x1b') == NULL && strchr(s, '\a') == NULL,
+	    "no control character printed");
+	ok(strstr(s, "\nresult: ok") == NULL, "no forged result line");
+	ok(strstr(s, "resource '/kind0' failed: denied\\x1b[31m\\x0aresult: "
+	    "ok\n") != NULL, "the failure reason escaped");
+	ok(strstr(s, "rejected: bp 'x\\x1b]0;t\\x07': code\\x0a: bad\\x0aresult: "
+	    "ok: forged\\x1b[2J\n") != NULL, "a rejection escaped");
+	free(s);
+	report_release(&r);
 
 	new_report(&r, 1);
 	for (i = 0; i < 10; i++)
