@@ -27,7 +27,7 @@ PORT_ROUTES = [
     r"^/v1/",
 ]
 MANGLES = ["drop_value", "null_value", "value_object", "strip_ids",
-           "null_next", "foreign_next", "empty"]
+           "empty_ids", "number_ids", "null_next", "foreign_next", "empty"]
 NOT_FOUND = {"error": {"code": "Request_ResourceNotFound",
                        "message": "Resource does not exist or one of its "
                        "queried reference-property objects are not "

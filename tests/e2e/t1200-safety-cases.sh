@@ -109,6 +109,13 @@ run membersnoid --max-retries 1
 expect_rc 1 membersnoid
 assert_grep "cannot read the members of group '[^']+': HTTP 200: a member without an id" "$T/membersnoid.out"
 nothing_lost membersnoid
+for how in empty_ids number_ids; do
+	graph_faults "[{\"match\":\"/members\",\"times\":-1,\"action\":\"mangle\",\"how\":\"$how\"}]"
+	run "members$how" --max-retries 1
+	expect_rc 1 "members$how"
+	assert_grep "cannot read the members of group '[^']+': HTTP 200: a member without an id" "$T/members$how.out"
+	nothing_lost "members$how"
+done
 graph_faults '[{"match":"/members","times":2,"action":"mangle","how":"strip_ids"}]'
 run membersnoid2
 expect_rc 0 membersnoid2

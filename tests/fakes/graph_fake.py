@@ -18,7 +18,8 @@ each matching rule counts the request, and the first one past its "after"
 count with "times" left fires.  A 429 "status" fault without "body" gets
 the TooManyRequests envelope, other statuses code "Fault".  The action
 "mangle" answers 200 with a broken collection body ("how": drop_value,
-null_value, value_object, strip_ids, null_next, foreign_next (the nextLink
+null_value, value_object, strip_ids, empty_ids, number_ids, null_next,
+foreign_next (the nextLink
 names the same server as "localhost"), empty), on pages and on $batch
 sub-responses alike.  Control routes
 (no auth, not recorded): GET/DELETE /_fake/requests, GET /_fake/stats,
@@ -149,6 +150,10 @@ def mangle(how, body):
         for it in doc.get("value") or []:
             if isinstance(it, dict):
                 it.pop("id", None)
+    elif how in ("empty_ids", "number_ids"):
+        for it in doc.get("value") or []:
+            if isinstance(it, dict):
+                it["id"] = "" if how == "empty_ids" else 12345
     elif how == "null_next":
         doc["@odata.nextLink"] = None
     elif how == "foreign_next":

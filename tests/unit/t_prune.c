@@ -49,6 +49,8 @@ test_ours(void)
 	       "custom", id), "type prefix look-alike");
 	ok(!state_ours("port-ocean/gitlab/1/entra-id-integration/exporter",
 	       "custom", id), "another type");
+	ok(!state_ours("port-ocean/customxx/entra-id-integration/exporter",
+	       "custom", id), "a type that starts like ours, no version");
 	ok(!state_ours("xport-ocean/custom/1/entra-id-integration/exporter",
 	       "custom", id), "prefix look-alike");
 	ok(!state_ours("port-ocean/custom/1/entra-id-integration/exporterx",
