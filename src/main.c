@@ -79,8 +79,9 @@ main(int argc, char **argv)
 		    strlen(text));
 		free(text);
 	} else {
-		m = o.mapping_path != NULL ? mapping_load(o.mapping_path) :
-		    mapping_builtin();
+		m = o.nmapping_paths > 0 ? mapping_load_files(
+		    (const char *const *)o.mapping_paths,
+		    (size_t)o.nmapping_paths) : mapping_builtin();
 	}
 	if (m == NULL || sync_check(&o, m) == -1)
 		goto out;

@@ -733,6 +733,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 		goto out;
 	}
 	r->kind = xstrdup(sval(kindnode));
+	r->file = xstrdup(c->path);
 	r->line = (int)kindnode->start_mark.line + 1;
 	r->col = (int)kindnode->start_mark.column + 1;
 	free(label);
@@ -798,6 +799,24 @@ parse_resources(const struct ctx *c, struct mapping *m, const yaml_node_t *n)
 	return 0;
 }
 
+/* The top-level settings' keys, by enum mapping_setting. */
+static const char *const setting_keys[MAPPING_NSETTINGS] = {
+	"deleteDependentEntities", "createMissingRelatedEntities",
+	"enableMergeEntity", "entityDeletionThreshold"
+};
+
+/* The index of top-level setting key, or MAPPING_NSETTINGS. */
+static size_t
+setting_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < MAPPING_NSETTINGS; i++)
+		if (strcmp(key, setting_keys[i]) == 0)
+			break;
+	return i;
+}
+
 /* Read the top-level mapping at root into m.  Returns 0 or -1. */
 static int
 parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
@@ -805,6 +824,7 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
 	const char *key;
+	size_t i;
 
 	if (root->type != YAML_MAPPING_NODE) {
 		perr(c, root, "the mapping must be a YAML mapping with a "
@@ -818,20 +838,19 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		if (strcmp(key, "resources") == 0) {
 			if (parse_resources(c, m, v) == -1)
 				return -1;
-		} else if (strcmp(key, "deleteDependentEntities") == 0) {
-			if (get_bool(c, k, v, &m->delete_dependents) == -1)
+		} else if ((i = setting_index(key)) < MAPPING_NSETTINGS) {
+			if (i == MAPPING_THRESHOLD) {
+				if (get_threshold(c, k, v,
+				    &m->deletion_threshold) == -1)
+					return -1;
+				m->threshold_set = 1;
+			} else if (get_bool(c, k, v, i ==
+			    MAPPING_DELETE_DEPENDENTS ? &m->delete_dependents :
+			    i == MAPPING_CREATE_MISSING ? &m->create_missing :
+			    &m->merge) == -1)
 				return -1;
-		} else if (strcmp(key, "createMissingRelatedEntities") == 0) {
-			if (get_bool(c, k, v, &m->create_missing) == -1)
-				return -1;
-		} else if (strcmp(key, "enableMergeEntity") == 0) {
-			if (get_bool(c, k, v, &m->merge) == -1)
-				return -1;
-		} else if (strcmp(key, "entityDeletionThreshold") == 0) {
-			if (get_threshold(c, k, v, &m->deletion_threshold) ==
-			    -1)
-				return -1;
-			m->threshold_set = 1;
+			m->set_line[i] = (int)k->start_mark.line + 1;
+			m->set_col[i] = (int)k->start_mark.column + 1;
 		} else
 			warn_unknown(c, k, "the mapping");
 	}
@@ -1001,6 +1020,114 @@ mapping_load(const char *path)
 	return m;
 }
 
+/* Setting i of m as text, for messages. */
+static void
+setting_text(const struct mapping *m, size_t i, char *out, size_t n)
+{
+	if (i == MAPPING_THRESHOLD)
+		snprintf(out, n, "%g", m->deletion_threshold);
+	else
+		snprintf(out, n, "%s", (i == MAPPING_DELETE_DEPENDENTS ?
+		    m->delete_dependents : i == MAPPING_CREATE_MISSING ?
+		    m->create_missing : m->merge) ? "true" : "false");
+}
+
+/*
+ * Combine the top-level settings of v[0..n) into into: a setting takes
+ * the value of the first file that writes it; a later file that writes
+ * another value is an error naming both places.  Returns 0 or -1.
+ */
+static int
+merge_settings(struct mapping *into, struct mapping *const *v, size_t n)
+{
+	char a[32], b[32];
+	size_t i, j, first;
+	int rc = 0;
+
+	for (i = 0; i < MAPPING_NSETTINGS; i++) {
+		for (first = 0; first < n && v[first]->set_line[i] == 0;
+		    first++)
+			;
+		if (first == n)
+			continue;
+		setting_text(v[first], i, a, sizeof(a));
+		for (j = first + 1; j < n; j++) {
+			if (v[j]->set_line[i] == 0)
+				continue;
+			setting_text(v[j], i, b, sizeof(b));
+			if (strcmp(a, b) == 0)
+				continue;
+			msg_error("%s:%d:%d: %s is %s here but %s in %s:%d:%d; "
+			    "set it in one file only", v[j]->path,
+			    v[j]->set_line[i], v[j]->set_col[i],
+			    setting_keys[i], b, a, v[first]->path,
+			    v[first]->set_line[i], v[first]->set_col[i]);
+			rc = -1;
+		}
+		into->set_line[i] = v[first]->set_line[i];
+		into->set_col[i] = v[first]->set_col[i];
+		if (i == MAPPING_THRESHOLD) {
+			into->deletion_threshold = v[first]->deletion_threshold;
+			into->threshold_set = 1;
+		} else if (i == MAPPING_DELETE_DEPENDENTS)
+			into->delete_dependents = v[first]->delete_dependents;
+		else if (i == MAPPING_CREATE_MISSING)
+			into->create_missing = v[first]->create_missing;
+		else
+			into->merge = v[first]->merge;
+	}
+	return rc;
+}
+
+/*
+ * Load paths[0..n) as one mapping (see mapping.h).  Returns a new mapping
+ * owned by the caller, or NULL after every error was printed.
+ */
+struct mapping *
+mapping_load_files(const char *const *paths, size_t n)
+{
+	struct mapping **v, *m = NULL;
+	struct buf names;
+	size_t i, nres = 0;
+	int bad = 0;
+
+	if (n == 1)
+		return mapping_load(paths[0]);
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if ((v[i] = mapping_load(paths[i])) == NULL)
+			bad = 1;
+		else
+			nres += v[i]->nres;
+	}
+	if (bad)
+		goto out;
+	m = xcalloc(1, sizeof(*m));
+	m->delete_dependents = m->create_missing = m->merge = 1;
+	m->deletion_threshold = 0.9;
+	if (merge_settings(m, v, n) == -1) {
+		mapping_free(m);
+		m = NULL;
+		goto out;
+	}
+	buf_init(&names);
+	m->res = xcalloc(nres, sizeof(*m->res));
+	for (i = 0; i < n; i++) {
+		/* The resources move: v[i] keeps none. */
+		memcpy(m->res + m->nres, v[i]->res, v[i]->nres *
+		    sizeof(*m->res));
+		m->nres += v[i]->nres;
+		v[i]->nres = 0;
+		buf_printf(&names, "%s%s", i > 0 ? ", " : "", v[i]->path);
+	}
+	m->path = buf_detach(&names);
+out:
+	for (i = 0; i < n; i++)
+		mapping_free(v[i]);
+	free(v);
+	return m;
+}
+
 /* The built-in mapping's YAML (static storage, never NULL). */
 const char *
 mapping_builtin_text(void)
@@ -1073,6 +1200,7 @@ mapping_free(struct mapping *m)
 	for (i = 0; i < m->nres; i++) {
 		r = &m->res[i];
 		free(r->kind);
+		free(r->file);
 		field_release(&r->query);
 		field_release(&r->data_path);
 		fields_free(r->query_params, r->nquery_params);

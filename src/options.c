@@ -802,7 +802,10 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 			o->verbosity++;
 		break;
 	case OPT_MAPPING:
-		set_str(&o->mapping_path, arg);
+		/* Repeatable: the guide gives one snippet per kind. */
+		o->mapping_paths = xreallocarray(o->mapping_paths,
+		    (size_t)o->nmapping_paths + 1, sizeof(*o->mapping_paths));
+		o->mapping_paths[o->nmapping_paths++] = xstrdup(arg);
 		break;
 	case OPT_GRAPH_URL:
 		set_str(&o->graph_url, arg);
@@ -1083,8 +1086,10 @@ apply_env(struct options *o, struct flags *fl)
 	const char *v, *which = NULL;
 	int b;
 
-	if (o->mapping_path == NULL)
-		set_str(&o->mapping_path, env("ENTRA2PORT_MAPPING"));
+	if (o->nmapping_paths == 0 && (v = env("ENTRA2PORT_MAPPING")) != NULL) {
+		o->mapping_paths = xcalloc(1, sizeof(*o->mapping_paths));
+		o->mapping_paths[o->nmapping_paths++] = xstrdup(v);
+	}
 
 	/* Flags first (--graph-url, then --cloud), then env, then default. */
 	if (o->graph_url == NULL && fl->cloud) {
@@ -1342,7 +1347,9 @@ options_release(struct options *o)
 {
 	int i;
 
-	free(o->mapping_path);
+	for (i = 0; i < o->nmapping_paths; i++)
+		free(o->mapping_paths[i]);
+	free(o->mapping_paths);
 	free(o->output_path);
 	free(o->summary_json);
 	free(o->graph_url);

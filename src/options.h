@@ -21,7 +21,8 @@ enum log_format {
 
 struct options {
 	enum run_mode	 mode;
-	char		*mapping_path;	/* NULL: built-in mapping */
+	char		**mapping_paths;	/* --mapping FILE, in order */
+	int		 nmapping_paths;	/* 0: the built-in mapping */
 	char		*output_path;	/* --output; NULL: stdout */
 	char		*summary_json;	/* --summary-json FILE */
 

@@ -1226,7 +1226,8 @@ sync_run(const struct options *o, const struct mapping *m,
 	rep->dry_run = o->mode == MODE_DRY_RUN;
 	for (i = 0; i < s.nk; i++) {
 		kind_setup(&s, i);
-		if ((s.k[i].t = transform_new(&m->res[i], m->path)) == NULL)
+		if ((s.k[i].t = transform_new(&m->res[i], m->res[i].file)) ==
+		    NULL)
 			goto out;
 	}
 	if ((s.gauth = auth_graph_new(o)) == NULL)
@@ -1439,7 +1440,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 			    "businessPhones, displayName, givenName, id, "
 			    "jobTitle, mail, mobilePhone, officeLocation, "
 			    "preferredLanguage, surname and userPrincipalName",
-			    m->path, r->line, r->col);
+			    r->file, r->line, r->col);
 		return;
 	}
 	buf_init(&missing);
@@ -1471,7 +1472,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 	if (missing.len > 0 && sel != NULL)
 		msg_warn("%s:%d:%d: resource '/users': the mapping reads %s, "
 		    "which the $select leaves out: Graph will not return them",
-		    m->path, sel->line, sel->col, missing.data);
+		    r->file, sel->line, sel->col, missing.data);
 	buf_release(&missing);
 	free(fields);
 }
@@ -1487,7 +1488,7 @@ sync_check(const struct options *o, const struct mapping *m)
 		const struct mapping_field *top = mapping_param(r, "$top");
 		struct transform *t;
 
-		if ((t = transform_new(r, m->path)) == NULL)
+		if ((t = transform_new(r, r->file)) == NULL)
 			rc = -1;
 		transform_free(t);
 		if (top != NULL) {
@@ -1499,14 +1500,14 @@ sync_check(const struct options *o, const struct mapping *m)
 				msg_error("%s:%d:%d: resource '%s': $top '%s' "
 				    "must be a number between 1 and 999 "
 				    "(Graph refuses other page sizes)",
-				    m->path, top->line, top->col, r->kind,
+				    r->file, top->line, top->col, r->kind,
 				    top->value);
 				rc = -1;
 			}
 		}
 		if (r->kind[0] != '/') {
 			msg_error("%s:%d:%d: resource kind '%s' must be a Graph "
-			    "path starting with '/'", m->path, r->line,
+			    "path starting with '/'", r->file, r->line,
 			    r->col, r->kind);
 			rc = -1;
 		}

@@ -426,7 +426,7 @@ test_defaults(void)
 
 	is_int(run(args, NULL, &o), 0, "--check needs no credentials");
 	is_int(o.mode, MODE_CHECK, "mode check");
-	ok(o.mapping_path == NULL, "built-in mapping by default");
+	ok(o.nmapping_paths == 0, "built-in mapping by default");
 	is_str(o.graph_url, "https://graph.microsoft.com/v1.0", "graph url");
 	is_str(o.authority_url, "https://login.microsoftonline.com",
 	    "authority");
@@ -525,7 +525,8 @@ test_precedence(void)
 	is_str(o.graph_url, "https://graph.example/v1.0", "graph url from env");
 	is_str(o.identifier, "env-id", "identifier from env");
 	is_str(o.integration_type, "env-type", "type from env");
-	is_str(o.mapping_path, "env.yaml", "mapping from env");
+	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL, "env.yaml",
+	    "mapping from env");
 	is_str(o.tenant_id, "tenant-1", "tenant");
 	is_str(o.client_id, "client-1", "client");
 	is_str(o.client_secret, SECRET_MARK "-azure-1234", "client secret");
@@ -537,7 +538,8 @@ test_precedence(void)
 	is_str(o.graph_url, "https://g.example/beta", "--graph-url wins");
 	is_str(o.identifier, "flag-id", "--identifier wins");
 	is_str(o.integration_type, "flag-type", "--integration-type wins");
-	is_str(o.mapping_path, "flag.yaml", "--mapping wins");
+	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL,
+	    "flag.yaml", "--mapping wins");
 	options_release(&o);
 
 	is_int(run(noflags, ocean_only, &o), 0, "OCEAN__PORT__* alone");
