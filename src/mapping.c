@@ -6,6 +6,7 @@
  * runs jq: field values are kept as text, with their positions.
  */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,6 +29,32 @@ struct ctx {
 	const char	*text;		/* the whole input, for reader errors */
 	size_t		 len;
 	yaml_document_t	*doc;
+	int		*unknown;	/* unknown keys reported so far */
+};
+
+/* The keys each part of a resource knows, for unknown keys. */
+static const char *const top_keys[] = { "resources",
+	"deleteDependentEntities", "createMissingRelatedEntities",
+	"enableMergeEntity", "entityDeletionThreshold", NULL };
+static const char *const resource_keys[] = { "kind", "selector", "port",
+	NULL };
+static const char *const selector_keys[] = { "query", "data_path",
+	"query_params", "headers", "membership", "method", NULL };
+static const char *const port_keys[] = { "entity", NULL };
+static const char *const entity_keys[] = { "mappings", NULL };
+static const char *const mappings_keys[] = { "identifier", "title",
+	"blueprint", "icon", "team", "properties", "relations", NULL };
+
+static const struct {
+	const char *const	*keys;
+	const char		*name;
+} sections[] = {
+	{ top_keys, "the top level" },
+	{ resource_keys, "a resource" },
+	{ selector_keys, "selector" },
+	{ port_keys, "port" },
+	{ entity_keys, "port.entity" },
+	{ mappings_keys, "port.entity.mappings" },
 };
 
 #define FOREACH_PAIR(c, map, p, k, v)                                     \
@@ -217,13 +244,93 @@ vpos(const yaml_node_t *k, const yaml_node_t *v)
 	return v->start_mark.index < k->start_mark.index ? k : v;
 }
 
-/* Warn that key k of the mapping named where is unknown and skipped. */
-static void
-warn_unknown(const struct ctx *c, const yaml_node_t *k, const char *where)
+/*
+ * The edit distance of a and b, ignoring case (optimal string alignment:
+ * insertions, deletions, substitutions and swaps of two neighbours).
+ * Keys are short; longer strings count as far apart.
+ */
+static size_t
+distance(const char *a, const char *b)
 {
-	msg_warn("%s:%d:%d: unknown key '%s' in %s, ignored", c->path,
-	    (int)k->start_mark.line + 1, (int)k->start_mark.column + 1,
-	    sval(k), where);
+	size_t d[33][33], i, j, n = strlen(a), m = strlen(b), c;
+
+	if (n > 32 || m > 32)
+		return (size_t)-1;
+	for (i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= m; j++) {
+			c = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			d[i][j] = d[i - 1][j - 1] + c;
+			if (d[i - 1][j] + 1 < d[i][j])
+				d[i][j] = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < d[i][j])
+				d[i][j] = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i -
+			    1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	return d[n][m];
+}
+
+/* The known key nearest to key, if near enough to be a typo, or NULL. */
+static const char *
+nearest(const char *key, const char *const *known)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = (size_t)-1;
+
+	for (i = 0; known[i] != NULL; i++) {
+		d = distance(key, known[i]);
+		if (d < bestd && d <= 1 + strlen(known[i]) / 6 &&
+		    d < strlen(key)) {
+			best = known[i];
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * Report that key k of the mapping named where is unknown: an error (the
+ * load fails once the whole file was read, so that every unknown key is
+ * named), with the known key it is probably a typo of, or the part of the
+ * file it belongs in.
+ */
+static void
+unknown_key(const struct ctx *c, const yaml_node_t *k, const char *where,
+    const char *const *known)
+{
+	const char *key = sval(k), *near = nearest(key, known), *other = NULL;
+	struct buf list;
+	size_t i, j;
+
+	(*c->unknown)++;
+	for (i = 0; near == NULL && other == NULL &&
+	    i < sizeof(sections) / sizeof(sections[0]); i++)
+		for (j = 0; sections[i].keys != known &&
+		    sections[i].keys[j] != NULL; j++)
+			if (strcmp(sections[i].keys[j], key) == 0)
+				other = sections[i].name;
+	buf_init(&list);
+	for (i = 0; near == NULL && other == NULL && known[i] != NULL; i++)
+		buf_printf(&list, "%s%s", i > 0 ? ", " : "", known[i]);
+	if (near != NULL)
+		perr(c, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
+		    where, near);
+	else if (other != NULL)
+		perr(c, k, "unknown key '%s' in %s ('%s' belongs in %s)", key,
+		    where, key, other);
+	else
+		perr(c, k, "unknown key '%s' in %s (known keys: %s)", key,
+		    where, buf_str(&list));
+	buf_release(&list);
 }
 
 /*
@@ -586,8 +693,13 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 			perr(c, k, "%s: selector.%s is not supported", label,
 			    key);
 			goto out;
+		} else if (strcmp(key, "exportEnvVariables") == 0) {
+			msg_info("%s:%d:%d: %s: selector.exportEnvVariables has "
+			    "no effect here (Ocean's lakehouse only)", c->path,
+			    (int)k->start_mark.line + 1,
+			    (int)k->start_mark.column + 1, label);
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, selector_keys);
 	}
 	rc = 0;
 out:
@@ -640,7 +752,7 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 			    rw, label) == -1)
 				goto out;
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, mappings_keys);
 	}
 	rc = 0;
 out:
@@ -680,7 +792,7 @@ parse_port(const struct ctx *c, struct mapping_resource *r,
 				continue;
 			FOREACH_PAIR(c, v, p2, k2, v2) {
 				if (strcmp(sval(k2), "mappings") != 0) {
-					warn_unknown(c, k2, ew);
+					unknown_key(c, k2, ew, entity_keys);
 					continue;
 				}
 				*where = k2;
@@ -691,7 +803,7 @@ parse_port(const struct ctx *c, struct mapping_resource *r,
 			perr(c, k, "%s: port.%s is not supported", label, key);
 			goto out;
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, port_keys);
 	}
 	rc = 0;
 out:
@@ -754,7 +866,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 			if (parse_port(c, r, v, label, &where) == -1)
 				goto out;
 		} else
-			warn_unknown(c, k, label);
+			unknown_key(c, k, label, resource_keys);
 	}
 	if (r->identifier.value == NULL) {
 		perr(c, where, "%s: missing port.entity.mappings.identifier",
@@ -851,8 +963,10 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 				return -1;
 			m->set_line[i] = (int)k->start_mark.line + 1;
 			m->set_col[i] = (int)k->start_mark.column + 1;
-		} else
-			warn_unknown(c, k, "the mapping");
+		} else if (strncmp(key, "x-", 2) != 0) {
+			/* x-*: a place for YAML anchors, as in Compose files. */
+			unknown_key(c, k, "the mapping", top_keys);
+		}
 	}
 	if (m->res == NULL) {
 		perr(c, root, "no resources: the mapping has no "
@@ -916,10 +1030,11 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	yaml_node_t *root, *root2;
 	struct ctx c;
 	yaml_mark_t zero;
-	int ok = 0;
+	int ok = 0, unknown = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&zero, 0, sizeof(zero));
+	c.unknown = &unknown;
 	c.path = name;
 	c.text = text;
 	c.len = len;
@@ -966,7 +1081,7 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	m->create_missing = 1;
 	m->merge = 1;
 	m->deletion_threshold = 0.9;
-	if (parse_top(&c, m, root) == -1)
+	if (parse_top(&c, m, root) == -1 || unknown > 0)
 		goto out;
 	ok = 1;
 out:

@@ -84,7 +84,9 @@ struct mapping {
 /*
  * Load and validate a mapping file.  Returns a new mapping owned by the
  * caller (mapping_free), or NULL after printing "file:line:col: message".
- * Unknown keys are warned about, with their position, and ignored.
+ * Unknown keys are errors, each named (with the known key it is probably
+ * a typo of) before the load fails; top-level keys starting with "x-"
+ * are left alone, as places for YAML anchors.
  */
 struct mapping	*mapping_load(const char *path);
 /* The same from a buffer; name is used in messages. */

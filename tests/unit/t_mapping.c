@@ -392,22 +392,32 @@ test_unknown(void)
 	struct mapping *m;
 	char *e;
 
-	m = mapping_load(FIX "good-unknown.yaml");
-	ok(m != NULL, "unknown keys: the file still loads");
-	e = captured();
-	ok(strstr(e, "warning: " FIX "good-unknown.yaml:5:7: unknown key "
-	    "'colour' in selector of resource '/users', ignored") != NULL,
-	    "unknown selector key warned with its position");
-	ok(strstr(e, FIX "good-unknown.yaml:11:11: unknown key 'extra'") !=
-	    NULL, "unknown mappings key warned (nested value skipped)");
-	ok(strstr(e, FIX "good-unknown.yaml:13:1: unknown key "
-	    "'sometopkey' in the mapping") != NULL, "unknown top key warned");
-	is_int(count(e, "warning:"), 3, "three warnings");
-	is_int(count(e, "error:"), 0, "no error");
-	if (m != NULL)
-		is_str(m->res[0].identifier.value, ".id", "rest is read");
-	free(e);
+	m = mapping_load(FIX "bad-unknown.yaml");
+	ok(m == NULL, "unknown keys: the file is refused");
 	mapping_free(m);
+	e = captured();
+	ok(strstr(e, "error: " FIX "bad-unknown.yaml:6:7: unknown key "
+	    "'colour' in selector of resource '/users' (known keys: query, "
+	    "data_path, query_params, headers, membership, method)") != NULL,
+	    "unknown selector key: its position and the known keys");
+	ok(strstr(e, "error: " FIX "bad-unknown.yaml:7:7: unknown key "
+	    "'data_paht' in selector of resource '/users' (did you mean "
+	    "'data_path'?)") != NULL, "a typo gets a did-you-mean");
+	ok(strstr(e, FIX "bad-unknown.yaml:13:11: unknown key 'extra'") !=
+	    NULL, "unknown mappings key (nested value skipped)");
+	ok(strstr(e, FIX "bad-unknown.yaml:15:11: unknown key 'query' in "
+	    "port.entity.mappings of resource '/users' ('query' belongs in "
+	    "selector)") != NULL, "a key in the wrong place says where");
+	ok(strstr(e, FIX "bad-unknown.yaml:16:11: unknown key 'Title' in "
+	    "port.entity.mappings of resource '/users' (did you mean "
+	    "'title'?)") != NULL, "case is a typo too");
+	ok(strstr(e, FIX "bad-unknown.yaml:17:1: unknown key "
+	    "'sometopkey' in the mapping") != NULL, "unknown top key");
+	ok(strstr(e, "x-anchors") == NULL, "x-* top-level keys are allowed");
+	is_int(count(e, "error:"), 6, "every unknown key is an error");
+	if (strstr(e, "did you mean") == NULL)
+		printf("# stderr: %s", e);
+	free(e);
 }
 
 static const struct {
