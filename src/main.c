@@ -18,6 +18,7 @@
 #include "options.h"
 #include "report.h"
 #include "sync.h"
+#include "transform.h"
 
 static void
 on_signal(int sig)
@@ -83,7 +84,10 @@ main(int argc, char **argv)
 		    (const char *const *)o.mapping_paths,
 		    (size_t)o.nmapping_paths) : mapping_builtin();
 	}
-	if (m == NULL || sync_check(&o, m) == -1)
+	if (m == NULL)
+		goto out;
+	transform_settle_members(m);
+	if (sync_check(&o, m) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {
 		printf("%s: ok: %zu resources, every jq program compiles\n",

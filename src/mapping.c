@@ -621,6 +621,7 @@ settle_members(const struct ctx *c, struct mapping_resource *r, int explicit,
 	}
 	r->members = explicit >= 0 ? (enum mapping_members)explicit :
 	    fromexp;
+	r->membership_set = explicit >= 0;
 	if (at != NULL) {
 		line = (int)at->start_mark.line + 1;
 		col = (int)at->start_mark.column + 1;

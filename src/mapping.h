@@ -44,6 +44,7 @@ struct mapping_resource {
 	 * (or "none").
 	 */
 	enum mapping_members members;
+	int	 membership_set;	/* selector.membership was written */
 
 	/* port.entity.mappings; a field whose value is NULL is unmapped. */
 	struct mapping_field identifier;

@@ -1584,3 +1584,48 @@ transform_fields_read(const struct mapping_resource *r)
 	names_free(&defs);
 	return res;
 }
+
+/* 1 if the comma-separated list has the item name. */
+static int
+list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+void
+transform_settle_members(struct mapping *m)
+{
+	struct mapping_resource *r;
+	char *fields;
+	size_t i;
+
+	for (i = 0; i < m->nres; i++) {
+		r = &m->res[i];
+		if (r->members != MEMBERS_NONE || r->membership_set ||
+		    strcmp(r->kind, "/groups") != 0)
+			continue;
+		if ((fields = transform_fields_read(r)) == NULL)
+			continue;
+		/* Without this, .members would be null: Graph returns the
+		 * relationship only when asked for it. */
+		if (list_has(fields, "members"))
+			r->members = MEMBERS_DIRECT;
+		else if (list_has(fields, "transitiveMembers"))
+			r->members = MEMBERS_TRANSITIVE;
+		if (r->members != MEMBERS_NONE)
+			msg_info("%s:%d:%d: resource '%s' reads .%s: reading "
+			    "the whole membership from /groups/{id}/%s",
+			    r->file, r->line, r->col, r->kind,
+			    r->members == MEMBERS_DIRECT ? "members" :
+			    "transitiveMembers", r->members == MEMBERS_DIRECT ?
+			    "members" : "transitiveMembers");
+		free(fields);
+	}
+}
