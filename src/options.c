@@ -719,12 +719,13 @@ long_name(int id)
  * Check every long option before getopt_long sees argv: names must be
  * spelled out (no abbreviations, so "--port-secret=x" cannot become a file
  * name), and flags that would carry a secret are refused without echoing
- * the value.  Stops at "--" or the first non-option.  Returns 0 or -1.
+ * the value.  Stops at "--" or the first non-option.  Returns 0, or -1
+ * after naming every bad option.
  */
 static int
 prescan(int argc, char **argv)
 {
-	int i;
+	int i, rc = 0;
 	size_t j, len;
 
 	for (i = 1; i < argc; i++) {
@@ -732,7 +733,7 @@ prescan(int argc, char **argv)
 		const struct optdesc *d;
 
 		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
-			return 0;
+			return rc;
 		if (a[1] != '-')
 			continue;
 		eq = strchr(a + 2, '=');
@@ -753,13 +754,18 @@ prescan(int argc, char **argv)
 			msg_error("--%s: secrets are not accepted on the "
 			    "command line (ps shows them): use %s",
 			    refused[j].name, refused[j].instead);
-			return -1;
+			if (eq == NULL)
+				i++;
+			rc = -1;
+			break;
 		}
+		if (j < sizeof(refused) / sizeof(refused[0]))
+			continue;
 		msg_error("unknown option '--%.*s' (see --help)", (int)len,
 		    a + 2);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* Set the mode from a mode flag; two different modes are an error. */
@@ -952,15 +958,16 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 
 /*
  * Run getopt_long over argv, building its table from optdescs.  Returns 0,
- * 1 after --help/--version, or -1 after a message.
+ * 1 after --help/--version, or -1 after naming every bad flag.
  */
 static int
 parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 {
 	struct option lo[NOPTDESCS + 1];
 	size_t i, n = 0;
-	int c, rc;
+	int c, rc, bad = 0;
 
+	/* getopt_long would name those options again. */
 	if (prescan(argc, argv) == -1)
 		return -1;
 	for (i = 0; i < NOPTDESCS; i++) {
@@ -983,23 +990,27 @@ parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 				    optopt);
 			else
 				msg_error("unknown option (see --help)");
-			return -1;
+			bad = 1;
+			continue;
 		}
 		/* Only long options take values, so optopt names one. */
 		if (c == ':' || (optarg != NULL && *optarg == '\0')) {
 			msg_error("--%s needs a value",
 			    long_name(c == ':' ? optopt : c));
-			return -1;
+			bad = 1;
+			continue;
 		}
-		if ((rc = apply_flag(o, fl, c, optarg)) != 0)
+		/* Every bad flag is named, not only the first one. */
+		if ((rc = apply_flag(o, fl, c, optarg)) == 1)
 			return rc;
+		bad |= rc == -1;
 	}
 	if (optind < argc) {
 		msg_error("unexpected argument '%s' (entra2port takes options "
 		    "only; see --help)", argv[optind]);
-		return -1;
+		bad = 1;
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /*
@@ -1078,13 +1089,14 @@ check_name(const char *what, const char *s)
 
 /*
  * Fill what the command line left unset from the environment, then from
- * the defaults; fl says what the flags set.  Returns 0 or -1.
+ * the defaults; fl says what the flags set.  Returns 0, or -1 after
+ * naming every bad variable.
  */
 static int
 apply_env(struct options *o, struct flags *fl)
 {
 	const char *v, *which = NULL;
-	int b;
+	int b, bad = 0;
 
 	if (o->nmapping_paths == 0 && (v = env("ENTRA2PORT_MAPPING")) != NULL) {
 		o->mapping_paths = xcalloc(1, sizeof(*o->mapping_paths));
@@ -1116,7 +1128,7 @@ apply_env(struct options *o, struct flags *fl)
 		set_secret(&o->cert_password, v);
 	if (env_bool("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
 	    &o->send_cert_chain) == -1)
-		return -1;
+		bad = 1;
 	set_str(&o->federated_token_file, env("AZURE_FEDERATED_TOKEN_FILE"));
 	if (o->graph_token == NULL &&
 	    (v = env("OCEAN__INTEGRATION__CONFIG__API_TOKEN")) != NULL)
@@ -1142,22 +1154,25 @@ apply_env(struct options *o, struct flags *fl)
 
 	b = 0;
 	if (env_bool("OCEAN__INITIALIZE_PORT_RESOURCES", &b) == -1)
-		return -1;
+		bad = 1;
 	o->init |= b;
 	b = 0;
 	if (env_bool("OCEAN__SEND_RAW_DATA_EXAMPLES", &b) == -1)
-		return -1;
+		bad = 1;
 	o->send_examples |= b;
-	if (env_bool("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL", &b) == -1 ||
-	    env_bool("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", &b) == -1)
-		return -1;
+	if (env_bool("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL", &b) == -1)
+		bad = 1;
+	if (env_bool("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", &b) == -1)
+		bad = 1;
 	if (!fl->timeout && (v = env("OCEAN__CLIENT_TIMEOUT")) != NULL &&
 	    parse_double("OCEAN__CLIENT_TIMEOUT", v, 1, 3600,
 	    &o->timeout) == -1)
-		return -1;
-	if (check_event_listener() == -1 || check_auth_type() == -1)
-		return -1;
-	return 0;
+		bad = 1;
+	if (check_event_listener() == -1)
+		bad = 1;
+	if (check_auth_type() == -1)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 /*
@@ -1256,54 +1271,64 @@ check_graph_credential(const struct options *o)
 	return -1;
 }
 
-/* Cross-checks once flags and environment are in.  Returns 0 or -1. */
+/*
+ * Cross-checks once flags and environment are in.  Returns 0, or -1 after
+ * naming every problem found.
+ */
 static int
 validate(struct options *o, const struct flags *fl)
 {
-	const char *bad = NULL;
+	const char *only = NULL;
+	int bad = 0;
 
 	if (o->mode != MODE_INSPECT) {
 		if (fl->sample)
-			bad = "--sample";
+			only = "--sample";
 		else if (fl->generate)
-			bad = "--generate";
+			only = "--generate";
 		else if (fl->fields)
-			bad = "--fields";
+			only = "--fields";
 		else if (fl->query_param)
-			bad = "--query-param";
-		if (bad != NULL) {
-			msg_error("%s works only with --inspect", bad);
-			return -1;
+			only = "--query-param";
+		if (only != NULL) {
+			msg_error("%s works only with --inspect", only);
+			bad = 1;
 		}
 	}
 	strip_slashes(o->graph_url);
 	strip_slashes(o->authority_url);
 	strip_slashes(o->port_url);
-	if (options_check_url(fl->graph_src, o->graph_url, o->insecure) == -1 ||
-	    options_check_url(fl->authority_src, o->authority_url,
-	    o->insecure) == -1 ||
-	    options_check_url(fl->port_src, o->port_url, o->insecure) == -1)
-		return -1;
-	if (check_name(fl->identifier_src, o->identifier) == -1 ||
-	    check_name(fl->type_src, o->integration_type) == -1)
-		return -1;
+	if (options_check_url(fl->graph_src, o->graph_url, o->insecure) == -1)
+		bad = 1;
+	if (options_check_url(fl->authority_src, o->authority_url,
+	    o->insecure) == -1)
+		bad = 1;
+	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1)
+		bad = 1;
+	if (check_name(fl->identifier_src, o->identifier) == -1)
+		bad = 1;
+	if (check_name(fl->type_src, o->integration_type) == -1)
+		bad = 1;
 	if (o->mode == MODE_CHECK)
-		return 0;
+		return bad ? -1 : 0;
 	if ((o->mode == MODE_SYNC || o->mapping_from_port) &&
 	    (o->port_client_id == NULL || o->port_client_secret == NULL)) {
 		msg_error("Port credentials missing: set PORT_CLIENT_ID and "
 		    "PORT_CLIENT_SECRET (or OCEAN__PORT__CLIENT_ID / "
 		    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
-		return -1;
+		bad = 1;
 	}
-	return check_graph_credential(o);
+	if (check_graph_credential(o) == -1)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 /*
  * Fill o (zeroed first; the caller owns it and releases it with
  * options_release whatever this returns) from argv, the environment and
  * the defaults.  Returns 0 to run, 1 after --help/--version, or -1 after
- * one error message.  Sets the message level and format as a side effect.
+ * one message per problem.  Sets the message level and format as a side
+ * effect.
  */
 int
 options_parse(struct options *o, int argc, char **argv)
@@ -1330,12 +1355,17 @@ options_parse(struct options *o, int argc, char **argv)
 	o->log_format = LOG_TEXT;
 	o->progress = -1;
 
-	if ((rc = parse_flags(o, &fl, argc, argv)) != 0)
+	if ((rc = parse_flags(o, &fl, argc, argv)) == 1)
 		return rc;
 	/* From here on, messages follow -q/-v and --log-format. */
 	msg_setup(o->verbosity, o->log_format == LOG_JSON ? MSG_JSON :
 	    MSG_TEXT);
-	if (apply_env(o, &fl) == -1 || validate(o, &fl) == -1)
+	/* Every problem is named before exit 2, not one per attempt. */
+	if (apply_env(o, &fl) == -1)
+		rc = -1;
+	if (validate(o, &fl) == -1)
+		rc = -1;
+	if (rc == -1)
 		return -1;
 	env_notes();
 	return 0;

@@ -85,8 +85,9 @@ struct options {
 /*
  * Parse argv and the environment into o (which the caller owns and later
  * releases with options_release).  Returns 0 to run, 1 when --help or
- * --version was printed (exit 0), or -1 after printing one clear message
- * (usage error: exit 2).  Secrets named by *-file flags are read here.
+ * --version was printed (exit 0), or -1 after naming every problem found
+ * in the flags and the environment, one message each (usage error: exit
+ * 2).  Secrets named by *-file flags are read here.
  */
 int	options_parse(struct options *o, int argc, char **argv);
 /* Free everything, wiping secrets. */
