@@ -666,19 +666,21 @@ struct auth *
 auth_graph_new(const struct options *o)
 {
 	struct auth *a;
-	int have_app = o->tenant_id != NULL && o->client_id != NULL;
+	enum auth_kind k;
 
-	if (o->graph_token != NULL) {
+	/* options chose the credential, in its documented order. */
+	switch (o->graph_cred) {
+	case GRAPH_CRED_TOKEN:
 		a = new_auth(AUTH_STATIC, "Microsoft Graph");
 		a->token = xasprintf("Bearer %s", o->graph_token);
 		msg_secret(a->token);
 		return a;
-	}
-	if (have_app && (o->client_secret != NULL || o->cert_path != NULL ||
-	    o->federated_token_file != NULL)) {
-		enum auth_kind k = o->client_secret != NULL ? AUTH_SECRET :
-		    o->cert_path != NULL ? AUTH_CERT : AUTH_FEDERATED;
-
+	case GRAPH_CRED_SECRET:
+	case GRAPH_CRED_CERT:
+	case GRAPH_CRED_FEDERATED:
+		k = o->graph_cred == GRAPH_CRED_SECRET ? AUTH_SECRET :
+		    o->graph_cred == GRAPH_CRED_CERT ? AUTH_CERT :
+		    AUTH_FEDERATED;
 		a = new_auth(k, "Microsoft Graph");
 		a->client_id = xstrdup(o->client_id);
 		a->token_url = xasprintf("%s/%s/oauth2/v2.0/token",
@@ -694,17 +696,18 @@ auth_graph_new(const struct options *o)
 			return NULL;
 		}
 		return a;
-	}
-	if (o->identity_endpoint != NULL && o->identity_header != NULL) {
+	case GRAPH_CRED_APPSERVICE:
 		a = new_auth(AUTH_APPSERVICE, "Microsoft Graph");
 		a->token_url = xstrdup(o->identity_endpoint);
 		a->mi_header = xstrdup(o->identity_header);
-	} else if (o->managed_identity) {
+		break;
+	case GRAPH_CRED_IMDS:
 		a = new_auth(AUTH_IMDS, "Microsoft Graph");
 		a->token_url = xasprintf("%s/metadata/identity/oauth2/token",
 		    o->imds_host != NULL ? o->imds_host :
 		    "http://169.254.169.254");
-	} else {
+		break;
+	default:
 		msg_error("no Microsoft Graph credential: tried a static token "
 		    "(OCEAN__INTEGRATION__CONFIG__API_TOKEN, --graph-token-file), "
 		    "a client secret, certificate or federated token "

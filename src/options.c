@@ -270,6 +270,7 @@ static const char *const ocean_known[] = {
 /* What the command line set, so the environment does not override it. */
 struct flags {
 	int		 timeout, cloud;
+	int		 token_file, secret_file;
 	int		 sample, generate, fields, query_param;
 	const char	*cloud_authority, *cloud_graph;
 	/* Where each checked setting came from, for messages. */
@@ -835,9 +836,11 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 		fl->cloud_graph = clouds[i].graph;
 		break;
 	case OPT_CLIENT_SECRET_FILE:
+		fl->secret_file = 1;
 		return read_secret_file("--client-secret-file", arg,
 		    &o->client_secret);
 	case OPT_GRAPH_TOKEN_FILE:
+		fl->token_file = 1;
 		return read_secret_file("--graph-token-file", arg,
 		    &o->graph_token);
 	case OPT_PORT_SECRET_FILE:
@@ -1240,28 +1243,79 @@ env_notes(void)
 }
 
 /*
- * Is any Graph credential configured?  When not, report what is missing
- * (naming a half-configured one if there is).  Returns 0 or -1.
+ * Choose the Graph credential, in the order options.h gives, into
+ * o->graph_cred and o->graph_cred_src; when several are set, warn which
+ * is used and which are ignored.  A client secret, certificate or
+ * federated token without AZURE_TENANT_ID and AZURE_CLIENT_ID is not
+ * usable.  need: a credential is required (not --check).  Returns 0, or
+ * -1 after saying what is missing.
  */
 static int
-check_graph_credential(const struct options *o)
+choose_graph_credential(struct options *o, const struct flags *fl, int need)
 {
+	int app = o->tenant_id != NULL && o->client_id != NULL;
+	int endpoint = o->identity_endpoint != NULL &&
+	    o->identity_header != NULL;
+	const struct {
+		const char	*src;
+		enum graph_cred	 kind;
+		int		 set, needs_app;
+	} c[] = {
+		{ "--graph-token-file", GRAPH_CRED_TOKEN, fl->token_file, 0 },
+		{ "--client-secret-file", GRAPH_CRED_SECRET, fl->secret_file,
+		    1 },
+		{ "--managed-identity", endpoint ? GRAPH_CRED_APPSERVICE :
+		    GRAPH_CRED_IMDS, o->managed_identity, 0 },
+		{ "AZURE_CLIENT_SECRET", GRAPH_CRED_SECRET,
+		    env("AZURE_CLIENT_SECRET") != NULL && !fl->secret_file, 1 },
+		{ "AZURE_CLIENT_CERTIFICATE_PATH", GRAPH_CRED_CERT,
+		    o->cert_path != NULL, 1 },
+		{ "AZURE_FEDERATED_TOKEN_FILE", GRAPH_CRED_FEDERATED,
+		    o->federated_token_file != NULL, 1 },
+		{ "IDENTITY_ENDPOINT", GRAPH_CRED_APPSERVICE, endpoint &&
+		    !o->managed_identity, 0 },
+		{ "OCEAN__INTEGRATION__CONFIG__API_TOKEN", GRAPH_CRED_TOKEN,
+		    env("OCEAN__INTEGRATION__CONFIG__API_TOKEN") != NULL &&
+		    !fl->token_file, 0 },
+	};
+	const size_t n = sizeof(c) / sizeof(c[0]);
 	const char *partial = "";
+	struct buf ignored;
+	size_t i, used = n;
 
-	if (o->graph_token != NULL || o->managed_identity ||
-	    (o->identity_endpoint != NULL && o->identity_header != NULL))
+	o->graph_cred = GRAPH_CRED_NONE;
+	o->graph_cred_src = NULL;
+	buf_init(&ignored);
+	for (i = 0; i < n; i++) {
+		if (!c[i].set)
+			continue;
+		if (used < n || (c[i].needs_app && !app)) {
+			buf_printf(&ignored, "%s%s%s", ignored.len ? ", " : "",
+			    c[i].src, used < n ? "" : o->tenant_id == NULL ?
+			    " (AZURE_TENANT_ID is not set)" :
+			    " (AZURE_CLIENT_ID is not set)");
+			if (used == n && *partial == '\0')
+				partial = o->tenant_id == NULL ?
+				    " (AZURE_TENANT_ID is not set)" :
+				    " (AZURE_CLIENT_ID is not set)";
+			continue;
+		}
+		used = i;
+		o->graph_cred = c[i].kind;
+		o->graph_cred_src = c[i].src;
+	}
+	if (used < n && ignored.len > 0)
+		msg_warn("several Microsoft Graph credentials are set: using "
+		    "%s; ignored: %s%s", c[used].src, buf_str(&ignored),
+		    c[n - 1].set && used != n - 1 ? " (a static token is "
+		    "used only when it is the only credential, or given with "
+		    "--graph-token-file)" : "");
+	buf_release(&ignored);
+	if (used < n || !need)
 		return 0;
-	if (o->identity_endpoint != NULL)
+	if (o->identity_endpoint != NULL && !endpoint && *partial == '\0')
 		partial = " (IDENTITY_ENDPOINT is set but IDENTITY_HEADER is "
 		    "not)";
-	if (o->client_secret != NULL || o->cert_path != NULL ||
-	    o->federated_token_file != NULL) {
-		if (o->tenant_id != NULL && o->client_id != NULL)
-			return 0;
-		partial = o->tenant_id == NULL ?
-		    " (AZURE_TENANT_ID is not set)" :
-		    " (AZURE_CLIENT_ID is not set)";
-	}
 	msg_error("no Microsoft Graph credential%s: set AZURE_TENANT_ID and "
 	    "AZURE_CLIENT_ID with AZURE_CLIENT_SECRET (or "
 	    "--client-secret-file), AZURE_CLIENT_CERTIFICATE_PATH or "
@@ -1309,8 +1363,10 @@ validate(struct options *o, const struct flags *fl)
 		bad = 1;
 	if (check_name(fl->type_src, o->integration_type) == -1)
 		bad = 1;
-	if (o->mode == MODE_CHECK)
+	if (o->mode == MODE_CHECK) {
+		choose_graph_credential(o, fl, 0);
 		return bad ? -1 : 0;
+	}
 	if ((o->mode == MODE_SYNC || o->mapping_from_port) &&
 	    (o->port_client_id == NULL || o->port_client_secret == NULL)) {
 		msg_error("Port credentials missing: set PORT_CLIENT_ID and "
@@ -1318,7 +1374,7 @@ validate(struct options *o, const struct flags *fl)
 		    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
 		bad = 1;
 	}
-	if (check_graph_credential(o) == -1)
+	if (choose_graph_credential(o, fl, 1) == -1)
 		bad = 1;
 	return bad ? -1 : 0;
 }

@@ -19,6 +19,17 @@ enum log_format {
 	LOG_JSON
 };
 
+/* The Graph credential chosen (see options_parse for the order). */
+enum graph_cred {
+	GRAPH_CRED_NONE = 0,
+	GRAPH_CRED_TOKEN,	/* static bearer token */
+	GRAPH_CRED_SECRET,	/* client secret */
+	GRAPH_CRED_CERT,	/* client certificate */
+	GRAPH_CRED_FEDERATED,	/* workload identity federation */
+	GRAPH_CRED_APPSERVICE,	/* managed identity, IDENTITY_ENDPOINT */
+	GRAPH_CRED_IMDS		/* managed identity, instance metadata */
+};
+
 struct options {
 	enum run_mode	 mode;
 	char		**mapping_paths;	/* --mapping FILE, in order */
@@ -42,6 +53,9 @@ struct options {
 	char		*identity_header;	/* secret: IDENTITY_HEADER */
 	char		*imds_host;	/* AZURE_POD_IDENTITY_AUTHORITY_HOST or
 					   the IMDS default */
+	enum graph_cred	 graph_cred;	/* the one used; NONE: none usable */
+	const char	*graph_cred_src;	/* the flag or variable that set
+						   it (static storage) */
 
 	/* Port. */
 	char		*port_url;	/* no trailing slash */
@@ -83,6 +97,15 @@ struct options {
 };
 
 /*
+ * When several Graph credentials are set, the first of these is used and
+ * a warning names it and the ones ignored: --graph-token-file,
+ * --client-secret-file, --managed-identity (flags are explicit), then
+ * AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
+ * AZURE_FEDERATED_TOKEN_FILE, IDENTITY_ENDPOINT with IDENTITY_HEADER, and
+ * last OCEAN__INTEGRATION__CONFIG__API_TOKEN: a static token expires within
+ * the hour, so one left over from the Ocean recipe never wins over a
+ * credential that can get fresh tokens.
+ *
  * Parse argv and the environment into o (which the caller owns and later
  * releases with options_release).  Returns 0 to run, 1 when --help or
  * --version was printed (exit 0), or -1 after naming every problem found

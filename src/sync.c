@@ -1232,7 +1232,8 @@ sync_run(const struct options *o, const struct mapping *m,
 	}
 	if ((s.gauth = auth_graph_new(o)) == NULL)
 		goto out;
-	msg_info("Microsoft Graph credential: %s", auth_describe(s.gauth));
+	msg_info("Microsoft Graph credential: %s (%s)",
+	    auth_describe(s.gauth), o->graph_cred_src);
 	s.h = sync_http_new(o);
 	s.g = graph_new(s.h, auth_http(s.gauth), o->graph_url);
 	if (o->port_client_id != NULL && o->port_client_secret != NULL)
