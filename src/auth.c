@@ -372,6 +372,9 @@ fail(struct auth *a, struct http *h, char *message, int report)
 	http_auth_ready(h, &a->base);
 }
 
+/* Port's two regions, for hints about a wrong base URL. */
+#define PORT_REGIONS "https://api.getport.io (EU) or https://api.us.getport.io (US)"
+
 /* Describe a refused token request (AADSTS, Port or plain HTTP). */
 static char *
 describe_failure(struct auth *a, struct http_resp *r)
@@ -386,6 +389,10 @@ describe_failure(struct auth *a, struct http_resp *r)
 	    kind_name(a->kind));
 	if (r->status == 0) {
 		buf_puts(&m, r->error != NULL ? r->error : "no answer");
+		if (a->kind == AUTH_PORT && r->error != NULL &&
+		    strstr(r->error, "resolve host") != NULL)
+			buf_puts(&m, " (hint: check the host of the Port base "
+			    "URL: " PORT_REGIONS ")");
 		goto out;
 	}
 	buf_printf(&m, "HTTP %ld", r->status);
@@ -415,7 +422,14 @@ describe_failure(struct auth *a, struct http_resp *r)
 	} else if (a->kind == AUTH_PORT && (r->status == 401 ||
 	    r->status == 403)) {
 		buf_puts(&m, " (hint: check PORT_CLIENT_ID and "
-		    "PORT_CLIENT_SECRET, and the Port region's --port-url)");
+		    "PORT_CLIENT_SECRET, and that the Port base URL is your "
+		    "organization's region: " PORT_REGIONS ")");
+	} else if (a->kind == AUTH_PORT && (r->status == 404 ||
+	    r->status == 405 || j == NULL)) {
+		/* "Route not found": a base URL with /v1, or not Port's API
+		 * (the web app's host, a proxy, another region's path). */
+		buf_puts(&m, " (hint: the Port base URL is not Port's API; it "
+		    "is " PORT_REGIONS ", without /v1)");
 	}
 out:
 	cJSON_Delete(j);
@@ -478,7 +492,10 @@ token_done(void *arg, struct http_resp *r)
 	}
 	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0') {
 		fail(a, h, xasprintf("cannot get a %s token (%s): the reply "
-		    "has no access token", a->service, kind_name(a->kind)), 1);
+		    "has no access token%s", a->service, kind_name(a->kind),
+		    a->kind == AUTH_PORT ? " (hint: the Port base URL is not "
+		    "Port's API; it is " PORT_REGIONS ", without /v1)" : ""),
+		    1);
 		goto out;
 	}
 	msg_secret(tok->valuestring);

@@ -694,8 +694,14 @@ finished(struct http *h, CURL *e, CURLcode rc)
 		retry = rc != CURLE_OK ? rc != CURLE_WRITE_ERROR :
 		    (status == 404 || status == 410 || status == 429 ||
 		    status >= 500);
+	/* A name that does not resolve will not resolve in a minute
+	 * either: one quick retry for a resolver hiccup, then fail fast. */
+	if (retry && (rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_COULDNT_RESOLVE_PROXY) && r->attempts >= 2)
+		retry = 0;
 	if (retry && r->attempts <= h->cfg.max_retries) {
-		wait = backoff(r, status);
+		wait = rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_COULDNT_RESOLVE_PROXY ? 1 : backoff(r, status);
 		if (r->waited + wait <= h->cfg.max_retry_wait) {
 			if (status == 429 || status == 503) {
 				/* Slow the whole host, not only this one. */

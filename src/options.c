@@ -1326,6 +1326,24 @@ choose_graph_credential(struct options *o, const struct flags *fl, int need)
 }
 
 /*
+ * Port's routes all start with /v1, which the tool adds: a base URL that
+ * ends with it (copied from the API reference) would get "Route not
+ * found" from Port.  Returns 0, or -1 after a message naming what.
+ */
+static int
+check_port_path(const char *what, const char *url)
+{
+	size_t n = strlen(url);
+
+	if (n < 3 || strcasecmp(url + n - 3, "/v1") != 0)
+		return 0;
+	msg_error("%s: '%s' ends with /v1: give the base URL without it, "
+	    "https://api.getport.io (EU) or https://api.us.getport.io (US)",
+	    what, url);
+	return -1;
+}
+
+/*
  * Cross-checks once flags and environment are in.  Returns 0, or -1 after
  * naming every problem found.
  */
@@ -1357,7 +1375,8 @@ validate(struct options *o, const struct flags *fl)
 	if (options_check_url(fl->authority_src, o->authority_url,
 	    o->insecure) == -1)
 		bad = 1;
-	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1)
+	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1 ||
+	    check_port_path(fl->port_src, o->port_url) == -1)
 		bad = 1;
 	if (check_name(fl->identifier_src, o->identifier) == -1)
 		bad = 1;
