@@ -72,6 +72,7 @@ enum opt_id {
 	OPT_FIELDS,
 	OPT_QUERY_PARAM,
 	OPT_INSECURE,
+	OPT_CACERT,
 	OPT_MAX_RETRIES,
 	OPT_MAX_RETRY_WAIT,
 	OPT_CONNECT_TIMEOUT,
@@ -164,6 +165,8 @@ static const struct optdesc optdescs[] = {
 	{ NULL, 0, NULL, "HTTP:" },
 	{ "insecure", OPT_INSECURE, NULL,
 	    "allow http:// base URLs to non-loopback hosts" },
+	{ "cacert", OPT_CACERT, "FILE",
+	    "trust the CA certificates in FILE (PEM), not the system's" },
 	{ "max-retries", OPT_MAX_RETRIES, "N",
 	    "retries per request, 0 to 100 (default 6)" },
 	{ "max-retry-wait", OPT_MAX_RETRY_WAIT, "SEC",
@@ -928,6 +931,10 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 	case OPT_INSECURE:
 		o->insecure = 1;
 		break;
+	case OPT_CACERT:
+		set_str(&o->ca_file, arg);
+		o->ca_src = "--cacert";
+		break;
 	case OPT_MAX_RETRIES:
 		return parse_long("--max-retries", arg, 0, 100,
 		    &o->max_retries);
@@ -1142,6 +1149,20 @@ apply_env(struct options *o, struct flags *fl)
 	v = env("AZURE_POD_IDENTITY_AUTHORITY_HOST");
 	set_str(&o->imds_host, v != NULL ? v : "http://169.254.169.254");
 	strip_slashes(o->imds_host);
+
+	/* The names Ocean (httpx), Python requests and curl users set
+	 * behind a TLS-inspecting proxy. */
+	if (o->ca_file == NULL) {
+		static const char *const ca_env[] = { "SSL_CERT_FILE",
+		    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE" };
+		size_t i;
+
+		for (i = 0; i < 3 && o->ca_file == NULL; i++)
+			if ((v = env(ca_env[i])) != NULL) {
+				set_str(&o->ca_file, v);
+				o->ca_src = ca_env[i];
+			}
+	}
 
 	pick(&o->port_url, &fl->port_src, "PORT_BASE_URL",
 	    "OCEAN__PORT__BASE_URL", "https://api.getport.io");
@@ -1378,6 +1399,11 @@ validate(struct options *o, const struct flags *fl)
 	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1 ||
 	    check_port_path(fl->port_src, o->port_url) == -1)
 		bad = 1;
+	if (o->ca_file != NULL && access(o->ca_file, R_OK) == -1) {
+		msg_error("%s: cannot read '%s': %s", o->ca_src, o->ca_file,
+		    strerror(errno));
+		bad = 1;
+	}
 	if (check_name(fl->identifier_src, o->identifier) == -1)
 		bad = 1;
 	if (check_name(fl->type_src, o->integration_type) == -1)
@@ -1469,6 +1495,7 @@ options_release(struct options *o)
 	free(o->identity_endpoint);
 	freezero_str(o->identity_header);
 	free(o->imds_host);
+	free(o->ca_file);
 	free(o->port_url);
 	free(o->port_client_id);
 	freezero_str(o->port_client_secret);

@@ -83,6 +83,9 @@ struct options {
 
 	/* HTTP behaviour. */
 	int		 insecure;		/* --insecure */
+	char		*ca_file;	/* --cacert, SSL_CERT_FILE, ...: NULL for
+					   the system's CA certificates */
+	const char	*ca_src;	/* which of them (static storage) */
 	long		 max_retries;		/* --max-retries, default 6 */
 	double		 max_retry_wait;	/* --max-retry-wait SEC, default 300 */
 	double		 connect_timeout;	/* --connect-timeout SEC, default 10 */

@@ -1169,6 +1169,7 @@ sync_http_new(const struct options *o)
 	hc.connect_timeout = o->connect_timeout;
 	hc.timeout = o->timeout;
 	hc.insecure = o->insecure;
+	hc.ca_file = o->ca_file;
 	h = http_new(&hc);
 	http_host_cap(h, o->graph_url, (int)o->graph_concurrency);
 	http_host_cap(h, o->port_url, (int)o->port_concurrency);

@@ -12,6 +12,7 @@ Usage: port_fake.py --port-file F [--port 0] --client-id ID
     --client-secret S [--state FILE] [--token-lifetime SEC] [--latency SEC]
     [--faults FILE] [--rate-limit N --rate-period SEC]
     [--no-datasource-route] [--strict-dependents]
+    [--tls-cert PEM --tls-key PEM]
 
 Control routes (no auth): GET /_fake/state, GET|DELETE /_fake/requests,
 GET /_fake/stats, POST /_fake/seed {"blueprints":[..],"entities":[..]},
@@ -1698,6 +1699,9 @@ def main():
     ap.add_argument('--strict-dependents', action='store_true',
                     help='any relation (not only required ones) makes a '
                     'dependent')
+    ap.add_argument('--tls-cert', help='serve HTTPS with this PEM '
+                    'certificate (and --tls-key)')
+    ap.add_argument('--tls-key')
     args = ap.parse_args()
 
     fake = Fake(args)
@@ -1723,6 +1727,12 @@ def main():
 
     def stop(signum, frame):
         raise SystemExit(0)
+
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -31,7 +31,8 @@ static const char *const envnames[] = {
 	"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_FEDERATED_TOKEN_FILE",
 	"IDENTITY_ENDPOINT", "IDENTITY_HEADER",
 	"AZURE_POD_IDENTITY_AUTHORITY_HOST", "PORT_BASE_URL", "PORT_CLIENT_ID",
-	"PORT_CLIENT_SECRET",
+	"PORT_CLIENT_SECRET", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+	"CURL_CA_BUNDLE",
 };
 
 /* All secret values the tests use share this marker. */
@@ -417,6 +418,38 @@ test_secret_files(void)
 	    "release clears the struct");
 }
 
+/* The CA bundle: --cacert, then SSL_CERT_FILE, REQUESTS_CA_BUNDLE,
+ * CURL_CA_BUNDLE; a file that cannot be read is an error naming it. */
+static void
+test_ca_bundle(void)
+{
+	struct options o;
+	const char *flag[] = { "--check", "--cacert", secretfile, NULL };
+	const char *none[] = { "--check", NULL };
+	const char *all[] = { "SSL_CERT_FILE=" "/etc/hostname",
+		"REQUESTS_CA_BUNDLE=/nonexistent", "CURL_CA_BUNDLE=/x", NULL };
+	const char *curl[] = { "CURL_CA_BUNDLE=/etc/hostname", NULL };
+	const char *bad[] = { "REQUESTS_CA_BUNDLE=/nonexistent/ca.pem", NULL };
+
+	is_int(run(flag, all, &o), 0, "--cacert wins over the environment");
+	is_str(o.ca_file, secretfile, "--cacert file");
+	is_str(o.ca_src, "--cacert", "--cacert source");
+	options_release(&o);
+	is_int(run(none, all, &o), 0, "SSL_CERT_FILE first");
+	is_str(o.ca_file, "/etc/hostname", "SSL_CERT_FILE file");
+	options_release(&o);
+	is_int(run(none, curl, &o), 0, "CURL_CA_BUNDLE alone");
+	is_str(o.ca_src, "CURL_CA_BUNDLE", "CURL_CA_BUNDLE source");
+	options_release(&o);
+	is_int(run(none, NULL, &o), 0, "no bundle");
+	ok(o.ca_file == NULL, "the system's CA certificates by default");
+	options_release(&o);
+	is_int(run(none, bad, &o), -1, "unreadable bundle fails");
+	has_err("REQUESTS_CA_BUNDLE: cannot read '/nonexistent/ca.pem': No "
+	    "such file or directory", "unreadable bundle named");
+	options_release(&o);
+}
+
 /* Defaults with nothing set, in --check mode (no credentials needed). */
 static void
 test_defaults(void)
@@ -790,6 +823,7 @@ main(void)
 		options_release(&o);
 	}
 	test_secret_files();
+	test_ca_bundle();
 	test_defaults();
 	test_guide_environment();
 	test_precedence();
