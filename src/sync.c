@@ -909,8 +909,10 @@ read_state(struct sync *s)
 	if (http_run(s->h) == -1)
 		return -1;
 	if (s->state_rc == -1) {
-		msg_warn("cannot read the current entities from Port: every "
-		    "entity will be written");
+		/* No token: auth said why, and nothing will be written. */
+		if (!port_auth_failed(s->p))
+			msg_warn("cannot read the current entities from Port: "
+			    "every entity will be written");
 		for (i = 0; i < s->nbps; i++)
 			s->bps[i].ok = 0;
 		s->state_all = 0;
