@@ -639,6 +639,12 @@ list_reply(void *arg, struct http_resp *r)
 		list_page(l, NULL);
 		return;
 	}
+	if (r->status == 404 && l->each_state != NULL) {
+		/* The blueprint does not exist: the caller knows what to say
+		 * (once for all of them). */
+		listing_end(l, -2);
+		return;
+	}
 	if (r->status != 200) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)

@@ -73,7 +73,8 @@ void		 port_list_owned(struct port *, const char *before,
  * Read the entities of blueprint this integration owns, with only the
  * fields in include[] ("title", "properties.mail", ...), through the
  * per-blueprint search in pages of 1,000: each() per entity (valid during
- * the call), then done(arg, 0), or done(arg, -1) after printing why.
+ * the call), then done(arg, 0), done(arg, -1) after printing why, or
+ * done(arg, -2) when the blueprint does not exist (nothing printed).
  */
 typedef void	(*port_state_fn)(void *arg, const char *blueprint,
 		    const char *identifier, const struct cJSON *entity);

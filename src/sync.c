@@ -80,6 +80,7 @@ struct bpstate {
 	char				*bp;
 	const struct mapping_resource	*r;
 	int				 ok;
+	int				 missing;	/* not in Port */
 };
 
 struct sync {
@@ -835,9 +836,54 @@ state_done(void *arg, int rc)
 	struct state_req *q = arg;
 
 	q->s->bps[q->i].ok = rc == 0;
+	q->s->bps[q->i].missing = rc == -2;
 	if (rc == -1)
 		q->s->state_rc = -1;
 	free(q);
+}
+
+/*
+ * Say, once, which blueprints the mapping writes are missing in Port and
+ * what creates them.  Returns how many are missing.
+ */
+static size_t
+missing_blueprints(struct sync *s)
+{
+	struct buf names;
+	size_t i, j, n = 0;
+	int builtin = 1;
+
+	buf_init(&names);
+	for (i = 0; i < s->nbps; i++) {
+		if (!s->bps[i].missing)
+			continue;
+		buf_printf(&names, "%s'%s'", n++ > 0 ? ", " : "",
+		    s->bps[i].bp);
+		for (j = 0; blueprints_builtin_ids[j] != NULL; j++)
+			if (strcmp(blueprints_builtin_ids[j], s->bps[i].bp) == 0)
+				break;
+		builtin &= blueprints_builtin_ids[j] != NULL;
+	}
+	if (n > 0) {
+		char *why = xasprintf("%s %s %s not exist in Port: %s", n > 1 ?
+		    "the blueprints" : "the blueprint", buf_str(&names),
+		    n > 1 ? "do" : "does", builtin ? "run with --init to "
+		    "create the blueprints" : n > 1 ? "create them in Port "
+		    "(--init creates only the built-in mapping's blueprints)" :
+		    "create it in Port (--init creates only the built-in "
+		    "mapping's blueprints)");
+
+		if (s->o->mode == MODE_DRY_RUN) {
+			msg_warn("%s; the dry run counts their entities as new",
+			    why);
+		} else {
+			msg_error("%s", why);
+			report_abort(s->rep, why);
+		}
+		free(why);
+	}
+	buf_release(&names);
+	return n;
 }
 
 /*
@@ -908,6 +954,9 @@ read_state(struct sync *s)
 	}
 	if (http_run(s->h) == -1)
 		return -1;
+	if (missing_blueprints(s) > 0 && s->o->mode == MODE_DRY_RUN)
+		for (i = 0; i < s->nbps; i++)
+			s->bps[i].ok |= s->bps[i].missing;	/* none held */
 	if (s->state_rc == -1) {
 		/* No token: auth said why, and nothing will be written. */
 		if (!port_auth_failed(s->p))
@@ -1293,6 +1342,8 @@ sync_run(const struct options *o, const struct mapping *m,
 		report_abort(rep, "interrupted");
 		goto finish;
 	}
+	if (rep->aborted)	/* blueprints missing: nothing to write to */
+		goto finish;
 	if (s.p != NULL && port_auth_failed(s.p)) {
 		report_abort(rep, auth_http(s.pauth)->message != NULL ?
 		    auth_http(s.pauth)->message : "no Port token could be "
