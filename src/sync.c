@@ -294,7 +294,10 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		    "skipped", mp->ids[i]);
 	} else {
 		char *why = xasprintf("cannot read the members of group '%s': "
-		    "%s", mp->ids[i], t);
+		    "%s%s%s%s", mp->ids[i], t, e->status == 403 ? " (hint: "
+		    "grant the app the Microsoft Graph application permission "
+		    : "", e->status == 403 ? graph_permission(k->r->kind, 1) :
+		    "", e->status == 403 ? ", with admin consent)" : "");
 
 		/* A token failure was reported by auth: only record it. */
 		if (!e->auth_failed && !e->interrupted)
@@ -608,7 +611,11 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 		}
 		free(f);
 	}
-	why = xasprintf("cannot read '%s': %s", k->r->kind, text);
+	why = xasprintf("cannot read '%s': %s%s%s%s", k->r->kind, text,
+	    e->status == 403 ? " (hint: grant the app the Microsoft Graph "
+	    "application permission " : "", e->status == 403 ?
+	    graph_permission(k->r->kind, 0) : "", e->status == 403 ?
+	    ", with admin consent)" : "");
 	if (!e->auth_failed && !e->interrupted)
 		msg_error("%s", why);
 	kind_fail(k, why);
