@@ -5,6 +5,7 @@
  */
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,6 +198,18 @@ report_exit_status(const struct report *r)
 	return EXIT_OK;
 }
 
+/* The smallest threshold, to the hundredth, that lets the stale go. */
+static double
+threshold_needed(const struct report *r)
+{
+	double t;
+
+	if (r->owned == 0)
+		return 1;
+	t = ceil((double)r->stale / (double)r->owned * 100 - 1e-9) / 100;
+	return t > 1 ? 1 : t;
+}
+
 void
 report_print(const struct report *r, FILE *fp)
 {
@@ -259,6 +272,14 @@ report_print(const struct report *r, FILE *fp)
 		fprintf(fp, "result: deletion skipped (exit 4): %lu of %lu "
 		    "owned entities are stale, over the threshold; %lu "
 		    "entities synced\n", r->stale, r->owned, up);
+		/* What to do next: look, then decide once. */
+		fprintf(fp, "review: the same command with --dry-run "
+		    "--deletion-threshold %.2f names each entity that would be "
+		    "deleted\n"
+		    "proceed: if they are meant to go, run once with "
+		    "--deletion-threshold %.2f (or raise entityDeletionThreshold "
+		    "in the mapping)\n", threshold_needed(r),
+		    threshold_needed(r));
 		break;
 	}
 }
@@ -319,6 +340,9 @@ report_write_json(const struct report *r, const char *path)
 	cJSON_AddNumberToObject(o, "protectedTargets",
 	    (double)r->protected_targets);
 	cJSON_AddBoolToObject(o, "thresholdExceeded", r->threshold_exceeded);
+	if (r->threshold_exceeded)
+		cJSON_AddNumberToObject(o, "thresholdNeeded",
+		    threshold_needed(r));
 	if (r->delete_note != NULL)
 		cJSON_AddStringToObject(o, "skipped", r->delete_note);
 	o = cJSON_AddObjectToObject(j, "requests");
