@@ -210,32 +210,70 @@ threshold_needed(const struct report *r)
 	return t > 1 ? 1 : t;
 }
 
+/* The header and one row per resource of the table. */
+static void
+print_table(const struct report *r, FILE *fp)
+{
+	size_t i;
+
+	if (!r->dry_run)
+		fprintf(fp, "%-24s %9s %9s %9s %9s %9s %9s %8s\n", "resource",
+		    "fetched", "selected", "written", "unchanged", "failed",
+		    "deleted", "seconds");
+	else if (r->compared)
+		fprintf(fp, "%-24s %9s %9s %9s %9s %9s %9s %9s %8s\n",
+		    "resource", "fetched", "selected", "mapped", "create",
+		    "update", "unchanged", "to-delete", "seconds");
+	else
+		fprintf(fp, "%-24s %9s %9s %9s %9s %8s\n", "resource",
+		    "fetched", "selected", "mapped", "to-delete", "seconds");
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		fprintf(fp, "%-24s %9lu %9lu", s->kind, s->fetched,
+		    s->selected);
+		if (!r->dry_run)
+			fprintf(fp, " %9lu %9lu %9lu", s->upserted,
+			    s->unchanged, s->failed);
+		else if (r->compared)
+			fprintf(fp, " %9lu %9lu %9lu %9lu", s->emitted,
+			    s->would_create, s->would_update, s->unchanged);
+		else
+			fprintf(fp, " %9lu", s->emitted);
+		fprintf(fp, " %9lu %8.2f%s\n", s->deleted, s->seconds,
+		    s->kind_failed ? "  FAILED" : "");
+	}
+	if (r->deleted_other > 0)
+		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)", "",
+		    "", "", !r->dry_run ? 29 : r->compared ? 39 : 9,
+		    r->deleted_other);
+}
+
+/*
+ * The summary for people: the table, the failures, why deletion was
+ * skipped, and one result line (then, for exit 4, what to do next).
+ */
 void
 report_print(const struct report *r, FILE *fp)
 {
 	size_t i;
 	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
+	unsigned long written = 0, same = 0, create = 0, update = 0;
 	int st = report_exit_status(r);
 
-	fprintf(fp, "%-24s %9s %9s %9s %9s %9s %8s\n", "resource", "fetched",
-	    "selected", r->dry_run ? "mapped" : "upserted", "failed",
-	    r->dry_run ? "to-delete" : "deleted", "seconds");
+	print_table(r, fp);
 	for (i = 0; i < r->nres; i++) {
 		const struct report_res *s = &r->res[i];
 
-		fprintf(fp, "%-24s %9lu %9lu %9lu %9lu %9lu %8.2f%s\n",
-		    s->kind, s->fetched, s->selected,
-		    r->dry_run ? s->emitted : s->upserted + s->unchanged,
-		    s->failed, s->deleted, s->seconds,
-		    s->kind_failed ? "  FAILED" : "");
 		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
+		written += s->upserted;
+		same += s->unchanged;
+		create += s->would_create;
+		update += s->would_update;
 		del += s->deleted;
 		fail += s->failed;
 		fetched += s->fetched;
 	}
-	if (r->deleted_other > 0)
-		fprintf(fp, "%-24s %9s %9s %9s %9s %9lu\n", "(other blueprints)",
-		    "", "", "", "", r->deleted_other);
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
 			fprintf(fp, "resource '%s' failed: %s\n", r->res[i].kind,
@@ -252,9 +290,17 @@ report_print(const struct report *r, FILE *fp)
 	switch (st) {
 	case EXIT_OK:
 		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
-		    "%s, in %.2f s\n", fetched, up, r->dry_run ? "mapped" :
+		    "%s, in %.2f s", fetched, up, r->dry_run ? "mapped" :
 		    "synced", del, r->dry_run ? "would be deleted" : "deleted",
 		    r->seconds);
+		if (!r->dry_run)
+			fprintf(fp, "; %lu written, %lu unchanged", written,
+			    same);
+		else if (r->compared)
+			fprintf(fp, "; compared with Port: %lu would be "
+			    "created, %lu updated, %lu left unchanged", create,
+			    update, same);
+		fputc('\n', fp);
 		break;
 	case EXIT_PARTIAL:
 		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
@@ -314,6 +360,12 @@ report_write_json(const struct report *r, const char *path)
 		cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
 		cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
 		cJSON_AddNumberToObject(o, "upserted", (double)s->upserted);
+		if (r->compared) {
+			cJSON_AddNumberToObject(o, "wouldCreate",
+			    (double)s->would_create);
+			cJSON_AddNumberToObject(o, "wouldUpdate",
+			    (double)s->would_update);
+		}
 		cJSON_AddNumberToObject(o, "failed", (double)s->failed);
 		cJSON_AddNumberToObject(o, "deleted", (double)s->deleted);
 		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->field_nulls);

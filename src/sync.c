@@ -179,7 +179,8 @@ note_targets(struct sync *s, const cJSON *e)
 
 /*
  * The digest Port holds for the entity keyed key, if change detection
- * covers its blueprint for resource r: 1 and *have, else 0.
+ * covers its blueprint for resource r: 1 and *have; 0 when it is covered
+ * and Port does not hold the entity; -1 when it is not covered.
  */
 static int
 port_digest(const struct sync *s, const struct mapping_resource *r,
@@ -191,7 +192,7 @@ port_digest(const struct sync *s, const struct mapping_resource *r,
 		if (s->bps[i].ok && s->bps[i].r == r &&
 		    strcmp(s->bps[i].bp, bp) == 0)
 			return strset_get(&s->state, key->data, key->len, have);
-	return 0;
+	return -1;
 }
 
 /*
@@ -222,17 +223,24 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 	s->rep->res[k->idx].emitted++;
 	rel = strstr(json, "\"relations\":{");
 	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
-	compare = s->out == NULL && s->p != NULL &&
-	    port_digest(s, k->r, bp, key, &have);
-	if (targets || compare)
+	/* A dry run compares too, to say what the run would write. */
+	compare = s->p != NULL ? port_digest(s, k->r, bp, key, &have) : -1;
+	if (targets || compare == 1)
 		e = cJSON_ParseWithLength(json, len);
 	if (targets)
 		note_targets(s, e);
 	if (s->out != NULL) {
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
+		if (compare == 0)
+			s->rep->res[k->idx].would_create++;
+		else if (compare == 1 && e != NULL &&
+		    digest_entity(e, k->r) == have)
+			s->rep->res[k->idx].unchanged++;
+		else if (compare == 1)
+			s->rep->res[k->idx].would_update++;
 	} else if (s->p != NULL) {
-		if (compare && e != NULL && digest_entity(e, k->r) == have)
+		if (compare == 1 && e != NULL && digest_entity(e, k->r) == have)
 			s->rep->res[k->idx].unchanged++;
 		else
 			port_upsert(s->p, k, bp, id, json, len);
@@ -968,11 +976,14 @@ read_state(struct sync *s)
 		/* No token: auth said why, and nothing will be written. */
 		if (!port_auth_failed(s->p))
 			msg_warn("cannot read the current entities from Port: "
-			    "every entity will be written");
+			    "every entity will be %s", s->rep->dry_run ?
+			    "counted as mapped only" : "written");
 		for (i = 0; i < s->nbps; i++)
 			s->bps[i].ok = 0;
 		s->state_all = 0;
 	}
+	for (i = 0; i < s->nbps; i++)
+		s->rep->compared |= s->rep->dry_run && s->bps[i].ok;
 	msg_info("read %zu entities this integration owns in Port",
 	    strset_count(&s->state));
 	return 0;
@@ -1344,7 +1355,7 @@ sync_run(const struct options *o, const struct mapping *m,
 		}
 		port_resync_state(s.p, "running", started, NULL);
 	}
-	if (o->mode == MODE_SYNC && !o->full_write && s.p != NULL &&
+	if (o->mode != MODE_INSPECT && !o->full_write && s.p != NULL &&
 	    read_state(&s) == -1) {
 		report_abort(rep, "interrupted");
 		goto finish;
