@@ -99,7 +99,11 @@ main(int argc, char **argv)
 	if (sync_run(&o, m, &rep) == -1)
 		goto out;
 	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
-	report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
+	if (o.log_format == LOG_JSON)
+		report_print_json(&rep, o.mode == MODE_DRY_RUN ? stderr :
+		    stdout);
+	else
+		report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
 	status = report_exit_status(&rep);
 	if (o.summary_json != NULL && report_write_json(&rep,
 	    o.summary_json) == -1 && status == EXIT_OK)

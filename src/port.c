@@ -49,6 +49,7 @@ struct port {
 	size_t			 pending;
 	unsigned long		 requests;
 	int			 auth_failed;
+	const char		*rid;	/* reply's X-Trace-Id, during results */
 };
 
 struct port *
@@ -121,6 +122,12 @@ int
 port_auth_failed(const struct port *p)
 {
 	return p->auth_failed;
+}
+
+const char *
+port_request_id(const struct port *p)
+{
+	return p->rid;
 }
 
 size_t
@@ -214,6 +221,7 @@ single_done(void *arg, struct http_resp *r)
 	cJSON *j;
 	const char *code, *msg;
 
+	b->p->rid = r->request_id;
 	if (r->status == 200 || r->status == 201) {
 		entity_result(b, s->i, 1, NULL, NULL);
 	} else {
@@ -223,6 +231,7 @@ single_done(void *arg, struct http_resp *r)
 		entity_result(b, s->i, 0, code, msg);
 		cJSON_Delete(j);
 	}
+	b->p->rid = NULL;
 	free(s);
 	if (--b->left == 0)
 		batch_free(b);
@@ -278,12 +287,14 @@ bulk_done(void *arg, struct http_resp *r)
 		send_singles(b);
 		return;
 	}
+	b->p->rid = r->request_id;
 	if (r->status != 200 && r->status != 207) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
 			b->p->auth_failed = 1;
 		for (i = 0; i < b->n; i++)
 			entity_result(b, i, 0, code, msg);
+		b->p->rid = NULL;
 		cJSON_Delete(j);
 		batch_free(b);
 		return;
@@ -318,6 +329,7 @@ bulk_done(void *arg, struct http_resp *r)
 		if (!seen[i])
 			entity_result(b, i, 0, "no_result",
 			    "Port's reply did not mention this entity");
+	b->p->rid = NULL;
 	free(seen);
 	cJSON_Delete(j);
 	batch_free(b);

@@ -37,6 +37,9 @@ void		 port_free(struct port *);
 const char	*port_user_agent(const struct port *);
 unsigned long	 port_requests(const struct port *);
 int		 port_auth_failed(const struct port *);
+/* The X-Trace-Id of the reply being reported, during a result callback
+ * (NULL otherwise, or when Port sent none). */
+const char	*port_request_id(const struct port *);
 
 /*
  * Queue an entity (JSON text, copied) for the blueprint's next bulk

@@ -253,27 +253,14 @@ print_table(const struct report *r, FILE *fp)
  * The summary for people: the table, the failures, why deletion was
  * skipped, and one result line (then, for exit 4, what to do next).
  */
+static void	print_result(const struct report *, FILE *);
+
 void
 report_print(const struct report *r, FILE *fp)
 {
 	size_t i;
-	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
-	unsigned long written = 0, same = 0, create = 0, update = 0;
-	int st = report_exit_status(r);
 
 	print_table(r, fp);
-	for (i = 0; i < r->nres; i++) {
-		const struct report_res *s = &r->res[i];
-
-		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
-		written += s->upserted;
-		same += s->unchanged;
-		create += s->would_create;
-		update += s->would_update;
-		del += s->deleted;
-		fail += s->failed;
-		fetched += s->fetched;
-	}
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
 			fprintf(fp, "resource '%s' failed: %s\n", r->res[i].kind,
@@ -287,6 +274,30 @@ report_print(const struct report *r, FILE *fp)
 		    r->total_failed - SHOW_FAILURES);
 	if (r->delete_note != NULL)
 		fprintf(fp, "deletion: %s\n", r->delete_note);
+	print_result(r, fp);
+}
+
+/* The result line (and, for exit 4, the next steps). */
+static void
+print_result(const struct report *r, FILE *fp)
+{
+	size_t i;
+	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
+	unsigned long written = 0, same = 0, create = 0, update = 0;
+	int st = report_exit_status(r);
+
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
+		written += s->upserted;
+		same += s->unchanged;
+		create += s->would_create;
+		update += s->would_update;
+		del += s->deleted;
+		fail += s->failed;
+		fetched += s->fetched;
+	}
 	switch (st) {
 	case EXIT_OK:
 		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
@@ -330,14 +341,12 @@ report_print(const struct report *r, FILE *fp)
 	}
 }
 
-int
-report_write_json(const struct report *r, const char *path)
+/* The summary as a cJSON object owned by the caller. */
+static cJSON *
+summary_object(const struct report *r)
 {
 	cJSON *j = cJSON_CreateObject(), *arr, *o;
-	char *text;
-	FILE *fp;
 	size_t i;
-	int rc = 0;
 
 	cJSON_AddNumberToObject(j, "exitStatus", report_exit_status(r));
 	cJSON_AddBoolToObject(j, "dryRun", r->dry_run);
@@ -403,6 +412,51 @@ report_write_json(const struct report *r, const char *path)
 	    (double)r->member_requests);
 	cJSON_AddNumberToObject(o, "port", (double)r->port_requests);
 	cJSON_AddNumberToObject(o, "throttled", (double)r->throttled);
+	return j;
+}
+
+void
+report_print_json(const struct report *r, FILE *fp)
+{
+	static const char *const levels[] = { "info", "warning", "error",
+		"error", "warning" };
+	cJSON *line = cJSON_CreateObject();
+	char ts[40], *result = NULL, *text;
+	size_t len = 0;
+	FILE *m;
+	int st = report_exit_status(r);
+
+	/* The message is the text summary's result line. */
+	if ((m = open_memstream(&result, &len)) != NULL) {
+		print_result(r, m);
+		fclose(m);
+	}
+	if (result != NULL && strchr(result, '\n') != NULL)
+		*strchr(result, '\n') = '\0';
+	msg_timestamp(ts, sizeof(ts));
+	cJSON_AddStringToObject(line, "time", ts);
+	cJSON_AddStringToObject(line, "level", st >= 0 && st <= 4 ?
+	    levels[st] : "error");
+	cJSON_AddStringToObject(line, "message", result != NULL ? result :
+	    "result");
+	cJSON_AddStringToObject(line, "event", "summary");
+	cJSON_AddItemToObject(line, "summary", summary_object(r));
+	text = cJSON_PrintUnformatted(line);
+	fprintf(fp, "%s\n", text);
+	fflush(fp);
+	cJSON_free(text);
+	cJSON_Delete(line);
+	free(result);
+}
+
+int
+report_write_json(const struct report *r, const char *path)
+{
+	cJSON *j = summary_object(r);
+	char *text;
+	FILE *fp;
+	int rc = 0;
+
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if ((fp = fopen(path, "w")) == NULL) {

@@ -90,6 +90,12 @@ size_t	report_kinds_failed(const struct report *);
 int	report_exit_status(const struct report *);
 /* The table, the first failures and the result line. */
 void	report_print(const struct report *, FILE *);
+/*
+ * The summary as one JSON log line (--log-format json): time, level,
+ * message (the result line), "event":"summary", and the summary object
+ * that --summary-json writes.
+ */
+void	report_print_json(const struct report *, FILE *);
 /* The same as JSON in path.  Returns -1 after printing why. */
 int	report_write_json(const struct report *, const char *path);
 

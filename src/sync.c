@@ -262,7 +262,10 @@ map_page(struct kstate *k, struct tpage *tp)
 
 	if (!k->s->rep->res[k->idx].kind_failed &&
 	    transform_run(k->t, tp, emit, k, &err) == -1) {
-		msg_error("%s", err);
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    NULL, "mapping", NULL };
+
+		msg_event(MSG_ERROR, &f, "%s", err);
 		kind_fail(k, err);
 	}
 	free(err);
@@ -285,7 +288,10 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 			tpage_drop(mp->tp, i);
 		} else if (!k->s->rep->res[k->idx].kind_failed &&
 		    transform_run_item(k->t, mp->tp, i, emit, k, &err) == -1) {
-			msg_error("%s", err);
+			struct msg_fields f = { "resource_failed", k->r->kind,
+			    NULL, mp->ids[i], "mapping", NULL };
+
+			msg_event(MSG_ERROR, &f, "%s", err);
 			kind_fail(k, err);
 		}
 		/* Mapped now: its members need not wait for the page. */
@@ -307,9 +313,12 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		    : "", e->status == 403 ? graph_permission(k->r->kind, 1) :
 		    "", e->status == 403 ? ", with admin consent)" : "");
 
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    mp->ids[i], e->code, e->request_id };
+
 		/* A token failure was reported by auth: only record it. */
 		if (!e->auth_failed && !e->interrupted)
-			msg_error("%s", why);
+			msg_event(MSG_ERROR, &f, "%s", why);
 		kind_fail(k, why);
 		if (e->auth_failed)
 			report_abort(k->s->rep, why);
@@ -624,8 +633,12 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 	    "application permission " : "", e->status == 403 ?
 	    graph_permission(k->r->kind, 0) : "", e->status == 403 ?
 	    ", with admin consent)" : "");
-	if (!e->auth_failed && !e->interrupted)
-		msg_error("%s", why);
+	if (!e->auth_failed && !e->interrupted) {
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    NULL, e->code, e->request_id };
+
+		msg_event(MSG_ERROR, &f, "%s", why);
+	}
 	kind_fail(k, why);
 	if (e->auth_failed)
 		report_abort(k->s->rep, why);
@@ -779,11 +792,17 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 	if (ok) {
 		res->upserted++;
 	} else {
+		struct msg_fields f = { "entity_rejected", k->r->kind, bp, id,
+		    code, port_request_id(s->p) };
+
 		res->failed++;
 		report_failure(s->rep, k->r->kind, bp, id, code, message);
-		if (s->rep->total_failed <= 5)
-			msg_warn("Port rejected %s '%s': %s: %s", bp, id, code,
-			    message);
+		/* Log collectors count them: JSON lines name as many as the
+		 * summary keeps. */
+		if (s->rep->total_failed <= (s->o->log_format == LOG_JSON ?
+		    100 : 5))
+			msg_event(MSG_WARN, &f, "Port rejected %s '%s': %s: %s",
+			    bp, id, code, message);
 	}
 	resume(s);
 }
@@ -888,11 +907,14 @@ missing_blueprints(struct sync *s)
 		    "create it in Port (--init creates only the built-in "
 		    "mapping's blueprints)");
 
+		struct msg_fields f = { "blueprints_missing", NULL, NULL,
+		    NULL, "not_found", NULL };
+
 		if (s->o->mode == MODE_DRY_RUN) {
-			msg_warn("%s; the dry run counts their entities as new",
-			    why);
+			msg_event(MSG_WARN, &f, "%s; the dry run counts their "
+			    "entities as new", why);
 		} else {
-			msg_error("%s", why);
+			msg_event(MSG_ERROR, &f, "%s", why);
 			report_abort(s->rep, why);
 		}
 		free(why);
@@ -1417,15 +1439,21 @@ finish:
 		for (f = 0; f < st->nfields; f++)
 			rep->res[i].field_nulls += st->fields[f].errors +
 			    st->fields[f].empty;
+		struct msg_fields mf = { "entities_dropped", s.k[i].r->kind,
+		    NULL, NULL, "null_identifier", NULL };
+
 		if (st->dropped > 0)
-			msg_warn("'%s': %lu entities dropped: null or empty "
-			    "identifier or blueprint", s.k[i].r->kind,
-			    st->dropped);
+			msg_event(MSG_WARN, &mf, "'%s': %lu entities dropped: "
+			    "null or empty identifier or blueprint",
+			    s.k[i].r->kind, st->dropped);
+		mf.event = "field_errors";
+		mf.code = "field_error";
 		for (f = 0; f < st->nfields; f++)
 			if (st->fields[f].errors > 0)
-				msg_warn("'%s': field '%s' failed for %lu items "
-				    "and was set to null: %s", s.k[i].r->kind,
-				    st->fields[f].name, st->fields[f].errors,
+				msg_event(MSG_WARN, &mf, "'%s': field '%s' "
+				    "failed for %lu items and was set to null: "
+				    "%s", s.k[i].r->kind, st->fields[f].name,
+				    st->fields[f].errors,
 				    st->fields[f].first_error ?
 				    st->fields[f].first_error : "");
 	}

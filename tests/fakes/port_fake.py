@@ -715,7 +715,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(len(data)))
-        self.send_header('X-Trace-Id', str(uuid.uuid4()))
+        self.trace_id = str(uuid.uuid4())
+        self.send_header('X-Trace-Id', self.trace_id)
         for k, v in (headers or {}).items():
             self.send_header(k, str(v))
         if self.close_connection:
@@ -771,6 +772,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         self.status = 0
+        self.trace_id = None
         fake = self.fake
         raw_path, _, qs = self.path.partition('?')
         query = {}
@@ -812,6 +814,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         entry['status'] = self.status
+        entry['trace_id'] = getattr(self, 'trace_id', None)
         with fake.log_lock:
             fake.log.append(entry)
             fake.stats['requests'] += 1
