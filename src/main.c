@@ -69,7 +69,8 @@ main(int argc, char **argv)
 			status = EXIT_USAGE;
 		goto out;
 	}
-	if (o.mapping_from_port && o.mode != MODE_CHECK) {
+	/* With --check too: what is checked is Port's mapping. */
+	if (o.mapping_from_port) {
 		char *text = sync_port_mapping(&o);
 
 		if (text == NULL) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cJSON.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -1347,4 +1348,99 @@ mapping_param(const struct mapping_resource *r, const char *name)
 		if (strcmp(r->query_params[i].name, name) == 0)
 			return &r->query_params[i];
 	return NULL;
+}
+
+/* Add the fields f[0..n) to obj as name: value strings. */
+static void
+json_fields(cJSON *obj, const struct mapping_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].value != NULL)
+			cJSON_AddStringToObject(obj, f[i].name, f[i].value);
+}
+
+/* 1 if an HTTP header named name may carry a secret. */
+static int
+secret_header(const char *name)
+{
+	static const char *const words[] = { "authorization", "cookie",
+		"key", "token", "secret", "password", NULL };
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(name, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Resource r as an Ocean resource object (owned by the caller). */
+static cJSON *
+resource_json(const struct mapping_resource *r)
+{
+	static const char *const how[] = { "none", "members",
+		"transitiveMembers" };
+	cJSON *res = cJSON_CreateObject(), *sel, *o, *m;
+	size_t i;
+
+	cJSON_AddStringToObject(res, "kind", r->kind);
+	sel = cJSON_AddObjectToObject(res, "selector");
+	cJSON_AddStringToObject(sel, "query", r->query.value);
+	cJSON_AddStringToObject(sel, "data_path", r->data_path.value);
+	if (r->nquery_params > 0)
+		json_fields(cJSON_AddObjectToObject(sel, "query_params"),
+		    r->query_params, r->nquery_params);
+	if (r->nheaders > 0) {
+		o = cJSON_AddObjectToObject(sel, "headers");
+		for (i = 0; i < r->nheaders; i++) {
+			if (secret_header(r->headers[i].name))
+				msg_warn("resource '%s': header '%s' is not "
+				    "stored in Port: it may hold a secret",
+				    r->kind, r->headers[i].name);
+			else
+				json_fields(o, &r->headers[i], 1);
+		}
+	}
+	/* The $expand of members was taken out: say what replaced it. */
+	if (r->members != MEMBERS_NONE || r->membership_set)
+		cJSON_AddStringToObject(sel, "membership", how[r->members]);
+	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(res, "port"), "entity"), "mappings");
+	json_fields(m, &r->identifier, 1);
+	json_fields(m, &r->title, 1);
+	json_fields(m, &r->blueprint, 1);
+	json_fields(m, &r->icon, 1);
+	json_fields(m, &r->team, 1);
+	if (r->nproperties > 0)
+		json_fields(cJSON_AddObjectToObject(m, "properties"),
+		    r->properties, r->nproperties);
+	if (r->nrelations > 0)
+		json_fields(cJSON_AddObjectToObject(m, "relations"),
+		    r->relations, r->nrelations);
+	return res;
+}
+
+char *
+mapping_to_json(const struct mapping *m)
+{
+	cJSON *j = cJSON_CreateObject(), *arr;
+	char *text, *copy;
+	size_t i;
+
+	cJSON_AddBoolToObject(j, "deleteDependentEntities",
+	    m->delete_dependents);
+	cJSON_AddBoolToObject(j, "createMissingRelatedEntities",
+	    m->create_missing);
+	cJSON_AddBoolToObject(j, "enableMergeEntity", m->merge);
+	cJSON_AddNumberToObject(j, "entityDeletionThreshold",
+	    m->deletion_threshold);
+	arr = cJSON_AddArrayToObject(j, "resources");
+	for (i = 0; i < m->nres; i++)
+		cJSON_AddItemToArray(arr, resource_json(&m->res[i]));
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
 }

@@ -105,6 +105,14 @@ struct mapping	*mapping_builtin(void);
 /* The built-in mapping's YAML text (static storage). */
 const char	*mapping_builtin_text(void);
 void		 mapping_free(struct mapping *);
+/*
+ * m as the JSON of Port's integration config (port-app-config): the
+ * top-level settings and every resource as the tool reads it, jq programs
+ * as strings, so that --mapping-from-port reads back the same mapping.
+ * Headers whose name suggests a secret are left out.  A new string owned
+ * by the caller.
+ */
+char		*mapping_to_json(const struct mapping *m);
 /* Find a query parameter by name (case-sensitive); NULL if absent. */
 const struct mapping_field *mapping_param(const struct mapping_resource *,
 		    const char *name);

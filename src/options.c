@@ -273,7 +273,7 @@ static const char *const ocean_known[] = {
 /* What the command line set, so the environment does not override it. */
 struct flags {
 	int		 timeout, cloud;
-	int		 token_file, secret_file;
+	int		 token_file, secret_file, mapping_env;
 	int		 sample, generate, fields, query_param;
 	const char	*cloud_authority, *cloud_graph;
 	/* Where each checked setting came from, for messages. */
@@ -1111,6 +1111,7 @@ apply_env(struct options *o, struct flags *fl)
 	if (o->nmapping_paths == 0 && (v = env("ENTRA2PORT_MAPPING")) != NULL) {
 		o->mapping_paths = xcalloc(1, sizeof(*o->mapping_paths));
 		o->mapping_paths[o->nmapping_paths++] = xstrdup(v);
+		fl->mapping_env = 1;
 	}
 
 	/* Flags first (--graph-url, then --cloud), then env, then default. */
@@ -1408,7 +1409,12 @@ validate(struct options *o, const struct flags *fl)
 		bad = 1;
 	if (check_name(fl->type_src, o->integration_type) == -1)
 		bad = 1;
-	if (o->mode == MODE_CHECK) {
+	if (o->mapping_from_port && o->nmapping_paths > 0) {
+		msg_error("--mapping-from-port and --mapping%s cannot be used "
+		    "together", fl->mapping_env ? " (ENTRA2PORT_MAPPING)" : "");
+		bad = 1;
+	}
+	if (o->mode == MODE_CHECK && !o->mapping_from_port) {
 		choose_graph_credential(o, fl, 0);
 		return bad ? -1 : 0;
 	}
@@ -1419,7 +1425,7 @@ validate(struct options *o, const struct flags *fl)
 		    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
 		bad = 1;
 	}
-	if (choose_graph_credential(o, fl, 1) == -1)
+	if (choose_graph_credential(o, fl, o->mode != MODE_CHECK) == -1)
 		bad = 1;
 	return bad ? -1 : 0;
 }

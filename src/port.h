@@ -87,13 +87,15 @@ void		 port_read_state(struct port *, const char *blueprint,
 
 /*
  * The integration's own record in Port (best effort: failures are
- * warnings).  port_integration_ensure registers it when missing;
+ * warnings).  port_integration_ensure registers it when missing, and
+ * stores config (JSON text of the mapping, or NULL to leave it) as its
+ * config when Port holds another one;
  * port_resync_state reports "running", then "completed", "failed" or
  * "aborted" (start and end are ISO times, end NULL while running);
  * port_send_examples posts up to 5 raw items (a JSON array text, already
  * masked) for a kind.
  */
-void		 port_integration_ensure(struct port *);
+void		 port_integration_ensure(struct port *, const char *config);
 void		 port_resync_state(struct port *, const char *status,
 		    const char *start, const char *end);
 void		 port_send_examples(struct port *, const char *kind,

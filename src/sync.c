@@ -1369,8 +1369,13 @@ sync_run(const struct options *o, const struct mapping *m,
 	iso_now(started, sizeof(started));
 	rep->started = xstrdup(started);
 	if (o->mode == MODE_SYNC) {
-		/* Registered first: the state belongs to the integration. */
-		port_integration_ensure(s.p);
+		/* Registered first: the state belongs to the integration.
+		 * The mapping used becomes its config, unless it came from
+		 * there. */
+		char *cfg = o->mapping_from_port ? NULL : mapping_to_json(m);
+
+		port_integration_ensure(s.p, cfg);
+		free(cfg);
 		if (http_run(s.h) == -1) {
 			report_abort(rep, "interrupted");
 			goto finish;

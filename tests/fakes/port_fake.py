@@ -658,6 +658,85 @@ def match_query(ent, q):
     return any(match_rule(ent, r) for r in rules)
 
 
+def check_integration_config(cfg, where='/config'):
+    """Validate an integration config as port-openapi-subset.yaml's
+    PATCH /v1/integration/{identifier}/config does: an object or null;
+    deleteDependentEntities and createMissingRelatedEntities booleans;
+    resources[] of {kind: string, selector: {query: string, ...},
+    port: {entity: {mappings: object or array of objects with identifier
+    (a string, or {combinator, rules} and nothing else) and blueprint
+    (string), title string, properties and relations objects}}}; other
+    keys are allowed where the schema allows them (Ajv-like messages)."""
+    def bad(path, msg):
+        raise PortError(422, 'invalid_request', '%s %s' % (path, msg))
+
+    if cfg is None:
+        return
+    if not isinstance(cfg, dict):
+        bad(where, 'must be object,null')
+    for k in ('deleteDependentEntities', 'createMissingRelatedEntities'):
+        if k in cfg and not isinstance(cfg[k], bool):
+            bad('%s/%s' % (where, k), 'must be boolean')
+    res = cfg.get('resources')
+    if 'resources' in cfg and not isinstance(res, list):
+        bad(where + '/resources', 'must be array')
+    for i, r in enumerate(res or []):
+        rp = '%s/resources/%d' % (where, i)
+        if not isinstance(r, dict):
+            bad(rp, 'must be object')
+        for k in ('kind', 'selector', 'port'):
+            if k not in r:
+                bad(rp, "must have required property '%s'" % k)
+        if not isinstance(r['kind'], str):
+            bad(rp + '/kind', 'must be string')
+        if not isinstance(r['selector'], dict):
+            bad(rp + '/selector', 'must be object')
+        if 'query' in r['selector'] and \
+                not isinstance(r['selector']['query'], str):
+            bad(rp + '/selector/query', 'must be string')
+        port = r['port']
+        if not isinstance(port, dict):
+            bad(rp + '/port', 'must be object')
+        if 'entity' not in port:
+            bad(rp + '/port', "must have required property 'entity'")
+        ent = port['entity']
+        if not isinstance(ent, dict):
+            bad(rp + '/port/entity', 'must be object')
+        if 'mappings' not in ent:
+            bad(rp + '/port/entity', "must have required property "
+                "'mappings'")
+        maps = ent['mappings']
+        mp = rp + '/port/entity/mappings'
+        if isinstance(maps, dict):
+            maps = [(mp, maps)]
+        elif isinstance(maps, list):
+            maps = [('%s/%d' % (mp, j), m) for j, m in enumerate(maps)]
+        else:
+            bad(mp, 'must match exactly one schema in oneOf')
+        for path, m in maps:
+            if not isinstance(m, dict):
+                bad(path, 'must be object')
+            for k in ('identifier', 'blueprint'):
+                if k not in m:
+                    bad(path, "must have required property '%s'" % k)
+            ident = m['identifier']
+            if isinstance(ident, dict):
+                if set(ident) - {'combinator', 'rules'} or \
+                        not isinstance(ident.get('combinator'), str) or \
+                        not isinstance(ident.get('rules'), list):
+                    bad(path + '/identifier',
+                        'must match exactly one schema in oneOf')
+            elif not isinstance(ident, str):
+                bad(path + '/identifier',
+                    'must match exactly one schema in oneOf')
+            for k, t, tn in (('blueprint', str, 'string'),
+                             ('title', str, 'string'),
+                             ('properties', dict, 'object'),
+                             ('relations', dict, 'object')):
+                if k in m and not isinstance(m[k], t):
+                    bad('%s/%s' % (path, k), 'must be %s' % tn)
+
+
 def check_query(q):
     """Validate a query once (on an empty fake entity) before searching."""
     need_obj(q, 'query')
@@ -1531,6 +1610,8 @@ class Handler(BaseHTTPRequestHandler):
                                 '"%s" must be string' % k)
         if 'config' in body and not isinstance(body['config'], dict):
             raise PortError(422, 'invalid_request', '"config" must be object')
+        if 'config' in body:
+            check_integration_config(body['config'])
         ident = body['installationId']
         with st.lock:
             if ident in st.integrations:
@@ -1570,6 +1651,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise PortError(422, 'invalid_request',
                                 'must NOT have additional properties ("%s")'
                                 % k)
+        if 'config' in body:
+            check_integration_config(body['config'])
         with st.lock:
             it = self.int_or_404(s[1])
             it.update(copy.deepcopy(body))
@@ -1579,9 +1662,15 @@ class Handler(BaseHTTPRequestHandler):
     def r_int_config(self, s, q, body):
         st = self.fake.store
         need_obj(body)
-        if set(body) != {'config'} or not isinstance(body['config'], dict):
+        if 'config' not in body:
             raise PortError(422, 'invalid_request',
-                            'body must be {"config":{...}}')
+                            "must have required property 'config'")
+        for k in body:
+            if k != 'config':
+                raise PortError(422, 'invalid_request',
+                                'must NOT have additional properties ("%s")'
+                                % k)
+        check_integration_config(body['config'])
         with st.lock:
             it = self.int_or_404(s[1])
             it['config'] = copy.deepcopy(body['config'])

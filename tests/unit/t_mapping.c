@@ -555,6 +555,42 @@ test_blueprints(void)
 	cJSON_Delete(a);
 }
 
+/* mapping_to_json reads back as the same mapping (--mapping-from-port). */
+static void
+test_to_json(void)
+{
+	struct mapping *a, *b;
+	char *json, *again;
+	size_t i;
+
+	a = mapping_load("examples/guide-mapping.yaml");
+	ok(a != NULL, "guide loads");
+	if (a == NULL)
+		return;
+	json = mapping_to_json(a);
+	b = mapping_load_buffer("<json>", json, strlen(json));
+	ok(b != NULL, "its JSON loads as a mapping");
+	if (b != NULL) {
+		is_int(b->nres, a->nres, "same resources");
+		for (i = 0; i < a->nres && i < b->nres; i++) {
+			is_str(b->res[i].kind, a->res[i].kind, "kind %zu", i);
+			is_int(b->res[i].members, a->res[i].members,
+			    "membership %zu", i);
+			is_int(b->res[i].nproperties, a->res[i].nproperties,
+			    "properties %zu", i);
+			is_str(b->res[i].identifier.value,
+			    a->res[i].identifier.value, "identifier %zu", i);
+		}
+		again = mapping_to_json(b);
+		is_str(again, json, "the JSON is stable");
+		free(again);
+	}
+	mapping_free(b);
+	mapping_free(a);
+	free(json);
+	free(captured());
+}
+
 int
 main(void)
 {
@@ -565,6 +601,7 @@ main(void)
 	test_unknown();
 	test_bad();
 	test_blueprints();
+	test_to_json();
 	fclose(errf);
 	return done_testing();
 }
