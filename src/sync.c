@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,29 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 	return 0;
 }
 
+/*
+ * The message fmt/... of a Graph failure e while reading path (members:
+ * its groups' members), a new string; a 403 gets the hint of the
+ * application permission that path needs.
+ */
+static char * __attribute__((format(printf, 4, 5)))
+failure_text(const struct graph_error *e, const char *path, int members,
+    const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (e->status == 403)
+		buf_printf(&b, " (hint: grant the app the Microsoft Graph "
+		    "application permission %s, with admin consent)",
+		    graph_permission(path, members));
+	return buf_detach(&b);
+}
+
 static void
 kind_fail(struct kstate *k, const char *why)
 {
@@ -307,11 +331,8 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		msg_warn("group '%s' vanished while its members were read; "
 		    "skipped", mp->ids[i]);
 	} else {
-		char *why = xasprintf("cannot read the members of group '%s': "
-		    "%s%s%s%s", mp->ids[i], t, e->status == 403 ? " (hint: "
-		    "grant the app the Microsoft Graph application permission "
-		    : "", e->status == 403 ? graph_permission(k->r->kind, 1) :
-		    "", e->status == 403 ? ", with admin consent)" : "");
+		char *why = failure_text(e, k->r->kind, 1, "cannot read the "
+		    "members of group '%s': %s", mp->ids[i], t);
 
 		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
 		    mp->ids[i], e->code, e->request_id };
@@ -628,11 +649,8 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 		}
 		free(f);
 	}
-	why = xasprintf("cannot read '%s': %s%s%s%s", k->r->kind, text,
-	    e->status == 403 ? " (hint: grant the app the Microsoft Graph "
-	    "application permission " : "", e->status == 403 ?
-	    graph_permission(k->r->kind, 0) : "", e->status == 403 ?
-	    ", with admin consent)" : "");
+	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s",
+	    k->r->kind, text);
 	if (!e->auth_failed && !e->interrupted) {
 		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
 		    NULL, e->code, e->request_id };
