@@ -974,6 +974,7 @@ read_state(struct sync *s)
 		s->bps[s->nbps].bp = bp;
 		s->bps[s->nbps].r = r;
 		s->bps[s->nbps].ok = 0;
+		s->bps[s->nbps].missing = 0;
 		s->nbps++;
 	}
 	for (i = 0; i < s->nbps; i++) {

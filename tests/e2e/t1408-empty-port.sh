@@ -32,4 +32,10 @@ assert_eq "$(count_entities entra-id-user)" 12 users
 run again
 expect_rc 0 again
 assert_no_grep 'init' "$T/again.err"
+# A blueprint two resources write is not read before the run (no change
+# detection there), and is not taken for missing.
+{ cat "$E2P_TOP/examples/guide-users.yaml"; sed 1d "$E2P_TOP/examples/guide-users.yaml"; } >"$T/twice.yaml"
+run twice --dry-run --mapping "$T/twice.yaml" --no-delete
+expect_rc 0 twice
+assert_no_grep 'does not exist in Port' "$T/twice.err"
 echo ok
