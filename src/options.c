@@ -106,7 +106,7 @@ static const struct optdesc optdescs[] = {
 	{ "version", OPT_VERSION, NULL, "print versions and exit" },
 	{ NULL, 0, NULL, "Mapping:" },
 	{ "mapping", OPT_MAPPING, "FILE",
-	    "Ocean port-app-config YAML (default: built-in)" },
+	    "Ocean port-app-config YAML, repeatable (default: built-in)" },
 	{ "mapping-from-port", OPT_MAPPING_FROM_PORT, NULL,
 	    "use the mapping stored in Port for the integration" },
 	{ NULL, 0, NULL, "Microsoft Graph:" },
@@ -611,7 +611,7 @@ options_usage(void *fp)
 {
 	fprintf(fp,
 	    "usage: entra2port [-hqVv] [--check | --dry-run | --inspect PATH]\n"
-	    "                  [--mapping FILE] [--output FILE] "
+	    "                  [--mapping FILE ...] [--output FILE] "
 	    "[--summary-json FILE]\n"
 	    "                  [option ...]\n");
 }
