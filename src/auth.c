@@ -364,11 +364,14 @@ aad_hint(long code)
 static void
 fail(struct auth *a, struct http *h, char *message, int report)
 {
+	struct msg_fields f = { "auth_failed", NULL, NULL, NULL,
+	    a->kind == AUTH_PORT ? "port_token" : "graph_token", NULL };
+
 	a->base.failed = 1;
 	free(a->base.message);
 	a->base.message = message;
 	if (report)
-		msg_error("%s", message);
+		msg_event(MSG_ERROR, &f, "%s", message);
 	http_auth_ready(h, &a->base);
 }
 

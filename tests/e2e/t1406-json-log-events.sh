@@ -55,4 +55,11 @@ run dry --dry-run --log-format json
 expect_rc 0 dry
 jq -e -s 'all(.[]; has("identifier") and has("blueprint"))' "$T/dry.out" >/dev/null || fail "dry run stdout"
 assert_eq "$(jq -c 'select(.event == "summary") | [.level, .summary.dryRun]' "$T/dry.err")" '["info",true]' "dry run summary line"
+
+# A credential refused: an event to alert on, and the summary says why.
+run_env auth PORT_CLIENT_SECRET="wrong-port-secret-$$" -- --log-format json
+expect_rc 3 auth
+assert_eq "$(jq -c 'select(.event == "auth_failed") | [.level, .fields.code]' "$T/auth.err")" '["error","port_token"]' "auth event"
+jq -e '.event == "summary" and .summary.aborted and (.message | startswith("result: aborted (exit 3): cannot get a Port token"))' "$T/auth.out" >/dev/null ||
+    { cat "$T/auth.out"; fail "summary of an aborted run"; }
 echo ok
