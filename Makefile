@@ -119,8 +119,25 @@ uninstall:
 clean:
 	rm -rf build entra2port
 
+# A versioned source tarball, entra2port-$(VERSION).tar.gz in DISTDIR: the
+# files git tracks (or, outside a git checkout, every file but the build
+# outputs), under entra2port-$(VERSION)/.  It builds and passes make test
+# on its own (tests/e2e/t1417-dist-and-recipes.sh).
+DIST    = entra2port-$(VERSION)
+DISTDIR ?= .
+dist:
+	@set -e; \
+	files=$$(git ls-files 2>/dev/null) || files=$$(find . -type f \
+	    ! -path './.git/*' ! -path './build/*' ! -name '*.tar.gz' \
+	    ! -path './entra2port' | sed 's|^\./||' | sort); \
+	rm -rf $(BUILD)/$(DIST); mkdir -p $(BUILD)/$(DIST); \
+	printf '%s\n' $$files | tar -cf - -T - | tar -xf - -C $(BUILD)/$(DIST); \
+	tar -czf $(DISTDIR)/$(DIST).tar.gz -C $(BUILD) $(DIST); \
+	rm -rf $(BUILD)/$(DIST); \
+	echo "$(DISTDIR)/$(DIST).tar.gz"
+
 .PHONY: all entra2port units test check safety mutate demo bench lint format \
-	install uninstall clean \
+	install uninstall clean dist \
 	fuzz fuzz-build fuzz-bins valgrind
 
 # Fuzzing with libFuzzer (clang): the src objects built with the fuzzer's

@@ -364,13 +364,19 @@ aad_hint(long code)
 static void
 fail(struct auth *a, struct http *h, char *message, int report)
 {
+	struct msg_fields f = { "auth_failed", NULL, NULL, NULL,
+	    a->kind == AUTH_PORT ? "port_token" : "graph_token", NULL };
+
 	a->base.failed = 1;
 	free(a->base.message);
 	a->base.message = message;
 	if (report)
-		msg_error("%s", message);
+		msg_event(MSG_ERROR, &f, "%s", message);
 	http_auth_ready(h, &a->base);
 }
+
+/* Port's two regions, for hints about a wrong base URL. */
+#define PORT_REGIONS "https://api.getport.io (EU) or https://api.us.getport.io (US)"
 
 /* Describe a refused token request (AADSTS, Port or plain HTTP). */
 static char *
@@ -386,6 +392,10 @@ describe_failure(struct auth *a, struct http_resp *r)
 	    kind_name(a->kind));
 	if (r->status == 0) {
 		buf_puts(&m, r->error != NULL ? r->error : "no answer");
+		if (a->kind == AUTH_PORT && r->error != NULL &&
+		    strstr(r->error, "resolve host") != NULL)
+			buf_puts(&m, " (hint: check the host of the Port base "
+			    "URL: " PORT_REGIONS ")");
 		goto out;
 	}
 	buf_printf(&m, "HTTP %ld", r->status);
@@ -415,7 +425,14 @@ describe_failure(struct auth *a, struct http_resp *r)
 	} else if (a->kind == AUTH_PORT && (r->status == 401 ||
 	    r->status == 403)) {
 		buf_puts(&m, " (hint: check PORT_CLIENT_ID and "
-		    "PORT_CLIENT_SECRET, and the Port region's --port-url)");
+		    "PORT_CLIENT_SECRET, and that the Port base URL is your "
+		    "organization's region: " PORT_REGIONS ")");
+	} else if (a->kind == AUTH_PORT && (r->status == 404 ||
+	    r->status == 405 || j == NULL)) {
+		/* "Route not found": a base URL with /v1, or not Port's API
+		 * (the web app's host, a proxy, another region's path). */
+		buf_puts(&m, " (hint: the Port base URL is not Port's API; it "
+		    "is " PORT_REGIONS ", without /v1)");
 	}
 out:
 	cJSON_Delete(j);
@@ -478,7 +495,10 @@ token_done(void *arg, struct http_resp *r)
 	}
 	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0') {
 		fail(a, h, xasprintf("cannot get a %s token (%s): the reply "
-		    "has no access token", a->service, kind_name(a->kind)), 1);
+		    "has no access token%s", a->service, kind_name(a->kind),
+		    a->kind == AUTH_PORT ? " (hint: the Port base URL is not "
+		    "Port's API; it is " PORT_REGIONS ", without /v1)" : ""),
+		    1);
 		goto out;
 	}
 	msg_secret(tok->valuestring);
@@ -666,19 +686,21 @@ struct auth *
 auth_graph_new(const struct options *o)
 {
 	struct auth *a;
-	int have_app = o->tenant_id != NULL && o->client_id != NULL;
+	enum auth_kind k;
 
-	if (o->graph_token != NULL) {
+	/* options chose the credential, in its documented order. */
+	switch (o->graph_cred) {
+	case GRAPH_CRED_TOKEN:
 		a = new_auth(AUTH_STATIC, "Microsoft Graph");
 		a->token = xasprintf("Bearer %s", o->graph_token);
 		msg_secret(a->token);
 		return a;
-	}
-	if (have_app && (o->client_secret != NULL || o->cert_path != NULL ||
-	    o->federated_token_file != NULL)) {
-		enum auth_kind k = o->client_secret != NULL ? AUTH_SECRET :
-		    o->cert_path != NULL ? AUTH_CERT : AUTH_FEDERATED;
-
+	case GRAPH_CRED_SECRET:
+	case GRAPH_CRED_CERT:
+	case GRAPH_CRED_FEDERATED:
+		k = o->graph_cred == GRAPH_CRED_SECRET ? AUTH_SECRET :
+		    o->graph_cred == GRAPH_CRED_CERT ? AUTH_CERT :
+		    AUTH_FEDERATED;
 		a = new_auth(k, "Microsoft Graph");
 		a->client_id = xstrdup(o->client_id);
 		a->token_url = xasprintf("%s/%s/oauth2/v2.0/token",
@@ -694,17 +716,18 @@ auth_graph_new(const struct options *o)
 			return NULL;
 		}
 		return a;
-	}
-	if (o->identity_endpoint != NULL && o->identity_header != NULL) {
+	case GRAPH_CRED_APPSERVICE:
 		a = new_auth(AUTH_APPSERVICE, "Microsoft Graph");
 		a->token_url = xstrdup(o->identity_endpoint);
 		a->mi_header = xstrdup(o->identity_header);
-	} else if (o->managed_identity) {
+		break;
+	case GRAPH_CRED_IMDS:
 		a = new_auth(AUTH_IMDS, "Microsoft Graph");
 		a->token_url = xasprintf("%s/metadata/identity/oauth2/token",
 		    o->imds_host != NULL ? o->imds_host :
 		    "http://169.254.169.254");
-	} else {
+		break;
+	default:
 		msg_error("no Microsoft Graph credential: tried a static token "
 		    "(OCEAN__INTEGRATION__CONFIG__API_TOKEN, --graph-token-file), "
 		    "a client secret, certificate or federated token "

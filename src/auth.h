@@ -14,11 +14,9 @@ struct options;
 struct auth;
 
 /*
- * Choose the Graph credential from o, in this order (like azure-identity's
- * DefaultAzureCredential, with the explicit static token first): static
- * bearer token; client secret; certificate; workload identity federation;
- * managed identity (App Service endpoint, then IMDS).  Returns a provider
- * owned by the caller, or NULL after printing what was tried.
+ * The provider of the Graph credential options chose (o->graph_cred; the
+ * order is in options.h).  Returns a provider owned by the caller, or NULL
+ * after printing why (none chosen, or a certificate that cannot be read).
  */
 struct auth	*auth_graph_new(const struct options *o);
 /* Port's client-credentials exchange at port_url/v1/auth/access_token. */

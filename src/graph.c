@@ -968,3 +968,30 @@ graph_members(struct graph *g, const char *const *ids, size_t n,
 	}
 	mdispatch(m);
 }
+
+const char *
+graph_permission(const char *path, int members)
+{
+	static const struct {
+		const char	*path;
+		const char	*perm;
+	} perms[] = {
+		{ "/users", "User.Read.All" },
+		{ "/groups", "Group.Read.All (or GroupMember.Read.All)" },
+		{ "/applications", "Application.Read.All" },
+		{ "/servicePrincipals", "Application.Read.All" },
+		{ "/devices", "Device.Read.All" },
+		{ "/contacts", "OrgContact.Read.All" },
+	};
+	size_t i, n;
+
+	if (members)
+		return "GroupMember.Read.All (or Group.Read.All)";
+	for (i = 0; i < sizeof(perms) / sizeof(perms[0]); i++) {
+		n = strlen(perms[i].path);
+		if (strncmp(path, perms[i].path, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' || path[n] == '?'))
+			return perms[i].perm;
+	}
+	return "Directory.Read.All";
+}

@@ -101,4 +101,11 @@ int		 graph_same_origin(const char *base, const char *link);
 /* Describe a Graph error reply: "HTTP 403: code: message (request-id x)". */
 char		*graph_error_text(const struct graph_error *);
 
+/*
+ * The Microsoft Graph application permission that reading path needs
+ * ("User.Read.All" for /users), for the hint on a 403; members: the
+ * group membership of path.  Static storage, never NULL.
+ */
+const char	*graph_permission(const char *path, int members);
+
 #endif

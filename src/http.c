@@ -50,6 +50,7 @@ struct req {
 	double			 first_sent;
 	double			 due;		/* when delayed */
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			 errtext[CURL_ERROR_SIZE + 160];
 
 	struct http_resp	 resp;
 	char			*retry_after;
@@ -74,6 +75,7 @@ struct http_host {
 };
 
 struct http {
+	char			*ca_file;	/* cfg.ca_file's copy */
 	struct http_config	 cfg;
 	CURLM			*multi;
 	struct http_host	*hosts;
@@ -141,6 +143,8 @@ http_new(const struct http_config *cfg)
 	struct http *h = xcalloc(1, sizeof(*h));
 
 	h->cfg = *cfg;
+	if (cfg->ca_file != NULL)
+		h->cfg.ca_file = h->ca_file = xstrdup(cfg->ca_file);
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
 		fputs("entra2port: cannot initialise libcurl\n", stderr);
@@ -192,6 +196,7 @@ http_free(struct http *h)
 		free(host);
 	}
 	curl_multi_cleanup(h->multi);
+	free(h->ca_file);
 	free(h);
 }
 
@@ -469,6 +474,8 @@ start(struct http *h, struct req *r)
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "entra2port/" E2P_VERSION);
+	if (h->cfg.ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->cfg.ca_file);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(h->cfg.connect_timeout * 1000));
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->cfg.timeout * 1000));
@@ -665,6 +672,14 @@ delay(struct http *h, struct req *r, double secs)
 	h->delayed = r;
 }
 
+/* Is rc a failure to verify the server's certificate? */
+static int
+tls_trust_error(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_ISSUER_ERROR;
+}
+
 static void
 finished(struct http *h, CURL *e, CURLcode rc)
 {
@@ -692,6 +707,13 @@ finished(struct http *h, CURL *e, CURLcode rc)
 		    curl_easy_strerror(rc);
 		if (rc == CURLE_WRITE_ERROR)
 			r->resp.error = "response body too large";
+		if (tls_trust_error(rc)) {
+			snprintf(r->errtext, sizeof(r->errtext), "%s (hint: "
+			    "the server's certificate is not trusted; behind a "
+			    "TLS-inspecting proxy, give its CA certificate with "
+			    "--cacert FILE or SSL_CERT_FILE)", r->resp.error);
+			r->resp.error = r->errtext;
+		}
 		msg_debug("< %s %s: %s", r->method, r->url, r->resp.error);
 	} else {
 		msg_debug("< %ld %s %s (%zu bytes)", status, r->method,
@@ -717,8 +739,17 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	/* A body over the cap would be as big again: not retried. */
 	retry = rc != CURLE_WRITE_ERROR && http_retryable(r->retry,
 	    rc != CURLE_OK ? 0 : status);
+	/* A certificate that is not trusted stays so. */
+	if (tls_trust_error(rc))
+		retry = 0;
+	/* A name that does not resolve will not resolve in a minute
+	 * either: one quick retry for a resolver hiccup, then fail fast. */
+	if (retry && (rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_COULDNT_RESOLVE_PROXY) && r->attempts >= 2)
+		retry = 0;
 	if (retry && r->attempts <= h->cfg.max_retries) {
-		wait = backoff(r, status);
+		wait = rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_COULDNT_RESOLVE_PROXY ? 1 : backoff(r, status);
 		if (r->waited + wait <= h->cfg.max_retry_wait) {
 			if (status == 429 || status == 503) {
 				/* Slow the whole host, not only this one. */

@@ -22,6 +22,8 @@ struct http_config {
 	double	 connect_timeout;
 	double	 timeout;		/* whole request */
 	int	 insecure;
+	const char *ca_file;		/* CA bundle to trust instead of the
+					   system's, or NULL */
 };
 
 /* What a finished request hands to its callback.  Valid during the call. */

@@ -70,7 +70,8 @@ main(int argc, char **argv)
 			status = EXIT_USAGE;
 		goto out;
 	}
-	if (o.mapping_from_port && o.mode != MODE_CHECK) {
+	/* With --check too: what is checked is Port's mapping. */
+	if (o.mapping_from_port) {
 		char *text = sync_port_mapping(&o);
 
 		if (text == NULL) {
@@ -81,10 +82,14 @@ main(int argc, char **argv)
 		    strlen(text));
 		free(text);
 	} else {
-		m = o.mapping_path != NULL ? mapping_load(o.mapping_path) :
-		    mapping_builtin();
+		m = o.nmapping_paths > 0 ? mapping_load_files(
+		    (const char *const *)o.mapping_paths,
+		    (size_t)o.nmapping_paths) : mapping_builtin();
 	}
-	if (m == NULL || sync_check(&o, m) == -1)
+	if (m == NULL)
+		goto out;
+	transform_settle_members(m);
+	if (sync_check(&o, m) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {
 		printf("%s: ok: %zu resources, every jq program compiles\n",
@@ -96,7 +101,11 @@ main(int argc, char **argv)
 	if (sync_run(&o, m, &rep) == -1)
 		goto out;
 	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
-	report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
+	if (o.log_format == LOG_JSON)
+		report_print_json(&rep, o.mode == MODE_DRY_RUN ? stderr :
+		    stdout);
+	else
+		report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
 	status = report_exit_status(&rep);
 	if (o.summary_json != NULL && report_write_json(&rep,
 	    o.summary_json) == -1 && status == EXIT_OK)

@@ -6,6 +6,7 @@
  * runs jq: field values are kept as text, with their positions.
  */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cJSON.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -28,6 +30,32 @@ struct ctx {
 	const char	*text;		/* the whole input, for reader errors */
 	size_t		 len;
 	yaml_document_t	*doc;
+	int		*unknown;	/* unknown keys reported so far */
+};
+
+/* The keys each part of a resource knows, for unknown keys. */
+static const char *const top_keys[] = { "resources",
+	"deleteDependentEntities", "createMissingRelatedEntities",
+	"enableMergeEntity", "entityDeletionThreshold", NULL };
+static const char *const resource_keys[] = { "kind", "selector", "port",
+	NULL };
+static const char *const selector_keys[] = { "query", "data_path",
+	"query_params", "headers", "membership", "method", NULL };
+static const char *const port_keys[] = { "entity", NULL };
+static const char *const entity_keys[] = { "mappings", NULL };
+static const char *const mappings_keys[] = { "identifier", "title",
+	"blueprint", "icon", "team", "properties", "relations", NULL };
+
+static const struct {
+	const char *const	*keys;
+	const char		*name;
+} sections[] = {
+	{ top_keys, "the top level" },
+	{ resource_keys, "a resource" },
+	{ selector_keys, "selector" },
+	{ port_keys, "port" },
+	{ entity_keys, "port.entity" },
+	{ mappings_keys, "port.entity.mappings" },
 };
 
 #define FOREACH_PAIR(c, map, p, k, v)                                     \
@@ -218,13 +246,93 @@ vpos(const yaml_node_t *k, const yaml_node_t *v)
 	return v->start_mark.index < k->start_mark.index ? k : v;
 }
 
-/* Warn that key k of the mapping named where is unknown and skipped. */
-static void
-warn_unknown(const struct ctx *c, const yaml_node_t *k, const char *where)
+/*
+ * The edit distance of a and b, ignoring case (optimal string alignment:
+ * insertions, deletions, substitutions and swaps of two neighbours).
+ * Keys are short; longer strings count as far apart.
+ */
+static size_t
+distance(const char *a, const char *b)
 {
-	msg_warn("%s:%d:%d: unknown key '%s' in %s, ignored", c->path,
-	    (int)k->start_mark.line + 1, (int)k->start_mark.column + 1,
-	    sval(k), where);
+	size_t d[33][33], i, j, n = strlen(a), m = strlen(b), c;
+
+	if (n > 32 || m > 32)
+		return (size_t)-1;
+	for (i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= m; j++) {
+			c = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			d[i][j] = d[i - 1][j - 1] + c;
+			if (d[i - 1][j] + 1 < d[i][j])
+				d[i][j] = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < d[i][j])
+				d[i][j] = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i -
+			    1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	return d[n][m];
+}
+
+/* The known key nearest to key, if near enough to be a typo, or NULL. */
+static const char *
+nearest(const char *key, const char *const *known)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = (size_t)-1;
+
+	for (i = 0; known[i] != NULL; i++) {
+		d = distance(key, known[i]);
+		if (d < bestd && d <= 1 + strlen(known[i]) / 6 &&
+		    d < strlen(key)) {
+			best = known[i];
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * Report that key k of the mapping named where is unknown: an error (the
+ * load fails once the whole file was read, so that every unknown key is
+ * named), with the known key it is probably a typo of, or the part of the
+ * file it belongs in.
+ */
+static void
+unknown_key(const struct ctx *c, const yaml_node_t *k, const char *where,
+    const char *const *known)
+{
+	const char *key = sval(k), *near = nearest(key, known), *other = NULL;
+	struct buf list;
+	size_t i, j;
+
+	(*c->unknown)++;
+	for (i = 0; near == NULL && other == NULL &&
+	    i < sizeof(sections) / sizeof(sections[0]); i++)
+		for (j = 0; sections[i].keys != known &&
+		    sections[i].keys[j] != NULL; j++)
+			if (strcmp(sections[i].keys[j], key) == 0)
+				other = sections[i].name;
+	buf_init(&list);
+	for (i = 0; near == NULL && other == NULL && known[i] != NULL; i++)
+		buf_printf(&list, "%s%s", i > 0 ? ", " : "", known[i]);
+	if (near != NULL)
+		perr(c, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
+		    where, near);
+	else if (other != NULL)
+		perr(c, k, "unknown key '%s' in %s ('%s' belongs in %s)", key,
+		    where, key, other);
+	else
+		perr(c, k, "unknown key '%s' in %s (known keys: %s)", key,
+		    where, buf_str(&list));
+	buf_release(&list);
 }
 
 /*
@@ -515,6 +623,7 @@ settle_members(const struct ctx *c, struct mapping_resource *r, int explicit,
 	}
 	r->members = explicit >= 0 ? (enum mapping_members)explicit :
 	    fromexp;
+	r->membership_set = explicit >= 0;
 	if (at != NULL) {
 		line = (int)at->start_mark.line + 1;
 		col = (int)at->start_mark.column + 1;
@@ -587,8 +696,13 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 			perr(c, k, "%s: selector.%s is not supported", label,
 			    key);
 			goto out;
+		} else if (strcmp(key, "exportEnvVariables") == 0) {
+			msg_info("%s:%d:%d: %s: selector.exportEnvVariables has "
+			    "no effect here (Ocean's lakehouse only)", c->path,
+			    (int)k->start_mark.line + 1,
+			    (int)k->start_mark.column + 1, label);
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, selector_keys);
 	}
 	rc = 0;
 out:
@@ -641,7 +755,7 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 			    rw, label) == -1)
 				goto out;
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, mappings_keys);
 	}
 	rc = 0;
 out:
@@ -681,7 +795,7 @@ parse_port(const struct ctx *c, struct mapping_resource *r,
 				continue;
 			FOREACH_PAIR(c, v, p2, k2, v2) {
 				if (strcmp(sval(k2), "mappings") != 0) {
-					warn_unknown(c, k2, ew);
+					unknown_key(c, k2, ew, entity_keys);
 					continue;
 				}
 				*where = k2;
@@ -692,7 +806,7 @@ parse_port(const struct ctx *c, struct mapping_resource *r,
 			perr(c, k, "%s: port.%s is not supported", label, key);
 			goto out;
 		} else
-			warn_unknown(c, k, what);
+			unknown_key(c, k, what, port_keys);
 	}
 	rc = 0;
 out:
@@ -734,6 +848,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 		goto out;
 	}
 	r->kind = xstrdup(sval(kindnode));
+	r->file = xstrdup(c->path);
 	r->line = (int)kindnode->start_mark.line + 1;
 	r->col = (int)kindnode->start_mark.column + 1;
 	free(label);
@@ -754,7 +869,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 			if (parse_port(c, r, v, label, &where) == -1)
 				goto out;
 		} else
-			warn_unknown(c, k, label);
+			unknown_key(c, k, label, resource_keys);
 	}
 	if (r->identifier.value == NULL) {
 		perr(c, where, "%s: missing port.entity.mappings.identifier",
@@ -799,6 +914,24 @@ parse_resources(const struct ctx *c, struct mapping *m, const yaml_node_t *n)
 	return 0;
 }
 
+/* The top-level settings' keys, by enum mapping_setting. */
+static const char *const setting_keys[MAPPING_NSETTINGS] = {
+	"deleteDependentEntities", "createMissingRelatedEntities",
+	"enableMergeEntity", "entityDeletionThreshold"
+};
+
+/* The index of top-level setting key, or MAPPING_NSETTINGS. */
+static size_t
+setting_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < MAPPING_NSETTINGS; i++)
+		if (strcmp(key, setting_keys[i]) == 0)
+			break;
+	return i;
+}
+
 /* Read the top-level mapping at root into m.  Returns 0 or -1. */
 static int
 parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
@@ -806,6 +939,7 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
 	const char *key;
+	size_t i;
 
 	if (root->type != YAML_MAPPING_NODE) {
 		perr(c, root, "the mapping must be a YAML mapping with a "
@@ -819,22 +953,23 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		if (strcmp(key, "resources") == 0) {
 			if (parse_resources(c, m, v) == -1)
 				return -1;
-		} else if (strcmp(key, "deleteDependentEntities") == 0) {
-			if (get_bool(c, k, v, &m->delete_dependents) == -1)
+		} else if ((i = setting_index(key)) < MAPPING_NSETTINGS) {
+			if (i == MAPPING_THRESHOLD) {
+				if (get_threshold(c, k, v,
+				    &m->deletion_threshold) == -1)
+					return -1;
+				m->threshold_set = 1;
+			} else if (get_bool(c, k, v, i ==
+			    MAPPING_DELETE_DEPENDENTS ? &m->delete_dependents :
+			    i == MAPPING_CREATE_MISSING ? &m->create_missing :
+			    &m->merge) == -1)
 				return -1;
-		} else if (strcmp(key, "createMissingRelatedEntities") == 0) {
-			if (get_bool(c, k, v, &m->create_missing) == -1)
-				return -1;
-		} else if (strcmp(key, "enableMergeEntity") == 0) {
-			if (get_bool(c, k, v, &m->merge) == -1)
-				return -1;
-		} else if (strcmp(key, "entityDeletionThreshold") == 0) {
-			if (get_threshold(c, k, v, &m->deletion_threshold) ==
-			    -1)
-				return -1;
-			m->threshold_set = 1;
-		} else
-			warn_unknown(c, k, "the mapping");
+			m->set_line[i] = (int)k->start_mark.line + 1;
+			m->set_col[i] = (int)k->start_mark.column + 1;
+		} else if (strncmp(key, "x-", 2) != 0) {
+			/* x-*: a place for YAML anchors, as in Compose files. */
+			unknown_key(c, k, "the mapping", top_keys);
+		}
 	}
 	if (m->res == NULL) {
 		perr(c, root, "no resources: the mapping has no "
@@ -922,10 +1057,11 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	yaml_node_t *root, *root2;
 	struct ctx c;
 	yaml_mark_t zero;
-	int ok = 0;
+	int ok = 0, unknown = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&zero, 0, sizeof(zero));
+	c.unknown = &unknown;
 	c.path = name;
 	c.text = text;
 	c.len = len;
@@ -972,7 +1108,7 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	m->create_missing = 1;
 	m->merge = 1;
 	m->deletion_threshold = 0.9;
-	if (parse_top(&c, m, root) == -1)
+	if (parse_top(&c, m, root) == -1 || unknown > 0)
 		goto out;
 	ok = 1;
 out:
@@ -1023,6 +1159,114 @@ mapping_load(const char *path)
 	}
 	m = mapping_load_buffer(path, buf_str(&b), b.len);
 	buf_release(&b);
+	return m;
+}
+
+/* Setting i of m as text, for messages. */
+static void
+setting_text(const struct mapping *m, size_t i, char *out, size_t n)
+{
+	if (i == MAPPING_THRESHOLD)
+		snprintf(out, n, "%g", m->deletion_threshold);
+	else
+		snprintf(out, n, "%s", (i == MAPPING_DELETE_DEPENDENTS ?
+		    m->delete_dependents : i == MAPPING_CREATE_MISSING ?
+		    m->create_missing : m->merge) ? "true" : "false");
+}
+
+/*
+ * Combine the top-level settings of v[0..n) into into: a setting takes
+ * the value of the first file that writes it; a later file that writes
+ * another value is an error naming both places.  Returns 0 or -1.
+ */
+static int
+merge_settings(struct mapping *into, struct mapping *const *v, size_t n)
+{
+	char a[32], b[32];
+	size_t i, j, first;
+	int rc = 0;
+
+	for (i = 0; i < MAPPING_NSETTINGS; i++) {
+		for (first = 0; first < n && v[first]->set_line[i] == 0;
+		    first++)
+			;
+		if (first == n)
+			continue;
+		setting_text(v[first], i, a, sizeof(a));
+		for (j = first + 1; j < n; j++) {
+			if (v[j]->set_line[i] == 0)
+				continue;
+			setting_text(v[j], i, b, sizeof(b));
+			if (strcmp(a, b) == 0)
+				continue;
+			msg_error("%s:%d:%d: %s is %s here but %s in %s:%d:%d; "
+			    "set it in one file only", v[j]->path,
+			    v[j]->set_line[i], v[j]->set_col[i],
+			    setting_keys[i], b, a, v[first]->path,
+			    v[first]->set_line[i], v[first]->set_col[i]);
+			rc = -1;
+		}
+		into->set_line[i] = v[first]->set_line[i];
+		into->set_col[i] = v[first]->set_col[i];
+		if (i == MAPPING_THRESHOLD) {
+			into->deletion_threshold = v[first]->deletion_threshold;
+			into->threshold_set = 1;
+		} else if (i == MAPPING_DELETE_DEPENDENTS)
+			into->delete_dependents = v[first]->delete_dependents;
+		else if (i == MAPPING_CREATE_MISSING)
+			into->create_missing = v[first]->create_missing;
+		else
+			into->merge = v[first]->merge;
+	}
+	return rc;
+}
+
+/*
+ * Load paths[0..n) as one mapping (see mapping.h).  Returns a new mapping
+ * owned by the caller, or NULL after every error was printed.
+ */
+struct mapping *
+mapping_load_files(const char *const *paths, size_t n)
+{
+	struct mapping **v, *m = NULL;
+	struct buf names;
+	size_t i, nres = 0;
+	int bad = 0;
+
+	if (n == 1)
+		return mapping_load(paths[0]);
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if ((v[i] = mapping_load(paths[i])) == NULL)
+			bad = 1;
+		else
+			nres += v[i]->nres;
+	}
+	if (bad)
+		goto out;
+	m = xcalloc(1, sizeof(*m));
+	m->delete_dependents = m->create_missing = m->merge = 1;
+	m->deletion_threshold = 0.9;
+	if (merge_settings(m, v, n) == -1) {
+		mapping_free(m);
+		m = NULL;
+		goto out;
+	}
+	buf_init(&names);
+	m->res = xcalloc(nres, sizeof(*m->res));
+	for (i = 0; i < n; i++) {
+		/* The resources move: v[i] keeps none. */
+		memcpy(m->res + m->nres, v[i]->res, v[i]->nres *
+		    sizeof(*m->res));
+		m->nres += v[i]->nres;
+		v[i]->nres = 0;
+		buf_printf(&names, "%s%s", i > 0 ? ", " : "", v[i]->path);
+	}
+	m->path = buf_detach(&names);
+out:
+	for (i = 0; i < n; i++)
+		mapping_free(v[i]);
+	free(v);
 	return m;
 }
 
@@ -1098,6 +1342,7 @@ mapping_free(struct mapping *m)
 	for (i = 0; i < m->nres; i++) {
 		r = &m->res[i];
 		free(r->kind);
+		free(r->file);
 		field_release(&r->query);
 		field_release(&r->data_path);
 		fields_free(r->query_params, r->nquery_params);
@@ -1128,4 +1373,99 @@ mapping_param(const struct mapping_resource *r, const char *name)
 		if (strcmp(r->query_params[i].name, name) == 0)
 			return &r->query_params[i];
 	return NULL;
+}
+
+/* Add the fields f[0..n) to obj as name: value strings. */
+static void
+json_fields(cJSON *obj, const struct mapping_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].value != NULL)
+			cJSON_AddStringToObject(obj, f[i].name, f[i].value);
+}
+
+/* 1 if an HTTP header named name may carry a secret. */
+static int
+secret_header(const char *name)
+{
+	static const char *const words[] = { "authorization", "cookie",
+		"key", "token", "secret", "password", NULL };
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(name, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Resource r as an Ocean resource object (owned by the caller). */
+static cJSON *
+resource_json(const struct mapping_resource *r)
+{
+	static const char *const how[] = { "none", "members",
+		"transitiveMembers" };
+	cJSON *res = cJSON_CreateObject(), *sel, *o, *m;
+	size_t i;
+
+	cJSON_AddStringToObject(res, "kind", r->kind);
+	sel = cJSON_AddObjectToObject(res, "selector");
+	cJSON_AddStringToObject(sel, "query", r->query.value);
+	cJSON_AddStringToObject(sel, "data_path", r->data_path.value);
+	if (r->nquery_params > 0)
+		json_fields(cJSON_AddObjectToObject(sel, "query_params"),
+		    r->query_params, r->nquery_params);
+	if (r->nheaders > 0) {
+		o = cJSON_AddObjectToObject(sel, "headers");
+		for (i = 0; i < r->nheaders; i++) {
+			if (secret_header(r->headers[i].name))
+				msg_warn("resource '%s': header '%s' is not "
+				    "stored in Port: it may hold a secret",
+				    r->kind, r->headers[i].name);
+			else
+				json_fields(o, &r->headers[i], 1);
+		}
+	}
+	/* The $expand of members was taken out: say what replaced it. */
+	if (r->members != MEMBERS_NONE || r->membership_set)
+		cJSON_AddStringToObject(sel, "membership", how[r->members]);
+	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(res, "port"), "entity"), "mappings");
+	json_fields(m, &r->identifier, 1);
+	json_fields(m, &r->title, 1);
+	json_fields(m, &r->blueprint, 1);
+	json_fields(m, &r->icon, 1);
+	json_fields(m, &r->team, 1);
+	if (r->nproperties > 0)
+		json_fields(cJSON_AddObjectToObject(m, "properties"),
+		    r->properties, r->nproperties);
+	if (r->nrelations > 0)
+		json_fields(cJSON_AddObjectToObject(m, "relations"),
+		    r->relations, r->nrelations);
+	return res;
+}
+
+char *
+mapping_to_json(const struct mapping *m)
+{
+	cJSON *j = cJSON_CreateObject(), *arr;
+	char *text, *copy;
+	size_t i;
+
+	cJSON_AddBoolToObject(j, "deleteDependentEntities",
+	    m->delete_dependents);
+	cJSON_AddBoolToObject(j, "createMissingRelatedEntities",
+	    m->create_missing);
+	cJSON_AddBoolToObject(j, "enableMergeEntity", m->merge);
+	cJSON_AddNumberToObject(j, "entityDeletionThreshold",
+	    m->deletion_threshold);
+	arr = cJSON_AddArrayToObject(j, "resources");
+	for (i = 0; i < m->nres; i++)
+		cJSON_AddItemToArray(arr, resource_json(&m->res[i]));
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
 }

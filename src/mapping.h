@@ -27,6 +27,7 @@ enum mapping_members {
 
 struct mapping_resource {
 	char	*kind;		/* Graph path, e.g. "/users" */
+	char	*file;		/* the file it came from, for messages */
 	int	 line, col;	/* position of the resource's "kind" key */
 
 	struct mapping_field query;	/* selector.query; "true" if absent */
@@ -43,6 +44,7 @@ struct mapping_resource {
 	 * (or "none").
 	 */
 	enum mapping_members members;
+	int	 membership_set;	/* selector.membership was written */
 
 	/* port.entity.mappings; a field whose value is NULL is unmapped. */
 	struct mapping_field identifier;
@@ -56,13 +58,26 @@ struct mapping_resource {
 	size_t	 nrelations;
 };
 
+/* The top-level settings, as indexes of struct mapping's set_line. */
+enum mapping_setting {
+	MAPPING_DELETE_DEPENDENTS = 0,
+	MAPPING_CREATE_MISSING,
+	MAPPING_MERGE,
+	MAPPING_THRESHOLD,
+	MAPPING_NSETTINGS
+};
+
 struct mapping {
-	char	*path;			/* file name for messages, or "<built-in>" */
+	char	*path;			/* file name(s) for messages, or
+					   "<built-in>" */
 	int	 delete_dependents;	/* deleteDependentEntities, default 1 */
 	int	 create_missing;	/* createMissingRelatedEntities, default 1 */
 	int	 merge;			/* enableMergeEntity, default 1 */
 	double	 deletion_threshold;	/* entityDeletionThreshold, default 0.9 */
 	int	 threshold_set;		/* 1 if the file set it */
+	/* Where each setting was written (1-based; 0: not written). */
+	int	 set_line[MAPPING_NSETTINGS];
+	int	 set_col[MAPPING_NSETTINGS];
 	struct mapping_resource *res;
 	size_t	 nres;
 };
@@ -70,17 +85,34 @@ struct mapping {
 /*
  * Load and validate a mapping file.  Returns a new mapping owned by the
  * caller (mapping_free), or NULL after printing "file:line:col: message".
- * Unknown keys are warned about, with their position, and ignored.
+ * Unknown keys are errors, each named (with the known key it is probably
+ * a typo of) before the load fails; top-level keys starting with "x-"
+ * are left alone, as places for YAML anchors.
  */
 struct mapping	*mapping_load(const char *path);
 /* The same from a buffer; name is used in messages. */
 struct mapping	*mapping_load_buffer(const char *name, const char *text,
 		    size_t len);
+/*
+ * Load n files (--mapping given n times) as one mapping: their resources
+ * concatenated in order, their top-level settings combined.  A setting
+ * written with different values in two files is an error naming both
+ * places.  Every file is read, so every error is reported; then NULL.
+ */
+struct mapping	*mapping_load_files(const char *const *paths, size_t n);
 /* The built-in mapping for the four kinds (never NULL). */
 struct mapping	*mapping_builtin(void);
 /* The built-in mapping's YAML text (static storage). */
 const char	*mapping_builtin_text(void);
 void		 mapping_free(struct mapping *);
+/*
+ * m as the JSON of Port's integration config (port-app-config): the
+ * top-level settings and every resource as the tool reads it, jq programs
+ * as strings, so that --mapping-from-port reads back the same mapping.
+ * Headers whose name suggests a secret are left out.  A new string owned
+ * by the caller.
+ */
+char		*mapping_to_json(const struct mapping *m);
 /* Find a query parameter by name (case-sensitive); NULL if absent. */
 const struct mapping_field *mapping_param(const struct mapping_resource *,
 		    const char *name);

@@ -119,13 +119,41 @@ level_name(enum msg_level l)
 	}
 }
 
-static void __attribute__((format(printf, 2, 0)))
-vlog(enum msg_level l, const char *fmt, va_list ap)
+void
+msg_timestamp(char *out, size_t n)
+{
+	char tbuf[32];
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%03ldZ", tbuf, ts.tv_nsec / 1000000);
+}
+
+/* Append ,"name":"value" (redacted) to b when value is not NULL. */
+static void
+json_member(struct buf *b, int *first, const char *name, const char *value)
+{
+	char *v;
+
+	if (value == NULL)
+		return;
+	v = msg_redact(xstrdup(value));
+	buf_printf(b, "%s\"%s\":", *first ? "" : ",", name);
+	buf_json_str(b, v, strlen(v));
+	*first = 0;
+	free(v);
+}
+
+static void __attribute__((format(printf, 3, 0)))
+vlog(enum msg_level l, const struct msg_fields *f, const char *fmt,
+    va_list ap)
 {
 	struct buf line, out;
 	char tbuf[64];
-	struct timespec ts;
-	struct tm tm;
+	int first = 1;
 
 	if (!msg_enabled(l))
 		return;
@@ -139,12 +167,22 @@ vlog(enum msg_level l, const char *fmt, va_list ap)
 		line.len = strlen(line.data);
 	}
 	if (format == MSG_JSON) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-		buf_printf(&out, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
-		    "\"message\":", tbuf, ts.tv_nsec / 1000000, level_name(l));
+		msg_timestamp(tbuf, sizeof(tbuf));
+		buf_printf(&out, "{\"time\":\"%s\",\"level\":\"%s\","
+		    "\"message\":", tbuf, level_name(l));
 		buf_json_str(&out, buf_str(&line), line.len);
+		if (f != NULL) {
+			first = 0;
+			json_member(&out, &first, "event", f->event);
+			buf_puts(&out, ",\"fields\":{");
+			first = 1;
+			json_member(&out, &first, "kind", f->kind);
+			json_member(&out, &first, "blueprint", f->blueprint);
+			json_member(&out, &first, "identifier", f->identifier);
+			json_member(&out, &first, "code", f->code);
+			json_member(&out, &first, "requestId", f->request_id);
+			buf_putc(&out, '}');
+		}
 		buf_puts(&out, "}\n");
 	} else {
 		buf_puts(&out, "entra2port: ");
@@ -171,7 +209,17 @@ msg_log(enum msg_level l, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(l, fmt, ap);
+	vlog(l, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+msg_event(enum msg_level l, const struct msg_fields *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(l, f, fmt, ap);
 	va_end(ap);
 }
 
@@ -180,7 +228,7 @@ msg_log(enum msg_level l, const char *fmt, ...)
 	{                                   \
 		va_list ap;                 \
 		va_start(ap, fmt);          \
-		vlog(level, fmt, ap);       \
+		vlog(level, NULL, fmt, ap); \
 		va_end(ap);                 \
 	}
 

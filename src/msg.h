@@ -44,6 +44,26 @@ void	msg_trace(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	msg_log(enum msg_level, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * What an event is about, for log collectors: with --log-format json the
+ * line carries "event" and a "fields" object of the members that are not
+ * NULL (kind, blueprint, identifier, code, requestId); text lines show
+ * the message only.
+ */
+struct msg_fields {
+	const char	*event;		/* "entity_rejected", ... */
+	const char	*kind;		/* the resource's Graph path */
+	const char	*blueprint;
+	const char	*identifier;
+	const char	*code;		/* Port's or Graph's error code */
+	const char	*request_id;	/* Graph request-id, Port X-Trace-Id */
+};
+
+void	msg_event(enum msg_level, const struct msg_fields *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The time as log lines show it: UTC, ISO 8601, milliseconds. */
+void	msg_timestamp(char *out, size_t n);
+
 /* Hooks for the progress line: called before/after each message. */
 void	msg_set_hooks(void (*before)(void), void (*after)(void));
 

@@ -72,6 +72,7 @@ enum opt_id {
 	OPT_FIELDS,
 	OPT_QUERY_PARAM,
 	OPT_INSECURE,
+	OPT_CACERT,
 	OPT_MAX_RETRIES,
 	OPT_MAX_RETRY_WAIT,
 	OPT_CONNECT_TIMEOUT,
@@ -105,7 +106,7 @@ static const struct optdesc optdescs[] = {
 	{ "version", OPT_VERSION, NULL, "print versions and exit" },
 	{ NULL, 0, NULL, "Mapping:" },
 	{ "mapping", OPT_MAPPING, "FILE",
-	    "Ocean port-app-config YAML (default: built-in)" },
+	    "Ocean port-app-config YAML, repeatable (default: built-in)" },
 	{ "mapping-from-port", OPT_MAPPING_FROM_PORT, NULL,
 	    "use the mapping stored in Port for the integration" },
 	{ NULL, 0, NULL, "Microsoft Graph:" },
@@ -164,6 +165,8 @@ static const struct optdesc optdescs[] = {
 	{ NULL, 0, NULL, "HTTP:" },
 	{ "insecure", OPT_INSECURE, NULL,
 	    "allow http:// base URLs to non-loopback hosts" },
+	{ "cacert", OPT_CACERT, "FILE",
+	    "trust the CA certificates in FILE (PEM), not the system's" },
 	{ "max-retries", OPT_MAX_RETRIES, "N",
 	    "retries per request, 0 to 100 (default 6)" },
 	{ "max-retry-wait", OPT_MAX_RETRY_WAIT, "SEC",
@@ -293,6 +296,7 @@ static const char *const ocean_known[] = {
 /* What the command line set, so the environment does not override it. */
 struct flags {
 	int		 timeout, cloud;
+	int		 token_file, secret_file, mapping_env;
 	int		 sample, generate, fields, query_param;
 	const char	*cloud_authority, *cloud_graph;
 	/* Where each checked setting came from, for messages. */
@@ -634,7 +638,7 @@ options_usage(void *fp)
 {
 	fprintf(fp,
 	    "usage: entra2port [-hqVv] [--check | --dry-run | --inspect PATH]\n"
-	    "                  [--mapping FILE] [--output FILE] "
+	    "                  [--mapping FILE ...] [--output FILE] "
 	    "[--summary-json FILE]\n"
 	    "                  [option ...]\n");
 }
@@ -746,12 +750,13 @@ long_name(int id)
  * Check every long option before getopt_long sees argv: names must be
  * spelled out (no abbreviations, so "--port-secret=x" cannot become a file
  * name), and flags that would carry a secret are refused without echoing
- * the value.  Stops at "--" or the first non-option.  Returns 0 or -1.
+ * the value.  Stops at "--" or the first non-option.  Returns 0, or -1
+ * after naming every bad option.
  */
 static int
 prescan(int argc, char **argv)
 {
-	int i;
+	int i, rc = 0;
 	size_t j, len;
 
 	for (i = 1; i < argc; i++) {
@@ -759,7 +764,7 @@ prescan(int argc, char **argv)
 		const struct optdesc *d;
 
 		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
-			return 0;
+			return rc;
 		if (a[1] != '-')
 			continue;
 		eq = strchr(a + 2, '=');
@@ -780,13 +785,18 @@ prescan(int argc, char **argv)
 			msg_error("--%s: secrets are not accepted on the "
 			    "command line (ps shows them): use %s",
 			    refused[j].name, refused[j].instead);
-			return -1;
+			if (eq == NULL)
+				i++;
+			rc = -1;
+			break;
 		}
+		if (j < sizeof(refused) / sizeof(refused[0]))
+			continue;
 		msg_error("unknown option '--%.*s' (see --help)", (int)len,
 		    a + 2);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* Set the mode from a mode flag; two different modes are an error. */
@@ -829,7 +839,10 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 			o->verbosity++;
 		break;
 	case OPT_MAPPING:
-		set_str(&o->mapping_path, arg);
+		/* Repeatable: the guide gives one snippet per kind. */
+		o->mapping_paths = xreallocarray(o->mapping_paths,
+		    (size_t)o->nmapping_paths + 1, sizeof(*o->mapping_paths));
+		o->mapping_paths[o->nmapping_paths++] = xstrdup(arg);
 		break;
 	case OPT_GRAPH_URL:
 		set_str(&o->graph_url, arg);
@@ -853,9 +866,11 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 		fl->cloud_graph = clouds[i].graph;
 		break;
 	case OPT_CLIENT_SECRET_FILE:
+		fl->secret_file = 1;
 		return read_secret_file("--client-secret-file", arg,
 		    &o->client_secret);
 	case OPT_GRAPH_TOKEN_FILE:
+		fl->token_file = 1;
 		return read_secret_file("--graph-token-file", arg,
 		    &o->graph_token);
 	case OPT_PORT_SECRET_FILE:
@@ -943,6 +958,10 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 	case OPT_INSECURE:
 		o->insecure = 1;
 		break;
+	case OPT_CACERT:
+		set_str(&o->ca_file, arg);
+		o->ca_src = "--cacert";
+		break;
 	case OPT_MAX_RETRIES:
 		return parse_long("--max-retries", arg, 0, 100,
 		    &o->max_retries);
@@ -976,15 +995,16 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 
 /*
  * Run getopt_long over argv, building its table from optdescs.  Returns 0,
- * 1 after --help/--version, or -1 after a message.
+ * 1 after --help/--version, or -1 after naming every bad flag.
  */
 static int
 parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 {
 	struct option lo[NOPTDESCS + 1];
 	size_t i, n = 0;
-	int c, rc;
+	int c, rc, bad = 0;
 
+	/* getopt_long would name those options again. */
 	if (prescan(argc, argv) == -1)
 		return -1;
 	for (i = 0; i < NOPTDESCS; i++) {
@@ -1007,23 +1027,27 @@ parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 				    optopt);
 			else
 				msg_error("unknown option (see --help)");
-			return -1;
+			bad = 1;
+			continue;
 		}
 		/* Only long options take values, so optopt names one. */
 		if (c == ':' || (optarg != NULL && *optarg == '\0')) {
 			msg_error("--%s needs a value",
 			    long_name(c == ':' ? optopt : c));
-			return -1;
+			bad = 1;
+			continue;
 		}
-		if ((rc = apply_flag(o, fl, c, optarg)) != 0)
+		/* Every bad flag is named, not only the first one. */
+		if ((rc = apply_flag(o, fl, c, optarg)) == 1)
 			return rc;
+		bad |= rc == -1;
 	}
 	if (optind < argc) {
 		msg_error("unexpected argument '%s' (entra2port takes options "
 		    "only; see --help)", argv[optind]);
-		return -1;
+		bad = 1;
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /*
@@ -1102,16 +1126,20 @@ check_name(const char *what, const char *s)
 
 /*
  * Fill what the command line left unset from the environment, then from
- * the defaults; fl says what the flags set.  Returns 0 or -1.
+ * the defaults; fl says what the flags set.  Returns 0, or -1 after
+ * naming every bad variable.
  */
 static int
 apply_env(struct options *o, struct flags *fl)
 {
 	const char *v, *which = NULL;
-	int b;
+	int b, bad = 0;
 
-	if (o->mapping_path == NULL)
-		set_str(&o->mapping_path, env("ENTRA2PORT_MAPPING"));
+	if (o->nmapping_paths == 0 && (v = env("ENTRA2PORT_MAPPING")) != NULL) {
+		o->mapping_paths = xcalloc(1, sizeof(*o->mapping_paths));
+		o->mapping_paths[o->nmapping_paths++] = xstrdup(v);
+		fl->mapping_env = 1;
+	}
 
 	/* Flags first (--graph-url, then --cloud), then env, then default. */
 	if (o->graph_url == NULL && fl->cloud) {
@@ -1138,7 +1166,7 @@ apply_env(struct options *o, struct flags *fl)
 		set_secret(&o->cert_password, v);
 	if (env_bool("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
 	    &o->send_cert_chain) == -1)
-		return -1;
+		bad = 1;
 	set_str(&o->federated_token_file, env("AZURE_FEDERATED_TOKEN_FILE"));
 	if (o->graph_token == NULL &&
 	    (v = env("OCEAN__INTEGRATION__CONFIG__API_TOKEN")) != NULL)
@@ -1149,6 +1177,20 @@ apply_env(struct options *o, struct flags *fl)
 	v = env("AZURE_POD_IDENTITY_AUTHORITY_HOST");
 	set_str(&o->imds_host, v != NULL ? v : "http://169.254.169.254");
 	strip_slashes(o->imds_host);
+
+	/* The names Ocean (httpx), Python requests and curl users set
+	 * behind a TLS-inspecting proxy. */
+	if (o->ca_file == NULL) {
+		static const char *const ca_env[] = { "SSL_CERT_FILE",
+		    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE" };
+		size_t i;
+
+		for (i = 0; i < 3 && o->ca_file == NULL; i++)
+			if ((v = env(ca_env[i])) != NULL) {
+				set_str(&o->ca_file, v);
+				o->ca_src = ca_env[i];
+			}
+	}
 
 	pick(&o->port_url, &fl->port_src, "PORT_BASE_URL",
 	    "OCEAN__PORT__BASE_URL", "https://api.getport.io");
@@ -1164,25 +1206,27 @@ apply_env(struct options *o, struct flags *fl)
 
 	b = 0;
 	if (env_bool("OCEAN__INITIALIZE_PORT_RESOURCES", &b) == -1)
-		return -1;
+		bad = 1;
 	o->init |= b;
 	b = 0;
 	if (env_bool("OCEAN__SEND_RAW_DATA_EXAMPLES", &b) == -1)
-		return -1;
+		bad = 1;
 	o->send_examples |= b;
 	if (env_bool("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL", &b) == -1)
-		return -1;
+		bad = 1;
 	b = 0;
 	if (env_bool("OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", &b) == -1)
-		return -1;
+		bad = 1;
 	o->env_jq = b;
 	if (!fl->timeout && (v = env("OCEAN__CLIENT_TIMEOUT")) != NULL &&
 	    parse_double("OCEAN__CLIENT_TIMEOUT", v, 1, 3600,
 	    &o->timeout) == -1)
-		return -1;
-	if (check_event_listener() == -1 || check_auth_type() == -1)
-		return -1;
-	return 0;
+		bad = 1;
+	if (check_event_listener() == -1)
+		bad = 1;
+	if (check_auth_type() == -1)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 /*
@@ -1247,28 +1291,79 @@ env_notes(void)
 }
 
 /*
- * Is any Graph credential configured?  When not, report what is missing
- * (naming a half-configured one if there is).  Returns 0 or -1.
+ * Choose the Graph credential, in the order options.h gives, into
+ * o->graph_cred and o->graph_cred_src; when several are set, warn which
+ * is used and which are ignored.  A client secret, certificate or
+ * federated token without AZURE_TENANT_ID and AZURE_CLIENT_ID is not
+ * usable.  need: a credential is required (not --check).  Returns 0, or
+ * -1 after saying what is missing.
  */
 static int
-check_graph_credential(const struct options *o)
+choose_graph_credential(struct options *o, const struct flags *fl, int need)
 {
+	int app = o->tenant_id != NULL && o->client_id != NULL;
+	int endpoint = o->identity_endpoint != NULL &&
+	    o->identity_header != NULL;
+	const struct {
+		const char	*src;
+		enum graph_cred	 kind;
+		int		 set, needs_app;
+	} c[] = {
+		{ "--graph-token-file", GRAPH_CRED_TOKEN, fl->token_file, 0 },
+		{ "--client-secret-file", GRAPH_CRED_SECRET, fl->secret_file,
+		    1 },
+		{ "--managed-identity", endpoint ? GRAPH_CRED_APPSERVICE :
+		    GRAPH_CRED_IMDS, o->managed_identity, 0 },
+		{ "AZURE_CLIENT_SECRET", GRAPH_CRED_SECRET,
+		    env("AZURE_CLIENT_SECRET") != NULL && !fl->secret_file, 1 },
+		{ "AZURE_CLIENT_CERTIFICATE_PATH", GRAPH_CRED_CERT,
+		    o->cert_path != NULL, 1 },
+		{ "AZURE_FEDERATED_TOKEN_FILE", GRAPH_CRED_FEDERATED,
+		    o->federated_token_file != NULL, 1 },
+		{ "IDENTITY_ENDPOINT", GRAPH_CRED_APPSERVICE, endpoint &&
+		    !o->managed_identity, 0 },
+		{ "OCEAN__INTEGRATION__CONFIG__API_TOKEN", GRAPH_CRED_TOKEN,
+		    env("OCEAN__INTEGRATION__CONFIG__API_TOKEN") != NULL &&
+		    !fl->token_file, 0 },
+	};
+	const size_t n = sizeof(c) / sizeof(c[0]);
 	const char *partial = "";
+	struct buf ignored;
+	size_t i, used = n;
 
-	if (o->graph_token != NULL || o->managed_identity ||
-	    (o->identity_endpoint != NULL && o->identity_header != NULL))
+	o->graph_cred = GRAPH_CRED_NONE;
+	o->graph_cred_src = NULL;
+	buf_init(&ignored);
+	for (i = 0; i < n; i++) {
+		if (!c[i].set)
+			continue;
+		if (used < n || (c[i].needs_app && !app)) {
+			buf_printf(&ignored, "%s%s%s", ignored.len ? ", " : "",
+			    c[i].src, used < n ? "" : o->tenant_id == NULL ?
+			    " (AZURE_TENANT_ID is not set)" :
+			    " (AZURE_CLIENT_ID is not set)");
+			if (used == n && *partial == '\0')
+				partial = o->tenant_id == NULL ?
+				    " (AZURE_TENANT_ID is not set)" :
+				    " (AZURE_CLIENT_ID is not set)";
+			continue;
+		}
+		used = i;
+		o->graph_cred = c[i].kind;
+		o->graph_cred_src = c[i].src;
+	}
+	if (used < n && ignored.len > 0)
+		msg_warn("several Microsoft Graph credentials are set: using "
+		    "%s; ignored: %s%s", c[used].src, buf_str(&ignored),
+		    c[n - 1].set && used != n - 1 ? " (a static token is "
+		    "used only when it is the only credential, or given with "
+		    "--graph-token-file)" : "");
+	buf_release(&ignored);
+	if (used < n || !need)
 		return 0;
-	if (o->identity_endpoint != NULL)
+	if (o->identity_endpoint != NULL && !endpoint && *partial == '\0')
 		partial = " (IDENTITY_ENDPOINT is set but IDENTITY_HEADER is "
 		    "not)";
-	if (o->client_secret != NULL || o->cert_path != NULL ||
-	    o->federated_token_file != NULL) {
-		if (o->tenant_id != NULL && o->client_id != NULL)
-			return 0;
-		partial = o->tenant_id == NULL ?
-		    " (AZURE_TENANT_ID is not set)" :
-		    " (AZURE_CLIENT_ID is not set)";
-	}
 	msg_error("no Microsoft Graph credential%s: set AZURE_TENANT_ID and "
 	    "AZURE_CLIENT_ID with AZURE_CLIENT_SECRET (or "
 	    "--client-secret-file), AZURE_CLIENT_CERTIFICATE_PATH or "
@@ -1278,54 +1373,95 @@ check_graph_credential(const struct options *o)
 	return -1;
 }
 
-/* Cross-checks once flags and environment are in.  Returns 0 or -1. */
+/*
+ * Port's routes all start with /v1, which the tool adds: a base URL that
+ * ends with it (copied from the API reference) would get "Route not
+ * found" from Port.  Returns 0, or -1 after a message naming what.
+ */
+static int
+check_port_path(const char *what, const char *url)
+{
+	size_t n = strlen(url);
+
+	if (n < 3 || strcasecmp(url + n - 3, "/v1") != 0)
+		return 0;
+	msg_error("%s: '%s' ends with /v1: give the base URL without it, "
+	    "https://api.getport.io (EU) or https://api.us.getport.io (US)",
+	    what, url);
+	return -1;
+}
+
+/*
+ * Cross-checks once flags and environment are in.  Returns 0, or -1 after
+ * naming every problem found.
+ */
 static int
 validate(struct options *o, const struct flags *fl)
 {
-	const char *bad = NULL;
+	const char *only = NULL;
+	int bad = 0;
 
 	if (o->mode != MODE_INSPECT) {
 		if (fl->sample)
-			bad = "--sample";
+			only = "--sample";
 		else if (fl->generate)
-			bad = "--generate";
+			only = "--generate";
 		else if (fl->fields)
-			bad = "--fields";
+			only = "--fields";
 		else if (fl->query_param)
-			bad = "--query-param";
-		if (bad != NULL) {
-			msg_error("%s works only with --inspect", bad);
-			return -1;
+			only = "--query-param";
+		if (only != NULL) {
+			msg_error("%s works only with --inspect", only);
+			bad = 1;
 		}
 	}
 	strip_slashes(o->graph_url);
 	strip_slashes(o->authority_url);
 	strip_slashes(o->port_url);
-	if (options_check_url(fl->graph_src, o->graph_url, o->insecure) == -1 ||
-	    options_check_url(fl->authority_src, o->authority_url,
-	    o->insecure) == -1 ||
-	    options_check_url(fl->port_src, o->port_url, o->insecure) == -1)
-		return -1;
-	if (check_name(fl->identifier_src, o->identifier) == -1 ||
-	    check_name(fl->type_src, o->integration_type) == -1)
-		return -1;
-	if (o->mode == MODE_CHECK)
-		return 0;
+	if (options_check_url(fl->graph_src, o->graph_url, o->insecure) == -1)
+		bad = 1;
+	if (options_check_url(fl->authority_src, o->authority_url,
+	    o->insecure) == -1)
+		bad = 1;
+	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1 ||
+	    check_port_path(fl->port_src, o->port_url) == -1)
+		bad = 1;
+	if (o->ca_file != NULL && access(o->ca_file, R_OK) == -1) {
+		msg_error("%s: cannot read '%s': %s", o->ca_src, o->ca_file,
+		    strerror(errno));
+		bad = 1;
+	}
+	if (check_name(fl->identifier_src, o->identifier) == -1)
+		bad = 1;
+	if (check_name(fl->type_src, o->integration_type) == -1)
+		bad = 1;
+	if (o->mapping_from_port && o->nmapping_paths > 0) {
+		msg_error("--mapping-from-port and --mapping%s cannot be used "
+		    "together", fl->mapping_env ? " (ENTRA2PORT_MAPPING)" : "");
+		bad = 1;
+	}
+	if (o->mode == MODE_CHECK && !o->mapping_from_port) {
+		choose_graph_credential(o, fl, 0);
+		return bad ? -1 : 0;
+	}
 	if ((o->mode == MODE_SYNC || o->mapping_from_port) &&
 	    (o->port_client_id == NULL || o->port_client_secret == NULL)) {
 		msg_error("Port credentials missing: set PORT_CLIENT_ID and "
 		    "PORT_CLIENT_SECRET (or OCEAN__PORT__CLIENT_ID / "
 		    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
-		return -1;
+		bad = 1;
 	}
-	return check_graph_credential(o);
+	if (choose_graph_credential(o, fl, o->mode != MODE_CHECK) == -1)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 /*
  * Fill o (zeroed first; the caller owns it and releases it with
  * options_release whatever this returns) from argv, the environment and
  * the defaults.  Returns 0 to run, 1 after --help/--version, or -1 after
- * one error message.  Sets the message level and format as a side effect.
+ * one message per problem.  Sets the message level and format as a side
+ * effect.
  */
 int
 options_parse(struct options *o, int argc, char **argv)
@@ -1352,12 +1488,16 @@ options_parse(struct options *o, int argc, char **argv)
 	o->log_format = LOG_TEXT;
 	o->progress = -1;
 
-	if ((rc = parse_flags(o, &fl, argc, argv)) != 0)
+	if ((rc = parse_flags(o, &fl, argc, argv)) == 1)
 		return rc;
 	/* From here on, messages follow -q/-v and --log-format. */
 	msg_setup(o->verbosity, o->log_format == LOG_JSON ? MSG_JSON :
 	    MSG_TEXT);
-	rc = apply_env(o, &fl) == -1 || validate(o, &fl) == -1 ? -1 : 0;
+	/* Every problem is named before exit 2, not one per attempt. */
+	if (apply_env(o, &fl) == -1)
+		rc = -1;
+	if (validate(o, &fl) == -1)
+		rc = -1;
 	scrub_env();
 	if (rc == -1)
 		return -1;
@@ -1371,7 +1511,9 @@ options_release(struct options *o)
 {
 	int i;
 
-	free(o->mapping_path);
+	for (i = 0; i < o->nmapping_paths; i++)
+		free(o->mapping_paths[i]);
+	free(o->mapping_paths);
 	free(o->output_path);
 	free(o->summary_json);
 	free(o->graph_url);
@@ -1386,6 +1528,7 @@ options_release(struct options *o)
 	free(o->identity_endpoint);
 	freezero_str(o->identity_header);
 	free(o->imds_host);
+	free(o->ca_file);
 	free(o->port_url);
 	free(o->port_client_id);
 	freezero_str(o->port_client_secret);

@@ -19,9 +19,21 @@ enum log_format {
 	LOG_JSON
 };
 
+/* The Graph credential chosen (see options_parse for the order). */
+enum graph_cred {
+	GRAPH_CRED_NONE = 0,
+	GRAPH_CRED_TOKEN,	/* static bearer token */
+	GRAPH_CRED_SECRET,	/* client secret */
+	GRAPH_CRED_CERT,	/* client certificate */
+	GRAPH_CRED_FEDERATED,	/* workload identity federation */
+	GRAPH_CRED_APPSERVICE,	/* managed identity, IDENTITY_ENDPOINT */
+	GRAPH_CRED_IMDS		/* managed identity, instance metadata */
+};
+
 struct options {
 	enum run_mode	 mode;
-	char		*mapping_path;	/* NULL: built-in mapping */
+	char		**mapping_paths;	/* --mapping FILE, in order */
+	int		 nmapping_paths;	/* 0: the built-in mapping */
 	char		*output_path;	/* --output; NULL: stdout */
 	char		*summary_json;	/* --summary-json FILE */
 
@@ -41,6 +53,9 @@ struct options {
 	char		*identity_header;	/* secret: IDENTITY_HEADER */
 	char		*imds_host;	/* AZURE_POD_IDENTITY_AUTHORITY_HOST or
 					   the IMDS default */
+	enum graph_cred	 graph_cred;	/* the one used; NONE: none usable */
+	const char	*graph_cred_src;	/* the flag or variable that set
+						   it (static storage) */
 
 	/* Port. */
 	char		*port_url;	/* no trailing slash */
@@ -70,6 +85,9 @@ struct options {
 
 	/* HTTP behaviour. */
 	int		 insecure;		/* --insecure */
+	char		*ca_file;	/* --cacert, SSL_CERT_FILE, ...: NULL for
+					   the system's CA certificates */
+	const char	*ca_src;	/* which of them (static storage) */
 	long		 max_retries;		/* --max-retries, default 6 */
 	double		 max_retry_wait;	/* --max-retry-wait SEC, default 300 */
 	double		 connect_timeout;	/* --connect-timeout SEC, default 10 */
@@ -84,10 +102,20 @@ struct options {
 };
 
 /*
+ * When several Graph credentials are set, the first of these is used and
+ * a warning names it and the ones ignored: --graph-token-file,
+ * --client-secret-file, --managed-identity (flags are explicit), then
+ * AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
+ * AZURE_FEDERATED_TOKEN_FILE, IDENTITY_ENDPOINT with IDENTITY_HEADER, and
+ * last OCEAN__INTEGRATION__CONFIG__API_TOKEN: a static token expires within
+ * the hour, so one left over from the Ocean recipe never wins over a
+ * credential that can get fresh tokens.
+ *
  * Parse argv and the environment into o (which the caller owns and later
  * releases with options_release).  Returns 0 to run, 1 when --help or
- * --version was printed (exit 0), or -1 after printing one clear message
- * (usage error: exit 2).  Secrets named by *-file flags are read here.
+ * --version was printed (exit 0), or -1 after naming every problem found
+ * in the flags and the environment, one message each (usage error: exit
+ * 2).  Secrets named by *-file flags are read here.
  */
 int	options_parse(struct options *o, int argc, char **argv);
 /* Free everything, wiping secrets. */

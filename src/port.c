@@ -75,6 +75,7 @@ struct port {
 	size_t			 pending;
 	unsigned long		 requests;
 	int			 auth_failed;
+	const char		*rid;	/* reply's X-Trace-Id, during results */
 };
 
 struct port *
@@ -147,6 +148,12 @@ int
 port_auth_failed(const struct port *p)
 {
 	return p->auth_failed;
+}
+
+const char *
+port_request_id(const struct port *p)
+{
+	return p->rid;
 }
 
 size_t
@@ -240,6 +247,7 @@ single_done(void *arg, struct http_resp *r)
 	cJSON *j;
 	const char *code, *msg;
 
+	b->p->rid = r->request_id;
 	if (r->status == 200 || r->status == 201) {
 		entity_result(b, s->i, 1, NULL, NULL);
 	} else {
@@ -249,6 +257,7 @@ single_done(void *arg, struct http_resp *r)
 		entity_result(b, s->i, 0, code, msg);
 		cJSON_Delete(j);
 	}
+	b->p->rid = NULL;
 	free(s);
 	if (--b->left == 0)
 		batch_free(b);
@@ -304,12 +313,14 @@ bulk_done(void *arg, struct http_resp *r)
 		send_singles(b);
 		return;
 	}
+	b->p->rid = r->request_id;
 	if (r->status != 200 && r->status != 207) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
 			b->p->auth_failed = 1;
 		for (i = 0; i < b->n; i++)
 			entity_result(b, i, 0, code, msg);
+		b->p->rid = NULL;
 		cJSON_Delete(j);
 		batch_free(b);
 		return;
@@ -344,6 +355,7 @@ bulk_done(void *arg, struct http_resp *r)
 		if (!seen[i])
 			entity_result(b, i, 0, "no_result",
 			    "Port's reply did not mention this entity");
+	b->p->rid = NULL;
 	free(seen);
 	cJSON_Delete(j);
 	batch_free(b);
@@ -665,6 +677,12 @@ list_reply(void *arg, struct http_resp *r)
 		list_page(l, NULL);
 		return;
 	}
+	if (r->status == 404 && l->each_state != NULL) {
+		/* The blueprint does not exist: the caller knows what to say
+		 * (once for all of them). */
+		listing_end(l, -2);
+		return;
+	}
 	if (r->status != 200) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
@@ -881,18 +899,59 @@ best_effort(struct port *p, const char *method, const char *url,
 	    best_done, b);
 }
 
+struct ensure {
+	struct port	*p;
+	cJSON		*config;	/* the mapping to store, or NULL */
+};
+
+/*
+ * Store e->config as the integration's config when Port holds another
+ * one (PATCH /v1/integration/{id}/config, body {"config":{...}} as
+ * port-openapi-subset.yaml gives it), so that Port's mapping editor and
+ * --mapping-from-port see the mapping the tool uses.  Best effort.
+ */
+static void
+store_config(struct ensure *e, const cJSON *have)
+{
+	cJSON *body;
+	char *url, *text;
+
+	if (e->config == NULL || (have != NULL && cJSON_Compare(have,
+	    e->config, 1)))
+		return;
+	body = cJSON_CreateObject();
+	cJSON_AddItemReferenceToObject(body, "config", e->config);
+	text = cJSON_PrintUnformatted(body);
+	url = int_url(e->p, "/config");
+	msg_info("storing the mapping as integration '%s''s config in Port",
+	    e->p->cfg.identifier);
+	best_effort(e->p, "PATCH", url, text, "store the mapping in Port");
+	free(url);
+	cJSON_free(text);
+	cJSON_Delete(body);
+}
+
 static void
 ensure_reply(void *arg, struct http_resp *r)
 {
-	struct port *p = arg;
-	cJSON *body, *cfg;
+	struct ensure *e = arg;
+	struct port *p = e->p;
+	cJSON *body, *j;
 	char *url, *text;
 
+	if (r->status == 200) {
+		j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
+		store_config(e, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(j, "integration"),
+		    "config"));
+		cJSON_Delete(j);
+		goto out;
+	}
 	if (r->status != 404) {
-		if (r->status != 200 && !r->auth_failed && !r->interrupted)
+		if (!r->auth_failed && !r->interrupted)
 			msg_warn("cannot read integration '%s' (ignored): "
 			    "HTTP %ld", p->cfg.identifier, r->status);
-		return;
+		goto out;
 	}
 	/* POST /v1/integration is not in the public reference
 	 * (UNCONFIRMED); registering is best effort. */
@@ -901,8 +960,10 @@ ensure_reply(void *arg, struct http_resp *r)
 	cJSON_AddStringToObject(body, "installationAppType", p->cfg.type);
 	cJSON_AddStringToObject(body, "version", p->cfg.version);
 	cJSON_AddObjectToObject(body, "changelogDestination");
-	cfg = cJSON_AddObjectToObject(body, "config");
-	(void)cfg;
+	if (e->config != NULL)
+		cJSON_AddItemReferenceToObject(body, "config", e->config);
+	else
+		cJSON_AddObjectToObject(body, "config");
 	cJSON_AddBoolToObject(body, "actionsProcessingEnabled", 0);
 	cJSON_AddBoolToObject(body, "incrementalSyncEnabled", 0);
 	cJSON_AddStringToObject(body, "createPortResourcesOrigin", "Empty");
@@ -913,14 +974,20 @@ ensure_reply(void *arg, struct http_resp *r)
 	free(url);
 	cJSON_free(text);
 	cJSON_Delete(body);
+out:
+	cJSON_Delete(e->config);
+	free(e);
 }
 
 void
-port_integration_ensure(struct port *p)
+port_integration_ensure(struct port *p, const char *config)
 {
+	struct ensure *e = xcalloc(1, sizeof(*e));
 	char *url = int_url(p, "");
 
-	submit(p, "GET", url, NULL, 0, HTTP_RETRY_ALL, ensure_reply, p);
+	e->p = p;
+	e->config = config != NULL ? cJSON_Parse(config) : NULL;
+	submit(p, "GET", url, NULL, 0, HTTP_RETRY_ALL, ensure_reply, e);
 	free(url);
 }
 

@@ -37,6 +37,9 @@ void		 port_free(struct port *);
 const char	*port_user_agent(const struct port *);
 unsigned long	 port_requests(const struct port *);
 int		 port_auth_failed(const struct port *);
+/* The X-Trace-Id of the reply being reported, during a result callback
+ * (NULL otherwise, or when Port sent none). */
+const char	*port_request_id(const struct port *);
 
 /*
  * Queue an entity (JSON text, copied) for the blueprint's next bulk
@@ -76,7 +79,8 @@ void		 port_list_owned(struct port *, const char *before,
  * Read the entities of blueprint this integration owns, with only the
  * fields in include[] ("title", "properties.mail", ...), through the
  * per-blueprint search in pages of 1,000: each() per entity (valid during
- * the call), then done(arg, 0), or done(arg, -1) after printing why.
+ * the call), then done(arg, 0), done(arg, -1) after printing why, or
+ * done(arg, -2) when the blueprint does not exist (nothing printed).
  */
 typedef void	(*port_state_fn)(void *arg, const char *blueprint,
 		    const char *identifier, const struct cJSON *entity);
@@ -86,13 +90,15 @@ void		 port_read_state(struct port *, const char *blueprint,
 
 /*
  * The integration's own record in Port (best effort: failures are
- * warnings).  port_integration_ensure registers it when missing;
+ * warnings).  port_integration_ensure registers it when missing, and
+ * stores config (JSON text of the mapping, or NULL to leave it) as its
+ * config when Port holds another one;
  * port_resync_state reports "running", then "completed", "failed" or
  * "aborted" (start and end are ISO times, end NULL while running);
  * port_send_examples posts up to 5 raw items (a JSON array text, already
  * masked) for a kind.
  */
-void		 port_integration_ensure(struct port *);
+void		 port_integration_ensure(struct port *, const char *config);
 void		 port_resync_state(struct port *, const char *status,
 		    const char *start, const char *end);
 void		 port_send_examples(struct port *, const char *kind,

@@ -5,6 +5,7 @@
  */
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -220,32 +221,69 @@ report_exit_status(const struct report *r)
 	return EXIT_OK;
 }
 
+/* The smallest threshold, to the hundredth, that lets the stale go. */
+static double
+threshold_needed(const struct report *r)
+{
+	double t;
+
+	if (r->owned == 0)
+		return 1;
+	t = ceil((double)r->stale / (double)r->owned * 100 - 1e-9) / 100;
+	return t > 1 ? 1 : t;
+}
+
+/* The header and one row per resource of the table. */
+static void
+print_table(const struct report *r, FILE *fp)
+{
+	size_t i;
+
+	if (!r->dry_run)
+		fprintf(fp, "%-24s %9s %9s %9s %9s %9s %9s %8s\n", "resource",
+		    "fetched", "selected", "written", "unchanged", "failed",
+		    "deleted", "seconds");
+	else if (r->compared)
+		fprintf(fp, "%-24s %9s %9s %9s %9s %9s %9s %9s %8s\n",
+		    "resource", "fetched", "selected", "mapped", "create",
+		    "update", "unchanged", "to-delete", "seconds");
+	else
+		fprintf(fp, "%-24s %9s %9s %9s %9s %8s\n", "resource",
+		    "fetched", "selected", "mapped", "to-delete", "seconds");
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		fprintf(fp, "%-24s %9lu %9lu", s->kind, s->fetched,
+		    s->selected);
+		if (!r->dry_run)
+			fprintf(fp, " %9lu %9lu %9lu", s->upserted,
+			    s->unchanged, s->failed);
+		else if (r->compared)
+			fprintf(fp, " %9lu %9lu %9lu %9lu", s->emitted,
+			    s->would_create, s->would_update, s->unchanged);
+		else
+			fprintf(fp, " %9lu", s->emitted);
+		fprintf(fp, " %9lu %8.2f%s\n", s->deleted, s->seconds,
+		    s->kind_failed ? "  FAILED" : "");
+	}
+	if (r->deleted_other > 0)
+		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)", "",
+		    "", "", !r->dry_run ? 29 : r->compared ? 39 : 9,
+		    r->deleted_other);
+}
+
+/*
+ * The summary for people: the table, the failures, why deletion was
+ * skipped, and one result line (then, for exit 4, what to do next).
+ */
+static void	print_result(const struct report *, FILE *);
+
 void
 report_print(const struct report *r, FILE *fp)
 {
 	size_t i;
-	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
-	int st = report_exit_status(r);
 
-	fprintf(fp, "%-24s %9s %9s %9s %9s %9s %8s\n", "resource", "fetched",
-	    "selected", r->dry_run ? "mapped" : "upserted", "failed",
-	    r->dry_run ? "to-delete" : "deleted", "seconds");
-	for (i = 0; i < r->nres; i++) {
-		const struct report_res *s = &r->res[i];
-
-		fprintf(fp, "%-24s %9lu %9lu %9lu %9lu %9lu %8.2f%s\n",
-		    s->kind, s->fetched, s->selected,
-		    r->dry_run ? s->emitted : s->upserted + s->unchanged,
-		    s->failed, s->deleted, s->seconds,
-		    s->kind_failed ? "  FAILED" : "");
-		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
-		del += s->deleted;
-		fail += s->failed;
-		fetched += s->fetched;
-	}
-	if (r->deleted_other > 0)
-		fprintf(fp, "%-24s %9s %9s %9s %9s %9lu\n", "(other blueprints)",
-		    "", "", "", "", r->deleted_other);
+	print_table(r, fp);
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
 			fprintf(fp, "resource '%s' failed: %s\n",
@@ -260,12 +298,44 @@ report_print(const struct report *r, FILE *fp)
 		    r->total_failed - SHOW_FAILURES);
 	if (r->delete_note != NULL)
 		fprintf(fp, "deletion: %s\n", esc(r->delete_note));
+	print_result(r, fp);
+}
+
+/* The result line (and, for exit 4, the next steps). */
+static void
+print_result(const struct report *r, FILE *fp)
+{
+	size_t i;
+	unsigned long up = 0, del = r->deleted_other, fail = 0, fetched = 0;
+	unsigned long written = 0, same = 0, create = 0, update = 0;
+	int st = report_exit_status(r);
+
+	for (i = 0; i < r->nres; i++) {
+		const struct report_res *s = &r->res[i];
+
+		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
+		written += s->upserted;
+		same += s->unchanged;
+		create += s->would_create;
+		update += s->would_update;
+		del += s->deleted;
+		fail += s->failed;
+		fetched += s->fetched;
+	}
 	switch (st) {
 	case EXIT_OK:
 		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
-		    "%s, in %.2f s\n", fetched, up, r->dry_run ? "mapped" :
+		    "%s, in %.2f s", fetched, up, r->dry_run ? "mapped" :
 		    "synced", del, r->dry_run ? "would be deleted" : "deleted",
 		    r->seconds);
+		if (!r->dry_run)
+			fprintf(fp, "; %lu written, %lu unchanged", written,
+			    same);
+		else if (r->compared)
+			fprintf(fp, "; compared with Port: %lu would be "
+			    "created, %lu updated, %lu left unchanged", create,
+			    update, same);
+		fputc('\n', fp);
 		break;
 	case EXIT_PARTIAL:
 		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
@@ -283,18 +353,24 @@ report_print(const struct report *r, FILE *fp)
 		fprintf(fp, "result: deletion skipped (exit 4): %lu of %lu "
 		    "owned entities are stale, over the threshold; %lu "
 		    "entities synced\n", r->stale, r->owned, up);
+		/* What to do next: look, then decide once. */
+		fprintf(fp, "review: the same command with --dry-run "
+		    "--deletion-threshold %.2f names each entity that would be "
+		    "deleted\n"
+		    "proceed: if they are meant to go, run once with "
+		    "--deletion-threshold %.2f (or raise entityDeletionThreshold "
+		    "in the mapping)\n", threshold_needed(r),
+		    threshold_needed(r));
 		break;
 	}
 }
 
-int
-report_write_json(const struct report *r, const char *path)
+/* The summary as a cJSON object owned by the caller. */
+static cJSON *
+summary_object(const struct report *r)
 {
 	cJSON *j = cJSON_CreateObject(), *arr, *o;
-	char *text;
-	FILE *fp;
 	size_t i;
-	int rc = 0;
 
 	cJSON_AddNumberToObject(j, "exitStatus", report_exit_status(r));
 	cJSON_AddBoolToObject(j, "dryRun", r->dry_run);
@@ -317,6 +393,12 @@ report_write_json(const struct report *r, const char *path)
 		cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
 		cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
 		cJSON_AddNumberToObject(o, "upserted", (double)s->upserted);
+		if (r->compared) {
+			cJSON_AddNumberToObject(o, "wouldCreate",
+			    (double)s->would_create);
+			cJSON_AddNumberToObject(o, "wouldUpdate",
+			    (double)s->would_update);
+		}
 		cJSON_AddNumberToObject(o, "failed", (double)s->failed);
 		cJSON_AddNumberToObject(o, "deleted", (double)s->deleted);
 		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->field_nulls);
@@ -345,6 +427,9 @@ report_write_json(const struct report *r, const char *path)
 	cJSON_AddNumberToObject(o, "protectedTargets",
 	    (double)r->protected_targets);
 	cJSON_AddBoolToObject(o, "thresholdExceeded", r->threshold_exceeded);
+	if (r->threshold_exceeded)
+		cJSON_AddNumberToObject(o, "thresholdNeeded",
+		    threshold_needed(r));
 	if (r->delete_note != NULL)
 		cJSON_AddStringToObject(o, "skipped", r->delete_note);
 	o = cJSON_AddObjectToObject(j, "requests");
@@ -353,6 +438,51 @@ report_write_json(const struct report *r, const char *path)
 	    (double)r->member_requests);
 	cJSON_AddNumberToObject(o, "port", (double)r->port_requests);
 	cJSON_AddNumberToObject(o, "throttled", (double)r->throttled);
+	return j;
+}
+
+void
+report_print_json(const struct report *r, FILE *fp)
+{
+	static const char *const levels[] = { "info", "warning", "error",
+		"error", "warning" };
+	cJSON *line = cJSON_CreateObject();
+	char ts[40], *result = NULL, *text;
+	size_t len = 0;
+	FILE *m;
+	int st = report_exit_status(r);
+
+	/* The message is the text summary's result line. */
+	if ((m = open_memstream(&result, &len)) != NULL) {
+		print_result(r, m);
+		fclose(m);
+	}
+	if (result != NULL && strchr(result, '\n') != NULL)
+		*strchr(result, '\n') = '\0';
+	msg_timestamp(ts, sizeof(ts));
+	cJSON_AddStringToObject(line, "time", ts);
+	cJSON_AddStringToObject(line, "level", st >= 0 && st <= 4 ?
+	    levels[st] : "error");
+	cJSON_AddStringToObject(line, "message", result != NULL ? result :
+	    "result");
+	cJSON_AddStringToObject(line, "event", "summary");
+	cJSON_AddItemToObject(line, "summary", summary_object(r));
+	text = cJSON_PrintUnformatted(line);
+	fprintf(fp, "%s\n", text);
+	fflush(fp);
+	cJSON_free(text);
+	cJSON_Delete(line);
+	free(result);
+}
+
+int
+report_write_json(const struct report *r, const char *path)
+{
+	cJSON *j = summary_object(r);
+	char *text;
+	FILE *fp;
+	int rc = 0;
+
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if ((fp = fopen(path, "w")) == NULL) {

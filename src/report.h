@@ -23,6 +23,8 @@ struct report_res {
 	unsigned long	 dropped;	/* null/empty identifier or blueprint */
 	unsigned long	 unchanged;	/* not written: equal in Port */
 	unsigned long	 upserted;
+	unsigned long	 would_create;	/* dry run: not in Port yet */
+	unsigned long	 would_update;	/* dry run: different in Port */
 	unsigned long	 failed;	/* entities Port rejected */
 	unsigned long	 deleted;
 	unsigned long	 field_nulls;	/* field errors or empty results */
@@ -46,6 +48,7 @@ struct report {
 	size_t			 nfail;		/* kept (first N) */
 	unsigned long		 total_failed;
 	int			 dry_run;
+	int			 compared;	/* dry run: with what Port holds */
 	int			 aborted;
 	char			*abort_reason;
 	int			 threshold_exceeded;
@@ -87,6 +90,12 @@ size_t	report_kinds_failed(const struct report *);
 int	report_exit_status(const struct report *);
 /* The table, the first failures and the result line. */
 void	report_print(const struct report *, FILE *);
+/*
+ * The summary as one JSON log line (--log-format json): time, level,
+ * message (the result line), "event":"summary", and the summary object
+ * that --summary-json writes.
+ */
+void	report_print_json(const struct report *, FILE *);
 /* The same as JSON in path.  Returns -1 after printing why. */
 int	report_write_json(const struct report *, const char *path);
 

@@ -26,6 +26,7 @@ struct bpread {
 	char				*bp;
 	const struct mapping_resource	*r;
 	int				 ok;
+	int				 missing;	/* not in Port */
 };
 
 struct state {
@@ -218,7 +219,9 @@ read_done(void *arg, int rc)
 {
 	struct req *q = arg;
 
-	q->st->bps[q->i].ok = rc == 0;
+	/* A blueprint Port does not have holds nothing (-2). */
+	q->st->bps[q->i].ok = rc == 0 || rc == -2;
+	q->st->bps[q->i].missing = rc == -2;
 	if (rc == -1)
 		q->st->rc = -1;
 	free(q);
@@ -276,12 +279,36 @@ state_digest(const struct state *st, const struct mapping_resource *r,
 	size_t i;
 
 	if (st == NULL || st->rc == -1 || !st->search)
-		return 0;
+		return -1;
 	for (i = 0; i < st->nbps; i++)
 		if (st->bps[i].ok && st->bps[i].r == r && r != NULL &&
 		    strcmp(st->bps[i].bp, bp) == 0)
 			return strset_get(&st->owned, key, keylen, have);
+	return -1;
+}
+
+int
+state_compares(const struct state *st)
+{
+	size_t i;
+
+	if (st == NULL || st->rc == -1 || !st->search)
+		return 0;
+	for (i = 0; i < st->nbps; i++)
+		if (st->bps[i].ok && st->bps[i].r != NULL)
+			return 1;
 	return 0;
+}
+
+const char *
+state_missing(const struct state *st, size_t i)
+{
+	size_t j;
+
+	for (j = 0; st != NULL && j < st->nbps; j++)
+		if (st->bps[j].missing && i-- == 0)
+			return st->bps[j].bp;
+	return NULL;
 }
 
 unsigned long

@@ -41,13 +41,21 @@ int		 state_result(const struct state *);
 
 /*
  * The digest Port holds for the entity keyed key ("blueprint\x1fid") that
- * resource r writes to blueprint bp: 1 and *have, or 0 when there is none
- * to compare with (not read, not owned, or two resources write bp).
+ * resource r writes to blueprint bp: 1 and *have; 0 when Port holds no
+ * such entity of this integration; -1 when there is nothing to compare
+ * with (bp not read with digests, or two resources write it).
  */
 int		 state_digest(const struct state *,
 		    const struct mapping_resource *r, const char *bp,
 		    const char *key, size_t keylen, uint64_t *have);
 
+/* 1 if the read gave digests to compare with (a dry run says so). */
+int		 state_compares(const struct state *);
+/*
+ * The i-th blueprint (from 0) the mapping writes that Port does not have
+ * (its search answered 404), or NULL past the last; none is read as empty.
+ */
+const char	*state_missing(const struct state *, size_t i);
 /* Owned entities read: what this integration held when the run started. */
 unsigned long	 state_owned(const struct state *);
 /* Entities Port returned that belong to another writer (not counted). */

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,23 +195,54 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 	s->rep->res[k->idx].emitted++;
 	rel = strstr(json, "\"relations\":{");
 	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
-	compare = s->out == NULL && s->p != NULL &&
-	    state_digest(s->state, k->r, bp, key->data, key->len, &have);
-	if (targets || compare)
+	/* A dry run compares too, to say what the run would write. */
+	compare = s->p != NULL ? state_digest(s->state, k->r, bp, key->data,
+	    key->len, &have) : -1;
+	if (targets || compare == 1)
 		e = cJSON_ParseWithLength(json, len);
 	if (targets)
 		note_targets(s, e);
 	if (s->out != NULL) {
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
+		if (compare == 0)
+			s->rep->res[k->idx].would_create++;
+		else if (compare == 1 && e != NULL &&
+		    digest_entity(e, k->r) == have)
+			s->rep->res[k->idx].unchanged++;
+		else if (compare == 1)
+			s->rep->res[k->idx].would_update++;
 	} else if (s->p != NULL) {
-		if (compare && e != NULL && digest_entity(e, k->r) == have)
+		if (compare == 1 && e != NULL && digest_entity(e, k->r) == have)
 			s->rep->res[k->idx].unchanged++;
 		else
 			port_upsert(s->p, k, bp, id, json, len);
 	}
 	cJSON_Delete(e);
 	return 0;
+}
+
+/*
+ * The message fmt/... of a Graph failure e while reading path (members:
+ * its groups' members), a new string; a 403 gets the hint of the
+ * application permission that path needs.
+ */
+static char * __attribute__((format(printf, 4, 5)))
+failure_text(const struct graph_error *e, const char *path, int members,
+    const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (e->status == 403)
+		buf_printf(&b, " (hint: grant the app the Microsoft Graph "
+		    "application permission %s, with admin consent)",
+		    graph_permission(path, members));
+	return buf_detach(&b);
 }
 
 static void
@@ -226,7 +258,10 @@ map_page(struct kstate *k, struct tpage *tp)
 
 	if (!k->s->rep->res[k->idx].kind_failed &&
 	    transform_run(k->t, tp, emit, k, &err) == -1) {
-		msg_error("%s", err);
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    NULL, "mapping", NULL };
+
+		msg_event(MSG_ERROR, &f, "%s", err);
 		kind_fail(k, err);
 	}
 	free(err);
@@ -249,7 +284,10 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 			tpage_drop(mp->tp, i);
 		} else if (!k->s->rep->res[k->idx].kind_failed &&
 		    transform_run_item(k->t, mp->tp, i, emit, k, &err) == -1) {
-			msg_error("%s", err);
+			struct msg_fields f = { "resource_failed", k->r->kind,
+			    NULL, mp->ids[i], "mapping", NULL };
+
+			msg_event(MSG_ERROR, &f, "%s", err);
 			kind_fail(k, err);
 		}
 		/* Mapped now: its members need not wait for the page. */
@@ -267,12 +305,15 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		    "skipped", mp->ids[i]);
 		k->vanished++;
 	} else {
-		char *why = xasprintf("cannot read the members of group '%s': "
-		    "%s", mp->ids[i], t);
+		char *why = failure_text(e, k->r->kind, 1, "cannot read the "
+		    "members of group '%s': %s", mp->ids[i], t);
+
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    mp->ids[i], e->code, e->request_id };
 
 		/* A token failure was reported by auth: only record it. */
 		if (!e->auth_failed && !e->interrupted)
-			msg_error("%s", why);
+			msg_event(MSG_ERROR, &f, "%s", why);
 		kind_fail(k, why);
 		if (e->auth_failed)
 			report_abort(k->s->rep, why);
@@ -591,9 +632,14 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 		}
 		free(f);
 	}
-	why = xasprintf("cannot read '%s': %s", k->r->kind, text);
-	if (!e->auth_failed && !e->interrupted)
-		msg_error("%s", why);
+	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s",
+	    k->r->kind, text);
+	if (!e->auth_failed && !e->interrupted) {
+		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
+		    NULL, e->code, e->request_id };
+
+		msg_event(MSG_ERROR, &f, "%s", why);
+	}
 	kind_fail(k, why);
 	if (e->auth_failed)
 		report_abort(k->s->rep, why);
@@ -774,11 +820,17 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 	if (ok) {
 		res->upserted++;
 	} else {
+		struct msg_fields f = { "entity_rejected", k->r->kind, bp, id,
+		    code, port_request_id(s->p) };
+
 		res->failed++;
 		report_failure(s->rep, k->r->kind, bp, id, code, message);
-		if (s->rep->total_failed <= 5)
-			msg_warn("Port rejected %s '%s': %s: %s", bp, id, code,
-			    message);
+		/* Log collectors count them: JSON lines name as many as the
+		 * summary keeps. */
+		if (s->rep->total_failed <= (s->o->log_format == LOG_JSON ?
+		    100 : 5))
+			msg_event(MSG_WARN, &f, "Port rejected %s '%s': %s: %s",
+			    bp, id, code, message);
 	}
 	resume(s);
 }
@@ -798,33 +850,80 @@ init_done(void *arg, int rc)
 }
 
 /*
- * Read what the integration holds in Port before writing (change
- * detection, and the owned entities for the delete phase).  Returns -1 if
- * the run was interrupted.
+ * Say, once, which blueprints the mapping writes are missing in Port and
+ * what creates them; a run stops (a dry run counts their entities as
+ * new).  Returns how many are missing.
+ */
+static size_t
+missing_blueprints(struct sync *s)
+{
+	struct buf names;
+	const char *bp;
+	size_t i, j, n = 0;
+	int builtin = 1;
+
+	buf_init(&names);
+	for (i = 0; (bp = state_missing(s->state, i)) != NULL; i++) {
+		buf_printf(&names, "%s'%s'", n++ > 0 ? ", " : "", bp);
+		for (j = 0; blueprints_builtin_ids[j] != NULL; j++)
+			if (strcmp(blueprints_builtin_ids[j], bp) == 0)
+				break;
+		builtin &= blueprints_builtin_ids[j] != NULL;
+	}
+	if (n > 0) {
+		char *why = xasprintf("%s %s %s not exist in Port: %s", n > 1 ?
+		    "the blueprints" : "the blueprint", buf_str(&names),
+		    n > 1 ? "do" : "does", builtin ? "run with --init to "
+		    "create the blueprints" : n > 1 ? "create them in Port "
+		    "(--init creates only the built-in mapping's blueprints)" :
+		    "create it in Port (--init creates only the built-in "
+		    "mapping's blueprints)");
+		struct msg_fields f = { "blueprints_missing", NULL, NULL,
+		    NULL, "not_found", NULL };
+
+		if (s->o->mode == MODE_DRY_RUN) {
+			msg_event(MSG_WARN, &f, "%s; the dry run counts their "
+			    "entities as new", why);
+		} else {
+			msg_event(MSG_ERROR, &f, "%s", why);
+			report_abort(s->rep, why);
+		}
+		free(why);
+	}
+	buf_release(&names);
+	return n;
+}
+
+/*
+ * Read what the integration holds in Port before writing: change
+ * detection (in a dry run too, to say what would be written) and the
+ * owned entities for the delete phase.  Returns -1 if the run was
+ * interrupted.
  */
 static int
 read_state(struct sync *s)
 {
 	const struct options *o = s->o;
-	int digests = o->mode == MODE_SYNC && !o->full_write;
+	int digests = !o->full_write;
 
-	/* Neither compared nor deleted: nothing to read. */
-	if (!digests && o->no_delete)
-		return 0;
 	s->state = state_new(s->m, o->integration_type, o->identifier,
 	    digests, blueprints_builtin_ids);
 	state_read(s->state, s->p);
 	if (http_run(s->h) == -1)
 		return -1;
 	if (state_result(s->state) == -1) {
+		/* No token: auth said why, and nothing will be written. */
 		if (!port_auth_failed(s->p))
 			msg_warn("cannot read the entities this integration "
-			    "owns in Port: %s", digests ? "every entity will be "
-			    "written, and none deleted" : "none will be deleted");
+			    "owns in Port: %s", s->rep->dry_run ? "entities "
+			    "are counted as mapped only, and none as deleted" :
+			    "every entity will be written, and none deleted");
 		state_free(s->state);
 		s->state = NULL;
 		return 0;
 	}
+	missing_blueprints(s);
+	s->rep->compared = s->rep->dry_run && state_compares(s->state);
 	msg_info("read %lu entities this integration owns in Port",
 	    state_owned(s->state));
 	return 0;
@@ -914,6 +1013,7 @@ sync_http_new(const struct options *o)
 	hc.connect_timeout = o->connect_timeout;
 	hc.timeout = o->timeout;
 	hc.insecure = o->insecure;
+	hc.ca_file = o->ca_file;
 	h = http_new(&hc);
 	http_host_cap(h, o->graph_url, (int)o->graph_concurrency);
 	http_host_cap(h, o->port_url, (int)o->port_concurrency);
@@ -971,12 +1071,14 @@ sync_run(const struct options *o, const struct mapping *m,
 	rep->dry_run = o->mode == MODE_DRY_RUN;
 	for (i = 0; i < s.nk; i++) {
 		kind_setup(&s, i);
-		if ((s.k[i].t = transform_new(&m->res[i], m->path)) == NULL)
+		if ((s.k[i].t = transform_new(&m->res[i], m->res[i].file)) ==
+		    NULL)
 			goto out;
 	}
 	if ((s.gauth = auth_graph_new(o)) == NULL)
 		goto out;
-	msg_info("Microsoft Graph credential: %s", auth_describe(s.gauth));
+	msg_info("Microsoft Graph credential: %s (%s)",
+	    auth_describe(s.gauth), o->graph_cred_src);
 	s.h = sync_http_new(o);
 	s.g = graph_new(s.h, auth_http(s.gauth), o->graph_url);
 	if (o->port_client_id != NULL && o->port_client_secret != NULL)
@@ -1020,8 +1122,13 @@ sync_run(const struct options *o, const struct mapping *m,
 	iso_now(started, sizeof(started));
 	rep->started = xstrdup(started);
 	if (o->mode == MODE_SYNC) {
-		/* Registered first: the state belongs to the integration. */
-		port_integration_ensure(s.p);
+		/* Registered first: the state belongs to the integration.
+		 * The mapping used becomes its config, unless it came from
+		 * there. */
+		char *cfg = o->mapping_from_port ? NULL : mapping_to_json(m);
+
+		port_integration_ensure(s.p, cfg);
+		free(cfg);
 		if (http_run(s.h) == -1) {
 			report_abort(rep, "interrupted");
 			goto finish;
@@ -1032,6 +1139,8 @@ sync_run(const struct options *o, const struct mapping *m,
 		report_abort(rep, "interrupted");
 		goto finish;
 	}
+	if (rep->aborted)	/* blueprints missing: nothing to write to */
+		goto finish;
 	if (s.p != NULL && port_auth_failed(s.p)) {
 		report_abort(rep, auth_http(s.pauth)->message != NULL ?
 		    auth_http(s.pauth)->message : "no Port token could be "
@@ -1068,15 +1177,21 @@ finish:
 		for (f = 0; f < st->nfields; f++)
 			rep->res[i].field_nulls += st->fields[f].errors +
 			    st->fields[f].empty;
+		struct msg_fields mf = { "entities_dropped", s.k[i].r->kind,
+		    NULL, NULL, "null_identifier", NULL };
+
 		if (st->dropped > 0)
-			msg_warn("'%s': %lu entities dropped: null or empty "
-			    "identifier or blueprint", s.k[i].r->kind,
-			    st->dropped);
+			msg_event(MSG_WARN, &mf, "'%s': %lu entities dropped: "
+			    "null or empty identifier or blueprint",
+			    s.k[i].r->kind, st->dropped);
+		mf.event = "field_errors";
+		mf.code = "field_error";
 		for (f = 0; f < st->nfields; f++)
 			if (st->fields[f].errors > 0)
-				msg_warn("'%s': field '%s' failed for %lu items "
-				    "and was set to null: %s", s.k[i].r->kind,
-				    st->fields[f].name, st->fields[f].errors,
+				msg_event(MSG_WARN, &mf, "'%s': field '%s' "
+				    "failed for %lu items and was set to null: "
+				    "%s", s.k[i].r->kind, st->fields[f].name,
+				    st->fields[f].errors,
 				    st->fields[f].first_error ?
 				    st->fields[f].first_error : "");
 	}
@@ -1160,7 +1275,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 			msg_warn("%s:%d:%d: resource '/users' has no $select "
 			    "and its mapping reads items as a whole, so no "
 			    "$select can be derived: Graph will return only "
-			    "%s", m->path, r->line, r->col, d);
+			    "%s", r->file, r->line, r->col, d);
 			free(d);
 		}
 		return;
@@ -1168,7 +1283,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 	if ((odd = graphschema_undeclared(r->kind, fields)) != NULL)
 		msg_warn("%s:%d:%d: resource '%s': the mapping reads "
 		    "properties Graph's schema does not declare for %s: %s%s",
-		    m->path, r->line, r->col, r->kind,
+		    r->file, r->line, r->col, r->kind,
 		    graphschema_type_of(r->kind), odd, sel == NULL ?
 		    "; they are left out of the $select (name them in one if "
 		    "Graph returns them)" : "");
@@ -1202,7 +1317,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 	if (missing.len > 0 && sel != NULL)
 		msg_warn("%s:%d:%d: resource '/users': the mapping reads %s, "
 		    "which the $select leaves out: Graph will not return them",
-		    m->path, sel->line, sel->col, missing.data);
+		    r->file, sel->line, sel->col, missing.data);
 	buf_release(&missing);
 	free(fields);
 }
@@ -1225,7 +1340,7 @@ check_top(const struct mapping *m, const struct mapping_resource *r,
 	if (v > max)
 		msg_warn("%s:%d:%d: resource '%s': $top '%s' is above %ld, the "
 		    "largest page Graph serves when signInActivity is "
-		    "selected or filtered on; asking for %ld", m->path,
+		    "selected or filtered on; asking for %ld", r->file,
 		    top->line, top->col, r->kind, top->value, max, max);
 	free(derived);
 }
@@ -1241,7 +1356,7 @@ sync_check(const struct options *o, const struct mapping *m)
 		const struct mapping_field *top = mapping_param(r, "$top");
 		struct transform *t;
 
-		if ((t = transform_new(r, m->path)) == NULL)
+		if ((t = transform_new(r, r->file)) == NULL)
 			rc = -1;
 		transform_free(t);
 		if (top != NULL) {
@@ -1253,7 +1368,7 @@ sync_check(const struct options *o, const struct mapping *m)
 				msg_error("%s:%d:%d: resource '%s': $top '%s' "
 				    "must be a number between 1 and 999 "
 				    "(Graph refuses other page sizes)",
-				    m->path, top->line, top->col, r->kind,
+				    r->file, top->line, top->col, r->kind,
 				    top->value);
 				rc = -1;
 			} else {
@@ -1262,7 +1377,7 @@ sync_check(const struct options *o, const struct mapping *m)
 		}
 		if (r->kind[0] != '/') {
 			msg_error("%s:%d:%d: resource kind '%s' must be a Graph "
-			    "path starting with '/'", m->path, r->line,
+			    "path starting with '/'", r->file, r->line,
 			    r->col, r->kind);
 			rc = -1;
 		}

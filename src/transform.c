@@ -79,6 +79,8 @@ struct tfield {
 struct jqprog {
 	jq_state *jq;
 	struct buf err; /* first message from libjq */
+	int err_line;	/* where it points in the program: 1-based line, */
+	int err_col;	/* 0-based column; err_line 0 when it says not */
 };
 
 struct transform {
@@ -184,9 +186,46 @@ debug_cb(void *data, jv msg)
 }
 
 /*
+ * Find where libjq's message s points in the program text: 1.6 ends it
+ * with "at <top-level>, line N:\n" and that line followed by as many
+ * spaces as the column (the caret it meant to print is missing).  Sets
+ * p->err_line and p->err_col, or leaves err_line 0.
+ */
+static void
+locate(struct jqprog *p, const char *s, const char *text)
+{
+	const char *at = strstr(s, " at <top-level>, line "), *ln;
+	char *end;
+	long line, i;
+	size_t n;
+
+	p->err_line = 0;
+	if (at == NULL)
+		return;
+	line = strtol(at + 22, &end, 10);
+	if (line < 1 || strncmp(end, ":\n", 2) != 0)
+		return;
+	for (ln = text, i = 1; i < line && ln != NULL; i++)
+		if ((ln = strchr(ln, '\n')) != NULL)
+			ln++;
+	if (ln == NULL)
+		return;
+	n = strcspn(ln, "\n");
+	end += 2;
+	if (strncmp(end, ln, n) != 0)
+		return;
+	end += n;
+	if (*end == '\n')
+		end++;
+	p->err_line = (int)line;
+	p->err_col = (int)strspn(end, " ");
+}
+
+/*
  * Compile text into p (initialised here).  Returns 0, or -1 with libjq's
- * message, cleaned of "jq: error: " and its position in the generated
- * program, left in p->err.
+ * message, cleaned of "jq: error: ", its position in the generated
+ * program and its hint about shell quoting (there is no shell here), left
+ * in p->err, and the position in p->err_line and p->err_col.
  */
 static int
 prog_compile(struct jqprog *p, const char *text)
@@ -194,6 +233,7 @@ prog_compile(struct jqprog *p, const char *text)
 	char *s, *at;
 
 	buf_init(&p->err);
+	p->err_line = 0;
 	if ((p->jq = jq_init()) == NULL) {
 		msg_error("out of memory");
 		exit(70);
@@ -203,12 +243,15 @@ prog_compile(struct jqprog *p, const char *text)
 	if (jq_compile(p->jq, text))
 		return 0;
 	s = buf_detach(&p->err);
+	locate(p, s, text);
 	if (strncmp(s, "jq: error: ", 11) == 0)
 		memmove(s, s + 11, strlen(s + 11) + 1);
 	if ((at = strstr(s, " at <top-level>")) != NULL)
 		*at = '\0';
 	if ((at = strchr(s, '\n')) != NULL)
 		*at = '\0';
+	if ((at = strstr(s, " (Unix shell quoting issues?)")) != NULL)
+		memmove(at, at + 29, strlen(at + 29) + 1);
 	if (*s == '\0')
 		buf_puts(&p->err, "cannot compile");
 	else
@@ -672,20 +715,170 @@ put_entity(struct buf *b, const struct transform *t, int wrap)
 	buf_putc(b, '}');
 }
 
-/* Print a compile error for field name at src's position. */
+/*
+ * The offset in text of the first bracket that closes nothing, or -1.
+ * Strings and comments are skipped; the scan is rough, for messages.
+ */
+static long
+stray_close(const char *text)
+{
+	long depth = 0;
+	const char *s;
+
+	for (s = text; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\'') {
+			char q = *s;
+
+			for (s++; *s != '\0' && *s != q; s++)
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+			if (*s == '\0')
+				break;
+		} else if (*s == '#') {
+			s += strcspn(s, "\n");
+			if (*s == '\0')
+				break;
+		} else if (strchr("([{", *s) != NULL) {
+			depth++;
+		} else if (strchr(")]}", *s) != NULL) {
+			if (depth == 0)
+				return (long)(s - text);
+			depth--;
+		}
+	}
+	return -1;
+}
+
+/*
+ * libjq's message jqmsg in plainer words (a new string): the end of the
+ * field's text is "the end of the expression", whatever token libjq saw
+ * there (its own $end, or the parenthesis the field is wrapped in); c is
+ * the character at the error, or NUL.
+ */
+static char *
+plain_message(const char *jqmsg, int at_end, char c)
+{
+	const char *u = strstr(jqmsg, "unexpected "), *e;
+	struct buf b;
+
+	buf_init(&b);
+	if (u == NULL) {
+		buf_puts(&b, jqmsg);
+		return buf_detach(&b);
+	}
+	buf_append(&b, jqmsg, (size_t)(u - jqmsg));
+	e = u + 11 + strcspn(u + 11, ",");
+	if (at_end)
+		buf_puts(&b, "unexpected end of the expression");
+	else if (c != '\0' && (strncmp(u + 11, "INVALID_CHARACTER", 17) == 0 ||
+				strncmp(u + 11, "$end", 4) == 0))
+		buf_printf(&b, "unexpected '%c'", c);
+	else
+		buf_append(&b, u, (size_t)(e - u));
+	/* "expecting QQSTRING_TEXT or ..." names grammar symbols. */
+	if (strstr(e, "QQSTRING") != NULL)
+		buf_puts(&b, " (a string is not closed)");
+	else if (*e == ',' && strchr(e, '_') == NULL && strchr(e, '$') == NULL)
+		buf_puts(&b, e);
+	return buf_detach(&b);
+}
+
+/* The start of line number line (0-based) of text, or NULL. */
+static const char *
+nth_line(const char *text, long line)
+{
+	for (; line > 0 && text != NULL; line--)
+		if ((text = strchr(text, '\n')) != NULL)
+			text++;
+	return text;
+}
+
+/*
+ * Where libjq's error in p points in the field's text (compile_one's
+ * program: the definitions, "(", the text): *line and *col, 0-based.
+ * Returns 1 when it points past the text (the expression ended too
+ * early), 0 inside it, -1 when libjq gave no position.
+ */
+static int
+error_place(const struct jqprog *p, const char *text, long *line, long *col)
+{
+	const char *ln;
+	long nlines = 1;
+	const char *s;
+
+	for (s = text; *s != '\0'; s++)
+		nlines += *s == '\n';
+	if (*text != '\0' && text[strlen(text) - 1] == '\n')
+		nlines--;
+	if (p->err_line <= 0)
+		return -1;
+	*line = p->err_line - 1;
+	*col = p->err_col - (*line == 0 ? (long)strlen(jq_defs) + 1 : 0);
+	if (*line >= nlines || *col < 0 || (ln = nth_line(text, *line)) == NULL)
+		return 1;
+	if (*col >= (long)strcspn(ln, "\n") && *line == nlines - 1)
+		return 1;
+	return 0;
+}
+
+/*
+ * Print a compile error for field name at src's position (text is the
+ * program as compiled, p its failed compilation): the field, libjq's
+ * message, and the expression with a caret where libjq stopped.
+ */
 static void
 report(const struct transform *t, const struct mapping_field *src,
-       const char *name, const char *text, const char *jqmsg)
+       const char *name, const char *text, const struct jqprog *p)
 {
 	const char *hint = if_without_else(text) ? else_hint : "";
+	const char *shown = src != NULL && src->value != NULL ? src->value
+							      : text;
+	const char *ln, *jqmsg = p->err.data != NULL ? p->err.data : "";
+	struct buf where, caret;
+	char *m, c = '\0';
+	long line = 0, col = 0, len, stray;
+	int place = error_place(p, text, &line, &col);
 
+	buf_init(&where);
+	buf_init(&caret);
 	if (src != NULL && src->line > 0)
-		msg_error("%s:%d:%d: resource '%s': field '%s': jq: %s%s",
-			  t->file, src->line, src->col, t->kind, name, jqmsg,
-			  hint);
+		buf_printf(&where, "%s:%d:%d: ", t->file, src->line, src->col);
 	else
-		msg_error("%s: resource '%s': field '%s': jq: %s%s", t->file,
-			  t->kind, name, jqmsg, hint);
+		buf_printf(&where, "%s: ", t->file);
+	if (place == 1 && strstr(jqmsg, "expecting $end") != NULL &&
+	    (stray = stray_close(shown)) >= 0) {
+		/* The text closed the parenthesis it is wrapped in. */
+		for (line = 0, ln = shown; strchr(ln, '\n') != NULL &&
+		     strchr(ln, '\n') < shown + stray; line++)
+			ln = strchr(ln, '\n') + 1;
+		col = (long)(shown + stray - ln);
+		place = 0;
+	}
+	if (place == 0 && strstr(jqmsg, "unexpected $end") != NULL)
+		place = 1;
+	if (place >= 0) {
+		if (place == 1) {
+			/* The last line that has text. */
+			for (line = 0, ln = shown; strchr(ln, '\n') != NULL &&
+			     ln[strcspn(ln, "\n") + 1] != '\0'; line++)
+				ln = strchr(ln, '\n') + 1;
+			col = (long)strcspn(ln, "\n");
+		} else if ((ln = nth_line(shown, line)) == NULL)
+			ln = shown;
+		len = (long)strcspn(ln, "\n");
+		if (col > len)
+			col = len;
+		if (place == 0 && col < len)
+			c = ln[col];
+		buf_printf(&caret, "\n    %.*s\n    %*s^", (int)len, ln,
+			   (int)col, "");
+	}
+	m = plain_message(jqmsg, place == 1, c);
+	msg_error("%sresource '%s': field '%s': jq: %s%s%s", buf_str(&where),
+		  t->kind, name, m, hint, buf_str(&caret));
+	free(m);
+	buf_release(&where);
+	buf_release(&caret);
 }
 
 /*
@@ -705,7 +898,7 @@ compile_one(struct transform *t, struct jqprog *p, const char *text,
 	r = prog_compile(p, buf_str(&b));
 	buf_release(&b);
 	if (r == -1 && report_it)
-		report(t, src, name, text, buf_str(&p->err));
+		report(t, src, name, text, p);
 	return r;
 }
 
@@ -1656,4 +1849,49 @@ transform_fields_read(const struct mapping_resource *r)
 	names_free(&out);
 	names_free(&defs);
 	return res;
+}
+
+/* 1 if the comma-separated list has the item name. */
+static int
+list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+void
+transform_settle_members(struct mapping *m)
+{
+	struct mapping_resource *r;
+	char *fields;
+	size_t i;
+
+	for (i = 0; i < m->nres; i++) {
+		r = &m->res[i];
+		if (r->members != MEMBERS_NONE || r->membership_set ||
+		    strcmp(r->kind, "/groups") != 0)
+			continue;
+		if ((fields = transform_fields_read(r)) == NULL)
+			continue;
+		/* Without this, .members would be null: Graph returns the
+		 * relationship only when asked for it. */
+		if (list_has(fields, "members"))
+			r->members = MEMBERS_DIRECT;
+		else if (list_has(fields, "transitiveMembers"))
+			r->members = MEMBERS_TRANSITIVE;
+		if (r->members != MEMBERS_NONE)
+			msg_info("%s:%d:%d: resource '%s' reads .%s: reading "
+			    "the whole membership from /groups/{id}/%s",
+			    r->file, r->line, r->col, r->kind,
+			    r->members == MEMBERS_DIRECT ? "members" :
+			    "transitiveMembers", r->members == MEMBERS_DIRECT ?
+			    "members" : "transitiveMembers");
+		free(fields);
+	}
 }

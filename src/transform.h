@@ -129,4 +129,13 @@ int		 transform_item(struct transform *, const char *json,
  */
 char		*transform_fields_read(const struct mapping_resource *);
 
+/*
+ * For each /groups resource of m that neither asks for members (an
+ * $expand of members, or selector.membership) nor refuses them
+ * (membership: none), read the membership its programs read: .members
+ * gives the members, else .transitiveMembers the transitive ones, as the
+ * $select is derived from the fields read.  Says so at -v.
+ */
+void		 transform_settle_members(struct mapping *m);
+
 #endif

@@ -8,8 +8,9 @@ env_secret
 
 run r1 --init --summary-json "$T/s1.json"
 expect_rc 0 r1
-assert_grep '^/users +150 +150 +150 +0 +0' "$T/r1.out"
-assert_grep '^/groups +12 +12 +12 +0 +0' "$T/r1.out"
+# fetched, selected, written, unchanged, failed, deleted
+assert_grep '^/users +150 +150 +150 +0 +0 +0 ' "$T/r1.out"
+assert_grep '^/groups +12 +12 +12 +0 +0 +0 ' "$T/r1.out"
 assert_grep '^result: ok' "$T/r1.out"
 assert_eq "$(count_entities entra-id-user)" 150 users
 assert_eq "$(count_entities entra-id-group)" 12 groups

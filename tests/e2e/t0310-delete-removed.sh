@@ -27,7 +27,8 @@ assert_eq "$(count_entities entra-id-user)" 41 "users kept with --no-delete"
 
 run r3 --summary-json "$T/s3.json"
 expect_rc 0 r3
-assert_grep '^/users +38 +38 +38 +0 +2 ' "$T/r3.out"
+# fetched, selected, written, unchanged, failed, deleted
+assert_grep '^/users +38 +38 +0 +38 +0 +2 ' "$T/r3.out"
 assert_eq "$(count_entities entra-id-user)" 39 "users after deletion (38 + foreign)"
 assert_eq "$(pq --arg id "$gone" '.entities["entra-id-user"][$id] // "none"')" none "removed user"
 assert_eq "$(pq '.entities["entra-id-user"]["foreign-user"].title')" Foreign "foreign user kept"

@@ -16,7 +16,8 @@ gone=$(jq -r '.users[44].id' "$T/t.json")
 curl -sf -X POST -d "{\"kind\":\"users\",\"id\":\"$gone\"}" "$GRAPH/_fake/tenant/remove" >/dev/null
 run r2 --mapping "$M" --summary-json "$T/s2.json" --full-write
 expect_rc 1 r2
-assert_grep '^/users +44 +44 +43 +1 +1 ' "$T/r2.out"
+# fetched, selected, written, unchanged, failed, deleted
+assert_grep '^/users +44 +44 +43 +0 +1 +1 ' "$T/r2.out"
 assert_grep "^rejected: entra-id-user '[^']+': blueprint_schema_mismatch" "$T/r2.out"
 assert_eq "$(jq -r '.failures[0].code' "$T/s2.json")" blueprint_schema_mismatch "summary failure code"
 rej=$(jq -r '.failures[0].identifier' "$T/s2.json")

@@ -12,6 +12,7 @@ Usage: port_fake.py --port-file F [--port 0] --client-id ID
     --client-secret S [--state FILE] [--token-lifetime SEC] [--latency SEC]
     [--faults FILE] [--rate-limit N --rate-period SEC]
     [--no-datasource-route] [--strict-dependents] [--record-bodies]
+    [--tls-cert PEM --tls-key PEM]
 
 --record-bodies keeps every request body in the request log ("body":
 the JSON, with clientSecret masked), for checks against Port's OpenAPI
@@ -681,6 +682,85 @@ def match_query(ent, q):
     return any(match_rule(ent, r) for r in rules)
 
 
+def check_integration_config(cfg, where='/config'):
+    """Validate an integration config as port-openapi-subset.yaml's
+    PATCH /v1/integration/{identifier}/config does: an object or null;
+    deleteDependentEntities and createMissingRelatedEntities booleans;
+    resources[] of {kind: string, selector: {query: string, ...},
+    port: {entity: {mappings: object or array of objects with identifier
+    (a string, or {combinator, rules} and nothing else) and blueprint
+    (string), title string, properties and relations objects}}}; other
+    keys are allowed where the schema allows them (Ajv-like messages)."""
+    def bad(path, msg):
+        raise PortError(422, 'invalid_request', '%s %s' % (path, msg))
+
+    if cfg is None:
+        return
+    if not isinstance(cfg, dict):
+        bad(where, 'must be object,null')
+    for k in ('deleteDependentEntities', 'createMissingRelatedEntities'):
+        if k in cfg and not isinstance(cfg[k], bool):
+            bad('%s/%s' % (where, k), 'must be boolean')
+    res = cfg.get('resources')
+    if 'resources' in cfg and not isinstance(res, list):
+        bad(where + '/resources', 'must be array')
+    for i, r in enumerate(res or []):
+        rp = '%s/resources/%d' % (where, i)
+        if not isinstance(r, dict):
+            bad(rp, 'must be object')
+        for k in ('kind', 'selector', 'port'):
+            if k not in r:
+                bad(rp, "must have required property '%s'" % k)
+        if not isinstance(r['kind'], str):
+            bad(rp + '/kind', 'must be string')
+        if not isinstance(r['selector'], dict):
+            bad(rp + '/selector', 'must be object')
+        if 'query' in r['selector'] and \
+                not isinstance(r['selector']['query'], str):
+            bad(rp + '/selector/query', 'must be string')
+        port = r['port']
+        if not isinstance(port, dict):
+            bad(rp + '/port', 'must be object')
+        if 'entity' not in port:
+            bad(rp + '/port', "must have required property 'entity'")
+        ent = port['entity']
+        if not isinstance(ent, dict):
+            bad(rp + '/port/entity', 'must be object')
+        if 'mappings' not in ent:
+            bad(rp + '/port/entity', "must have required property "
+                "'mappings'")
+        maps = ent['mappings']
+        mp = rp + '/port/entity/mappings'
+        if isinstance(maps, dict):
+            maps = [(mp, maps)]
+        elif isinstance(maps, list):
+            maps = [('%s/%d' % (mp, j), m) for j, m in enumerate(maps)]
+        else:
+            bad(mp, 'must match exactly one schema in oneOf')
+        for path, m in maps:
+            if not isinstance(m, dict):
+                bad(path, 'must be object')
+            for k in ('identifier', 'blueprint'):
+                if k not in m:
+                    bad(path, "must have required property '%s'" % k)
+            ident = m['identifier']
+            if isinstance(ident, dict):
+                if set(ident) - {'combinator', 'rules'} or \
+                        not isinstance(ident.get('combinator'), str) or \
+                        not isinstance(ident.get('rules'), list):
+                    bad(path + '/identifier',
+                        'must match exactly one schema in oneOf')
+            elif not isinstance(ident, str):
+                bad(path + '/identifier',
+                    'must match exactly one schema in oneOf')
+            for k, t, tn in (('blueprint', str, 'string'),
+                             ('title', str, 'string'),
+                             ('properties', dict, 'object'),
+                             ('relations', dict, 'object')):
+                if k in m and not isinstance(m[k], t):
+                    bad('%s/%s' % (path, k), 'must be %s' % tn)
+
+
 def check_query(q):
     """Validate a query once (on an empty fake entity) before searching."""
     need_obj(q, 'query')
@@ -738,7 +818,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(len(data)))
-        self.send_header('X-Trace-Id', str(uuid.uuid4()))
+        self.trace_id = str(uuid.uuid4())
+        self.send_header('X-Trace-Id', self.trace_id)
         for k, v in (headers or {}).items():
             self.send_header(k, str(v))
         if self.close_connection:
@@ -794,6 +875,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         self.status = 0
+        self.trace_id = None
         fake = self.fake
         raw_path, _, qs = self.path.partition('?')
         query = {}
@@ -839,6 +921,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         entry['status'] = self.status
+        entry['trace_id'] = getattr(self, 'trace_id', None)
         with fake.log_lock:
             fake.log.append(entry)
             fake.stats['requests'] += 1
@@ -1573,6 +1656,8 @@ class Handler(BaseHTTPRequestHandler):
                                 '"%s" must be string' % k)
         if 'config' in body and not isinstance(body['config'], dict):
             raise PortError(422, 'invalid_request', '"config" must be object')
+        if 'config' in body:
+            check_integration_config(body['config'])
         ident = body['installationId']
         with st.lock:
             if ident in st.integrations:
@@ -1612,6 +1697,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise PortError(422, 'invalid_request',
                                 'must NOT have additional properties ("%s")'
                                 % k)
+        if 'config' in body:
+            check_integration_config(body['config'])
         with st.lock:
             it = self.int_or_404(s[1])
             it.update(copy.deepcopy(body))
@@ -1621,9 +1708,15 @@ class Handler(BaseHTTPRequestHandler):
     def r_int_config(self, s, q, body):
         st = self.fake.store
         need_obj(body)
-        if set(body) != {'config'} or not isinstance(body['config'], dict):
+        if 'config' not in body:
             raise PortError(422, 'invalid_request',
-                            'body must be {"config":{...}}')
+                            "must have required property 'config'")
+        for k in body:
+            if k != 'config':
+                raise PortError(422, 'invalid_request',
+                                'must NOT have additional properties ("%s")'
+                                % k)
+        check_integration_config(body['config'])
         with st.lock:
             it = self.int_or_404(s[1])
             it['config'] = copy.deepcopy(body['config'])
@@ -1747,6 +1840,9 @@ def main():
     ap.add_argument('--strict-dependents', action='store_true',
                     help='any relation (not only required ones) makes a '
                     'dependent')
+    ap.add_argument('--tls-cert', help='serve HTTPS with this PEM '
+                    'certificate (and --tls-key)')
+    ap.add_argument('--tls-key')
     args = ap.parse_args()
 
     fake = Fake(args)
@@ -1772,6 +1868,12 @@ def main():
 
     def stop(signum, frame):
         raise SystemExit(0)
+
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -395,22 +395,32 @@ test_unknown(void)
 	struct mapping *m;
 	char *e;
 
-	m = mapping_load(FIX "good-unknown.yaml");
-	ok(m != NULL, "unknown keys: the file still loads");
-	e = captured();
-	ok(strstr(e, "warning: " FIX "good-unknown.yaml:5:7: unknown key "
-	    "'colour' in selector of resource '/users', ignored") != NULL,
-	    "unknown selector key warned with its position");
-	ok(strstr(e, FIX "good-unknown.yaml:11:11: unknown key 'extra'") !=
-	    NULL, "unknown mappings key warned (nested value skipped)");
-	ok(strstr(e, FIX "good-unknown.yaml:13:1: unknown key "
-	    "'sometopkey' in the mapping") != NULL, "unknown top key warned");
-	is_int(count(e, "warning:"), 3, "three warnings");
-	is_int(count(e, "error:"), 0, "no error");
-	if (m != NULL)
-		is_str(m->res[0].identifier.value, ".id", "rest is read");
-	free(e);
+	m = mapping_load(FIX "bad-unknown.yaml");
+	ok(m == NULL, "unknown keys: the file is refused");
 	mapping_free(m);
+	e = captured();
+	ok(strstr(e, "error: " FIX "bad-unknown.yaml:6:7: unknown key "
+	    "'colour' in selector of resource '/users' (known keys: query, "
+	    "data_path, query_params, headers, membership, method)") != NULL,
+	    "unknown selector key: its position and the known keys");
+	ok(strstr(e, "error: " FIX "bad-unknown.yaml:7:7: unknown key "
+	    "'data_paht' in selector of resource '/users' (did you mean "
+	    "'data_path'?)") != NULL, "a typo gets a did-you-mean");
+	ok(strstr(e, FIX "bad-unknown.yaml:13:11: unknown key 'extra'") !=
+	    NULL, "unknown mappings key (nested value skipped)");
+	ok(strstr(e, FIX "bad-unknown.yaml:15:11: unknown key 'query' in "
+	    "port.entity.mappings of resource '/users' ('query' belongs in "
+	    "selector)") != NULL, "a key in the wrong place says where");
+	ok(strstr(e, FIX "bad-unknown.yaml:16:11: unknown key 'Title' in "
+	    "port.entity.mappings of resource '/users' (did you mean "
+	    "'title'?)") != NULL, "case is a typo too");
+	ok(strstr(e, FIX "bad-unknown.yaml:17:1: unknown key "
+	    "'sometopkey' in the mapping") != NULL, "unknown top key");
+	ok(strstr(e, "x-anchors") == NULL, "x-* top-level keys are allowed");
+	is_int(count(e, "error:"), 6, "every unknown key is an error");
+	if (strstr(e, "did you mean") == NULL)
+		printf("# stderr: %s", e);
+	free(e);
 }
 
 static const struct {
@@ -627,6 +637,42 @@ test_blueprints(void)
 	cJSON_Delete(a);
 }
 
+/* mapping_to_json reads back as the same mapping (--mapping-from-port). */
+static void
+test_to_json(void)
+{
+	struct mapping *a, *b;
+	char *json, *again;
+	size_t i;
+
+	a = mapping_load("examples/guide-mapping.yaml");
+	ok(a != NULL, "guide loads");
+	if (a == NULL)
+		return;
+	json = mapping_to_json(a);
+	b = mapping_load_buffer("<json>", json, strlen(json));
+	ok(b != NULL, "its JSON loads as a mapping");
+	if (b != NULL) {
+		is_int(b->nres, a->nres, "same resources");
+		for (i = 0; i < a->nres && i < b->nres; i++) {
+			is_str(b->res[i].kind, a->res[i].kind, "kind %zu", i);
+			is_int(b->res[i].members, a->res[i].members,
+			    "membership %zu", i);
+			is_int(b->res[i].nproperties, a->res[i].nproperties,
+			    "properties %zu", i);
+			is_str(b->res[i].identifier.value,
+			    a->res[i].identifier.value, "identifier %zu", i);
+		}
+		again = mapping_to_json(b);
+		is_str(again, json, "the JSON is stable");
+		free(again);
+	}
+	mapping_free(b);
+	mapping_free(a);
+	free(json);
+	free(captured());
+}
+
 int
 main(void)
 {
@@ -638,6 +684,7 @@ main(void)
 	test_bad();
 	test_nulls_and_bounds();
 	test_blueprints();
+	test_to_json();
 	fclose(errf);
 	return done_testing();
 }

@@ -31,7 +31,8 @@ static const char *const envnames[] = {
 	"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_FEDERATED_TOKEN_FILE",
 	"IDENTITY_ENDPOINT", "IDENTITY_HEADER",
 	"AZURE_POD_IDENTITY_AUTHORITY_HOST", "PORT_BASE_URL", "PORT_CLIENT_ID",
-	"PORT_CLIENT_SECRET",
+	"PORT_CLIENT_SECRET", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+	"CURL_CA_BUNDLE",
 };
 
 /* All secret values the tests use share this marker. */
@@ -417,6 +418,38 @@ test_secret_files(void)
 	    "release clears the struct");
 }
 
+/* The CA bundle: --cacert, then SSL_CERT_FILE, REQUESTS_CA_BUNDLE,
+ * CURL_CA_BUNDLE; a file that cannot be read is an error naming it. */
+static void
+test_ca_bundle(void)
+{
+	struct options o;
+	const char *flag[] = { "--check", "--cacert", secretfile, NULL };
+	const char *none[] = { "--check", NULL };
+	const char *all[] = { "SSL_CERT_FILE=" "/etc/hostname",
+		"REQUESTS_CA_BUNDLE=/nonexistent", "CURL_CA_BUNDLE=/x", NULL };
+	const char *curl[] = { "CURL_CA_BUNDLE=/etc/hostname", NULL };
+	const char *bad[] = { "REQUESTS_CA_BUNDLE=/nonexistent/ca.pem", NULL };
+
+	is_int(run(flag, all, &o), 0, "--cacert wins over the environment");
+	is_str(o.ca_file, secretfile, "--cacert file");
+	is_str(o.ca_src, "--cacert", "--cacert source");
+	options_release(&o);
+	is_int(run(none, all, &o), 0, "SSL_CERT_FILE first");
+	is_str(o.ca_file, "/etc/hostname", "SSL_CERT_FILE file");
+	options_release(&o);
+	is_int(run(none, curl, &o), 0, "CURL_CA_BUNDLE alone");
+	is_str(o.ca_src, "CURL_CA_BUNDLE", "CURL_CA_BUNDLE source");
+	options_release(&o);
+	is_int(run(none, NULL, &o), 0, "no bundle");
+	ok(o.ca_file == NULL, "the system's CA certificates by default");
+	options_release(&o);
+	is_int(run(none, bad, &o), -1, "unreadable bundle fails");
+	has_err("REQUESTS_CA_BUNDLE: cannot read '/nonexistent/ca.pem': No "
+	    "such file or directory", "unreadable bundle named");
+	options_release(&o);
+}
+
 /* Defaults with nothing set, in --check mode (no credentials needed). */
 static void
 test_defaults(void)
@@ -426,7 +459,7 @@ test_defaults(void)
 
 	is_int(run(args, NULL, &o), 0, "--check needs no credentials");
 	is_int(o.mode, MODE_CHECK, "mode check");
-	ok(o.mapping_path == NULL, "built-in mapping by default");
+	ok(o.nmapping_paths == 0, "built-in mapping by default");
 	is_str(o.graph_url, "https://graph.microsoft.com/v1.0", "graph url");
 	is_str(o.authority_url, "https://login.microsoftonline.com",
 	    "authority");
@@ -561,7 +594,8 @@ test_precedence(void)
 	is_str(o.graph_url, "https://graph.example/v1.0", "graph url from env");
 	is_str(o.identifier, "env-id", "identifier from env");
 	is_str(o.integration_type, "env-type", "type from env");
-	is_str(o.mapping_path, "env.yaml", "mapping from env");
+	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL, "env.yaml",
+	    "mapping from env");
 	is_str(o.tenant_id, "tenant-1", "tenant");
 	is_str(o.client_id, "client-1", "client");
 	is_str(o.client_secret, SECRET_MARK "-azure-1234", "client secret");
@@ -573,7 +607,8 @@ test_precedence(void)
 	is_str(o.graph_url, "https://g.example/beta", "--graph-url wins");
 	is_str(o.identifier, "flag-id", "--identifier wins");
 	is_str(o.integration_type, "flag-type", "--integration-type wins");
-	is_str(o.mapping_path, "flag.yaml", "--mapping wins");
+	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL,
+	    "flag.yaml", "--mapping wins");
 	options_release(&o);
 
 	is_int(run(slashes, both, &o), 0, "URLs ending in slashes");
@@ -833,6 +868,7 @@ main(void)
 		options_release(&o);
 	}
 	test_secret_files();
+	test_ca_bundle();
 	test_defaults();
 	test_guide_environment();
 	test_precedence();

@@ -595,6 +595,25 @@ test_members(void)
 	res_free(r);
 }
 
+/* Expect transform_new to fail with a message without unwanted. */
+static void
+compile_err_without(const char *spec, const char *unwanted, const char *name)
+{
+	struct mapping_resource *r = res_new(spec);
+	struct transform *t;
+	char *cap, *got;
+	int saved;
+
+	cap = capture_stderr_begin(&saved);
+	t = transform_new(r, "m.yaml");
+	got = capture_stderr_end(saved, cap);
+	ok(t == NULL && *got != '\0' && strstr(got, unwanted) == NULL, "%s",
+	    name);
+	transform_free(t);
+	free(got);
+	res_free(r);
+}
+
 /* Expect transform_new to fail with a message containing want. */
 static void
 compile_err(const char *spec, const char *want, const char *name)
@@ -646,9 +665,38 @@ test_compile_errors(void)
 	    "identifier=.id ;; blueprint=\"b\" ;; "
 	    "properties.x@9:3=if .a then 1 end",
 	    "field 'properties.x': jq: syntax error, unexpected end "
-	    "(Unix shell quoting issues?) (jq 1.6 needs an else branch: "
-	    "write 'if c then x else . end')",
+	    "(jq 1.6 needs an else branch: write 'if c then x else . end')",
 	    "if without else hint");
+	/* Issue 14, point 4: the field, the expression and a caret where
+	 * libjq stopped; no hint about shell quoting (there is no shell). */
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.appId@16:20=.appId |",
+		    "m.yaml:16:20: resource '/test': field 'properties.appId': "
+		    "jq: syntax error, unexpected end of the expression\n"
+		    "    .appId |\n"
+		    "            ^",
+		    "an expression that ends too early: caret after it");
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.x=.a +* .b",
+		    "field 'properties.x': jq: syntax error, unexpected '*'\n"
+		    "    .a +* .b\n"
+		    "        ^",
+		    "caret under the unexpected token");
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.x=(.a))|.b",
+		    "jq: syntax error, unexpected ')'\n"
+		    "    (.a))|.b\n"
+		    "        ^",
+		    "a parenthesis that closes nothing");
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.x=.foo | bogus(1)",
+		    "jq: bogus/1 is not defined\n"
+		    "    .foo | bogus(1)\n"
+		    "           ^",
+		    "an undefined function: caret under it");
+	compile_err_without("identifier=.id ;; blueprint=\"b\" ;; "
+			    "properties.x=.a |",
+			    "shell", "no shell quoting hint");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=if .a then 1 elif .b then 2 end",
 		    "(jq 1.6 needs an else branch", "elif without else hint");
