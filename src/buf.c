@@ -142,6 +142,24 @@ buf_put_printable(struct buf *b, const char *s, size_t n)
 }
 
 int
+buf_put_lines(struct buf *b, const char *s, size_t n)
+{
+	const char *nl;
+
+	while ((nl = memchr(s, '\n', n)) != NULL) {
+		size_t k = (size_t)(nl - s);
+
+		if (buf_put_printable(b, s, k) == -1 || buf_putc(b, '\n') == -1)
+			return -1;
+		s = nl + 1;
+		n -= k + 1;
+		if (n > 0 && *s != ' ' && buf_puts(b, "    ") == -1)
+			return -1;
+	}
+	return buf_put_printable(b, s, n);
+}
+
+int
 buf_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

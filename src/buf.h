@@ -36,6 +36,12 @@ int	 buf_json_str(struct buf *, const char *, size_t);
  * text from a service cannot start a line or an escape sequence.
  */
 int	 buf_put_printable(struct buf *, const char *, size_t);
+/*
+ * The same for a message of several lines: a newline is kept, but a line
+ * after it that would start at its left edge is indented, so no line of
+ * the message can pass for a line of its own.
+ */
+int	 buf_put_lines(struct buf *, const char *, size_t);
 /* Append s percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 int	 buf_urlenc(struct buf *, const char *);
 /* Hand the storage to the caller (never NULL); the buffer is left empty. */

@@ -188,9 +188,9 @@ vlog(enum msg_level l, const struct msg_fields *f, const char *fmt,
 		buf_puts(&out, "entra2port: ");
 		if (l != MSG_INFO)
 			buf_printf(&out, "%s: ", level_name(l));
-		/* One line, whatever a service put in an identifier or a
-		 * message. */
-		buf_put_printable(&out, buf_str(&line), line.len);
+		/* Whatever a service put in an identifier or a message, no
+		 * control character, and no line that starts like ours. */
+		buf_put_lines(&out, buf_str(&line), line.len);
 		buf_putc(&out, '\n');
 	}
 	if (hook_before != NULL)

@@ -147,12 +147,22 @@ transform_env(int allow, const char *const *hidden)
 	jv_free(text);
 }
 
-/* The definitions every program starts with: $ENV, env, jq 1.7's. */
+/* The binding of $ENV and env that starts every program. */
+static const char *
+env_binding(void)
+{
+	return env_prelude != NULL ? env_prelude
+				   : "{} as $ENV | def env: $ENV; ";
+}
+
+/*
+ * The definitions every program starts with: $ENV, env, jq 1.7's, all
+ * on the first line.
+ */
 static void
 put_prelude(struct buf *b)
 {
-	buf_puts(b, env_prelude != NULL ? env_prelude
-					 : "{} as $ENV | def env: $ENV; ");
+	buf_puts(b, env_binding());
 	buf_puts(b, jq_defs);
 }
 
@@ -813,7 +823,9 @@ error_place(const struct jqprog *p, const char *text, long *line, long *col)
 	if (p->err_line <= 0)
 		return -1;
 	*line = p->err_line - 1;
-	*col = p->err_col - (*line == 0 ? (long)strlen(jq_defs) + 1 : 0);
+	*col = p->err_col - (*line == 0 ? (long)(strlen(env_binding()) +
+						 strlen(jq_defs)) + 1
+					: 0);
 	if (*line >= nlines || *col < 0 || (ln = nth_line(text, *line)) == NULL)
 		return 1;
 	if (*col >= (long)strcspn(ln, "\n") && *line == nlines - 1)

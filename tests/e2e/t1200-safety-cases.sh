@@ -284,7 +284,9 @@ graph_faults '[{"match":"^/v1.0/applications","times":-1,"status":403,"body":{"e
 run ctrl
 expect_rc 1 ctrl
 assert_grep 'denied\\x1b\[2J\\x0aresult: ok: forged' "$T/ctrl.out"
-assert_grep 'denied\\x1b\[2J\\x0aresult: ok: forged' "$T/ctrl.err"
+assert_grep 'denied\\x1b\[2J$' "$T/ctrl.err"
+assert_grep '^    result: ok: forged' "$T/ctrl.err"
+assert_no_grep '^result:' "$T/ctrl.err"
 [ "$(grep -c '^result:' "$T/ctrl.out")" = 1 ] || fail "ctrl: a forged result line"
 grep -q "$(printf '\033')" "$T/ctrl.out" "$T/ctrl.err" && fail "ctrl: raw escape printed"
 nothing_lost ctrl

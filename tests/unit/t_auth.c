@@ -123,6 +123,7 @@ test_static(void)
 
 	memset(&o, 0, sizeof(o));
 	o.graph_token = tok;
+	o.graph_cred = GRAPH_CRED_TOKEN;
 	a = auth_graph_new(&o);
 	h = auth_http(a);
 	nreqs = 0;
@@ -153,6 +154,7 @@ test_aadsts(void)
 	o.client_secret = secret;
 	o.authority_url = authority;
 	o.graph_url = graph;
+	o.graph_cred = GRAPH_CRED_SECRET;
 	a = auth_graph_new(&o);
 	h = auth_http(a);
 	nreqs = 0;

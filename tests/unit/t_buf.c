@@ -154,6 +154,11 @@ test_printable(void)
 	buf_reset(&b);
 	buf_put_printable(&b, "\0z", 2);
 	is_str(buf_str(&b), "\\x00z", "NUL escaped");
+	buf_reset(&b);
+	in = "bad\nresult: ok\n    ^ here\n\tx\x1b\n";
+	buf_put_lines(&b, in, strlen(in));
+	is_str(buf_str(&b), "bad\n    result: ok\n    ^ here\n    \\x09x\\x1b\n",
+	    "lines: a line at the left edge indented, indented ones kept");
 	buf_release(&b);
 }
 

@@ -93,7 +93,8 @@ test_print(void)
 	r.seconds = 1.5;
 	s = summary(&r);
 	ok(strstr(s, "result: ok: 5 items read, 5 entities synced, 0 "
-	    "deleted, in 1.50 s\n") != NULL, "the ok result line");
+	    "deleted, in 1.50 s; 3 written, 2 unchanged\n") != NULL,
+	    "the ok result line");
 	free(s);
 
 	for (i = 0; i < 12; i++) {
