@@ -23,7 +23,6 @@
 #include "auth.h"
 #include "buf.h"
 #include "msg.h"
-#include "options.h"
 #include "xmalloc.h"
 
 enum auth_kind {
@@ -683,67 +682,59 @@ new_auth(enum auth_kind k, const char *service)
 }
 
 struct auth *
-auth_graph_new(const struct options *o)
+auth_static_new(const char *token)
 {
-	struct auth *a;
-	enum auth_kind k;
+	struct auth *a = new_auth(AUTH_STATIC, "Microsoft Graph");
 
-	/* options chose the credential, in its documented order. */
-	switch (o->graph_cred) {
-	case GRAPH_CRED_TOKEN:
-		a = new_auth(AUTH_STATIC, "Microsoft Graph");
-		a->token = xasprintf("Bearer %s", o->graph_token);
-		msg_secret(a->token);
-		return a;
-	case GRAPH_CRED_SECRET:
-	case GRAPH_CRED_CERT:
-	case GRAPH_CRED_FEDERATED:
-		k = o->graph_cred == GRAPH_CRED_SECRET ? AUTH_SECRET :
-		    o->graph_cred == GRAPH_CRED_CERT ? AUTH_CERT :
-		    AUTH_FEDERATED;
-		a = new_auth(k, "Microsoft Graph");
-		a->client_id = xstrdup(o->client_id);
-		a->token_url = xasprintf("%s/%s/oauth2/v2.0/token",
-		    o->authority_url, o->tenant_id);
-		a->scope = auth_scope_for(o->graph_url);
-		if (k == AUTH_SECRET)
-			a->secret = xstrdup(o->client_secret);
-		else if (k == AUTH_FEDERATED)
-			a->fed_file = xstrdup(o->federated_token_file);
-		else if (load_cert(a, o->cert_path, o->cert_password,
-		    o->send_cert_chain) == -1) {
-			auth_free(a);
-			return NULL;
-		}
-		return a;
-	case GRAPH_CRED_APPSERVICE:
-		a = new_auth(AUTH_APPSERVICE, "Microsoft Graph");
-		a->token_url = xstrdup(o->identity_endpoint);
-		a->mi_header = xstrdup(o->identity_header);
-		break;
-	case GRAPH_CRED_IMDS:
-		a = new_auth(AUTH_IMDS, "Microsoft Graph");
-		a->token_url = xasprintf("%s/metadata/identity/oauth2/token",
-		    o->imds_host != NULL ? o->imds_host :
-		    "http://169.254.169.254");
-		break;
-	default:
-		msg_error("no Microsoft Graph credential: tried a static token "
-		    "(OCEAN__INTEGRATION__CONFIG__API_TOKEN, --graph-token-file), "
-		    "a client secret, certificate or federated token "
-		    "(AZURE_TENANT_ID and AZURE_CLIENT_ID with "
-		    "AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or "
-		    "AZURE_FEDERATED_TOKEN_FILE) and managed identity "
-		    "(IDENTITY_ENDPOINT with IDENTITY_HEADER, or "
-		    "--managed-identity)");
+	a->token = xasprintf("Bearer %s", token);
+	msg_secret(a->token);
+	return a;
+}
+
+struct auth *
+auth_client_new(const struct auth_client *c)
+{
+	enum auth_kind k = c->secret != NULL ? AUTH_SECRET :
+	    c->federated_file != NULL ? AUTH_FEDERATED : AUTH_CERT;
+	struct auth *a = new_auth(k, "Microsoft Graph");
+
+	a->client_id = xstrdup(c->client_id);
+	a->token_url = xasprintf("%s/%s/oauth2/v2.0/token", c->authority,
+	    c->tenant);
+	a->scope = auth_scope_for(c->resource_url);
+	if (k == AUTH_SECRET)
+		a->secret = xstrdup(c->secret);
+	else if (k == AUTH_FEDERATED)
+		a->fed_file = xstrdup(c->federated_file);
+	else if (load_cert(a, c->cert_path, c->cert_password,
+	    c->send_cert_chain) == -1) {
+		auth_free(a);
 		return NULL;
 	}
+	return a;
+}
+
+struct auth *
+auth_managed_new(const char *endpoint, const char *header,
+    const char *imds_host, const char *client_id, const char *resource_url)
+{
+	struct auth *a;
+
+	if (endpoint != NULL) {
+		a = new_auth(AUTH_APPSERVICE, "Microsoft Graph");
+		a->token_url = xstrdup(endpoint);
+		a->mi_header = xstrdup(header);
+	} else {
+		a = new_auth(AUTH_IMDS, "Microsoft Graph");
+		a->token_url = xasprintf("%s/metadata/identity/oauth2/token",
+		    imds_host != NULL ? imds_host : "http://169.254.169.254");
+	}
 	/* Managed identity takes a resource (the origin), not a scope. */
-	a->scope = auth_scope_for(o->graph_url);
+	a->scope = auth_scope_for(resource_url);
 	a->resource = xstrndup(a->scope, strlen(a->scope) -
 	    strlen("/.default"));
-	if (o->client_id != NULL)
-		a->client_id = xstrdup(o->client_id);
+	if (client_id != NULL)
+		a->client_id = xstrdup(client_id);
 	return a;
 }
 

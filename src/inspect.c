@@ -22,6 +22,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "client.h"
 #include "graph.h"
 #include "graphschema.h"
 #include "http.h"
@@ -29,7 +30,6 @@
 #include "msg.h"
 #include "options.h"
 #include "report.h"
-#include "sync.h"
 #include "xmalloc.h"
 
 #define MAX_DEPTH	3
@@ -106,8 +106,8 @@ struct reader {
 
 struct ctx {
 	const struct options *o;
+	struct client	 cl;		/* owns h and g */
 	struct http	*h;
-	struct auth	*auth;
 	struct graph	*g;
 	char		**names, **values;	/* user query parameters */
 	size_t		 nparams;
@@ -1395,11 +1395,10 @@ setup(struct ctx *c)
 	}
 	if (o->generate_dir != NULL && prepare_dir(o->generate_dir) == -1)
 		return EXIT_USAGE;
-	if ((c->auth = auth_graph_new(o)) == NULL)
+	if (client_open(&c->cl, o, NULL, 1, NULL, NULL) == -1)
 		return EXIT_USAGE;
-	msg_info("Microsoft Graph credential: %s", auth_describe(c->auth));
-	c->h = sync_http_new(o);
-	c->g = graph_new(c->h, auth_http(c->auth), o->graph_url);
+	c->h = c->cl.h;
+	c->g = c->cl.g;
 	return EXIT_OK;
 }
 
@@ -1455,8 +1454,6 @@ out:
 	free(c.names);
 	free(c.values);
 	free(c.licence_why);
-	graph_free(c.g);
-	http_free(c.h);
-	auth_free(c.auth);
+	client_close(&c.cl);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "http.h"
 #include "inspect.h"
 #include "mapping.h"
@@ -72,7 +73,7 @@ main(int argc, char **argv)
 	}
 	/* With --check too: what is checked is Port's mapping. */
 	if (o.mapping_from_port) {
-		char *text = sync_port_mapping(&o);
+		char *text = client_port_mapping(&o);
 
 		if (text == NULL) {
 			status = EXIT_ABORTED;

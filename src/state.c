@@ -117,9 +117,9 @@ state_new(const struct mapping *m, const char *type, const char *identifier,
 		}
 		st->bps = xreallocarray(st->bps, st->nbps + 1,
 		    sizeof(*st->bps));
+		memset(&st->bps[st->nbps], 0, sizeof(st->bps[st->nbps]));
 		st->bps[st->nbps].bp = bp;
 		st->bps[st->nbps].r = r;
-		st->bps[st->nbps].ok = 0;
 		st->nbps++;
 	}
 	if (st->nbps == 0)

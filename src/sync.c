@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "blueprints.h"
 #include "buf.h"
+#include "client.h"
 #include "digest.h"
 #include "graph.h"
 #include "graphschema.h"
@@ -85,8 +86,8 @@ struct sync {
 	const struct options	*o;
 	const struct mapping	*m;
 	struct report		*rep;
+	struct client		 cl;		/* owns h, g, p, pauth */
 	struct http		*h;
-	struct auth		*gauth;
 	struct auth		*pauth;
 	struct graph		*g;
 	struct port		*p;
@@ -997,58 +998,6 @@ iso_now(char *buf, size_t n)
 	snprintf(buf, n, "%.19s.%03dZ", tmp, (int)(ts.tv_nsec / 1000000));
 }
 
-/*
- * The HTTP engine as the options set it up: retry caps, timeouts, and the
- * Graph and Port hosts' concurrency.  Owned by the caller (http_free).
- */
-struct http *
-sync_http_new(const struct options *o)
-{
-	struct http_config hc;
-	struct http *h;
-
-	memset(&hc, 0, sizeof(hc));
-	hc.max_retries = o->max_retries;
-	hc.max_retry_wait = o->max_retry_wait;
-	hc.connect_timeout = o->connect_timeout;
-	hc.timeout = o->timeout;
-	hc.insecure = o->insecure;
-	hc.ca_file = o->ca_file;
-	h = http_new(&hc);
-	http_host_cap(h, o->graph_url, (int)o->graph_concurrency);
-	http_host_cap(h, o->port_url, (int)o->port_concurrency);
-	return h;
-}
-
-/*
- * The Port client of the options, with its token provider in *auth (both
- * owned by the caller); m gives the write flags (NULL: none are written).
- */
-static struct port *
-port_of(const struct options *o, const struct mapping *m, struct http *h,
-    struct auth **auth, port_result_fn result, void *arg)
-{
-	struct port_config pc;
-	/* Ocean's token request carries the User-Agent without "/exporter". */
-	char *ua = xasprintf("port-ocean/%s/%s/%s", o->integration_type,
-	    E2P_VERSION, o->identifier);
-
-	*auth = auth_port_new(o->port_url, o->port_client_id,
-	    o->port_client_secret, ua);
-	free(ua);
-	memset(&pc, 0, sizeof(pc));
-	pc.base_url = o->port_url;
-	pc.type = o->integration_type;
-	pc.identifier = o->identifier;
-	pc.version = E2P_VERSION;
-	if (m != NULL) {
-		pc.merge = m->merge;
-		pc.create_missing = m->create_missing;
-		pc.delete_dependents = m->delete_dependents;
-	}
-	return port_new(h, auth_http(*auth), &pc, result, arg);
-}
-
 int
 sync_run(const struct options *o, const struct mapping *m,
     struct report *rep)
@@ -1075,14 +1024,12 @@ sync_run(const struct options *o, const struct mapping *m,
 		    NULL)
 			goto out;
 	}
-	if ((s.gauth = auth_graph_new(o)) == NULL)
+	if (client_open(&s.cl, o, m, 1, on_result, &s) == -1)
 		goto out;
-	msg_info("Microsoft Graph credential: %s (%s)",
-	    auth_describe(s.gauth), o->graph_cred_src);
-	s.h = sync_http_new(o);
-	s.g = graph_new(s.h, auth_http(s.gauth), o->graph_url);
-	if (o->port_client_id != NULL && o->port_client_secret != NULL)
-		s.p = port_of(o, m, s.h, &s.pauth, on_result, &s);
+	s.h = s.cl.h;
+	s.g = s.cl.g;
+	s.p = s.cl.p;
+	s.pauth = s.cl.pauth;
 	if (o->mode == MODE_DRY_RUN) {
 		if (o->output_path != NULL) {
 			if ((s.out = fopen(o->output_path, "w")) == NULL) {
@@ -1232,11 +1179,7 @@ out:
 	strset_release(&s.targets);
 	state_free(s.state);
 	buf_release(&s.key);
-	port_free(s.p);
-	graph_free(s.g);
-	http_free(s.h);
-	auth_free(s.gauth);
-	auth_free(s.pauth);
+	client_close(&s.cl);
 	return rc;
 }
 
@@ -1385,28 +1328,4 @@ sync_check(const struct options *o, const struct mapping *m)
 	}
 	(void)o;
 	return rc;
-}
-
-static void
-got_config(void *arg, const char *text)
-{
-	char **out = arg;
-
-	*out = text != NULL ? xstrdup(text) : NULL;
-}
-
-char *
-sync_port_mapping(const struct options *o)
-{
-	struct http *h = sync_http_new(o);
-	struct auth *a;
-	struct port *p = port_of(o, NULL, h, &a, NULL, NULL);
-	char *text = NULL;
-
-	port_get_config(p, got_config, &text);
-	http_run(h);
-	port_free(p);
-	http_free(h);
-	auth_free(a);
-	return text;
 }

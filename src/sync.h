@@ -7,7 +7,6 @@
 #ifndef E2P_SYNC_H
 #define E2P_SYNC_H
 
-struct http;
 struct options;
 struct mapping;
 struct report;
@@ -26,14 +25,5 @@ int	sync_check(const struct options *, const struct mapping *);
  */
 int	sync_run(const struct options *, const struct mapping *,
 	    struct report *);
-
-/* The HTTP engine the options describe (caller frees with http_free). */
-struct http	*sync_http_new(const struct options *);
-
-/*
- * --mapping-from-port: the integration's mapping in Port, as JSON text
- * (valid YAML) owned by the caller, or NULL after printing why.
- */
-char	*sync_port_mapping(const struct options *);
 
 #endif

@@ -15,7 +15,6 @@
 #include "auth.h"
 #include "fake_http.h"
 #include "msg.h"
-#include "options.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char endpoint[] = "http://127.0.0.1:41741/msi/token";
 	static char header[] = "fuzz-identity-header";
 	static int init;
-	struct options o;
+	struct auth_client o;
 	struct fake_script s;
 	struct auth *a;
 	struct http_auth *ha;
@@ -49,23 +48,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_reset();
 	fake_script_init(&s, data, size);
 	memset(&o, 0, sizeof(o));
-	o.graph_url = graph;
-	o.authority_url = authority;
+	o.resource_url = graph;
+	o.authority = authority;
 	if (fake_scenario_is(&s, names, 4, 0)) {
 		a = auth_port_new("https://api.getport.io", client, secret,
 		    "port-ocean/custom/0.1.0/entra2port/exporter");
+	} else if (fake_scenario_is(&s, names, 4, 1)) {
+		o.tenant = tenant;
+		o.client_id = client;
+		o.secret = secret;
+		a = auth_client_new(&o);
+	} else if (fake_scenario_is(&s, names, 4, 2)) {
+		a = auth_managed_new(endpoint, header, NULL, NULL, graph);
 	} else {
-		if (fake_scenario_is(&s, names, 4, 1)) {
-			o.tenant_id = tenant;
-			o.client_id = client;
-			o.client_secret = secret;
-		} else if (fake_scenario_is(&s, names, 4, 2)) {
-			o.identity_endpoint = endpoint;
-			o.identity_header = header;
-		} else {
-			o.managed_identity = 1;
-		}
-		a = auth_graph_new(&o);
+		a = auth_managed_new(NULL, NULL, NULL, NULL, graph);
 	}
 	if (a == NULL)
 		fake_die("no provider for a complete configuration");

@@ -15,7 +15,6 @@
 #include "auth.h"
 #include "fake_http.h"
 #include "msg.h"
-#include "options.h"
 #include "tap.h"
 
 static double	 clock_now = 1000;
@@ -116,15 +115,11 @@ test_port_refresh(void)
 static void
 test_static(void)
 {
-	struct options o;
 	struct auth *a;
 	struct http_auth *h;
 	char tok[] = "static-token-Mn55";
 
-	memset(&o, 0, sizeof(o));
-	o.graph_token = tok;
-	o.graph_cred = GRAPH_CRED_TOKEN;
-	a = auth_graph_new(&o);
+	a = auth_static_new(tok);
 	h = auth_http(a);
 	nreqs = 0;
 	is_str(token(a), "Bearer static-token-Mn55", "a static token");
@@ -139,7 +134,7 @@ test_static(void)
 static void
 test_aadsts(void)
 {
-	struct options o;
+	struct auth_client o;
 	struct auth *a;
 	struct http_auth *h;
 	char tenant[] = "11111111-2222-4333-8444-555555555555";
@@ -149,13 +144,12 @@ test_aadsts(void)
 	char graph[] = "https://graph.test/v1.0";
 
 	memset(&o, 0, sizeof(o));
-	o.tenant_id = tenant;
+	o.tenant = tenant;
 	o.client_id = client;
-	o.client_secret = secret;
-	o.authority_url = authority;
-	o.graph_url = graph;
-	o.graph_cred = GRAPH_CRED_SECRET;
-	a = auth_graph_new(&o);
+	o.secret = secret;
+	o.authority = authority;
+	o.resource_url = graph;
+	a = auth_client_new(&o);
 	h = auth_http(a);
 	nreqs = 0;
 	ok(token(a) == NULL && nreqs == 1, "client secret: a token request");
