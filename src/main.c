@@ -14,6 +14,7 @@
 #include "client.h"
 #include "http.h"
 #include "inspect.h"
+#include "jqscan.h"
 #include "mapping.h"
 #include "msg.h"
 #include "options.h"
@@ -89,7 +90,7 @@ main(int argc, char **argv)
 	}
 	if (m == NULL)
 		goto out;
-	transform_settle_members(m);
+	jqscan_settle_members(m);
 	if (sync_check(&o, m) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {

@@ -29,6 +29,7 @@
 #include "graph.h"
 #include "graphschema.h"
 #include "http.h"
+#include "jqscan.h"
 #include "mapping.h"
 #include "msg.h"
 #include "options.h"
@@ -714,7 +715,7 @@ derive_select(const struct mapping_resource *r)
 
 	if (!is_directory_kind(r->kind) || mapping_param(r, "$select") != NULL)
 		return NULL;
-	if ((fields = transform_fields_read(r)) == NULL)
+	if ((fields = jqscan_fields_read(r)) == NULL)
 		return NULL;
 	sel = graphschema_select(r->kind, fields);
 	free(fields);
@@ -1210,7 +1211,7 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 	char *fields, *tok, *save = NULL, *odd;
 	struct buf missing;
 
-	fields = transform_fields_read(r);
+	fields = jqscan_fields_read(r);
 	if (fields == NULL) {
 		if (sel == NULL && strcmp(r->kind, "/users") == 0) {
 			char *d = user_defaults_text();

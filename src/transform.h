@@ -119,23 +119,4 @@ int		 transform_run_item(struct transform *, struct tpage *,
 int		 transform_item(struct transform *, const char *json,
 		    size_t len, transform_emit_fn, void *arg, char **err);
 
-/*
- * The top-level field names of Graph objects a resource's programs read
- * (".department", ".signInActivity.lastSignInDateTime" gives "department",
- * "signInActivity"), as a comma-separated list in a new string, or NULL if
- * that cannot be determined (the program uses ".", "..", "keys", "to_entries",
- * "with_entries", "$__loc__", "input", "getpath" or dynamic indexing). Used
- * to derive a $select when the mapping has none.
- */
-char		*transform_fields_read(const struct mapping_resource *);
-
-/*
- * For each /groups resource of m that neither asks for members (an
- * $expand of members, or selector.membership) nor refuses them
- * (membership: none), read the membership its programs read: .members
- * gives the members, else .transitiveMembers the transitive ones, as the
- * $select is derived from the fields read.  Says so at -v.
- */
-void		 transform_settle_members(struct mapping *m);
-
 #endif

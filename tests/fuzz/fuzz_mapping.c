@@ -2,13 +2,14 @@
  * libFuzzer harness for the mapping loader: the input is a mapping file
  * (YAML, at most 64 KiB), loaded with mapping_load_buffer; every resource
  * of a mapping that loads has its jq programs compiled (transform_new) and
- * the fields they read derived (transform_fields_read).  The programs are
+ * the fields they read derived (jqscan_fields_read).  The programs are
  * compiled, never run: a fuzzed jq program may loop by design.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jqscan.h"
 #include "mapping.h"
 #include "msg.h"
 #include "transform.h"
@@ -43,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (i = 0; i < m->nres; i++) {
 		struct transform *t = transform_new(&m->res[i], m->path);
-		char *f = transform_fields_read(&m->res[i]);
+		char *f = jqscan_fields_read(&m->res[i]);
 
 		free(f);
 		transform_free(t);

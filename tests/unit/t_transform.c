@@ -13,6 +13,7 @@
 #include <fcntl.h>
 
 #include "buf.h"
+#include "jqscan.h"
 #include "mapping.h"
 #include "msg.h"
 #include "tap.h"
@@ -709,7 +710,7 @@ static void
 check_fields(const char *spec, const char *want, const char *name)
 {
 	struct mapping_resource *r = res_new(spec);
-	char *got = transform_fields_read(r);
+	char *got = jqscan_fields_read(r);
 
 	is_str(got, want, "fields read: %s", name);
 	free(got);
