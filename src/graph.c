@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "graph.h"
 #include "http.h"
 #include "msg.h"
@@ -21,6 +22,7 @@
 
 #define MAX_RESTARTS	3
 #define MAX_TOP_RETRIES	3
+#define MAX_SELECT_RETRIES 8
 #define BATCH_MAX	20
 #define MEMBER_BATCHES	4	/* $batch requests in flight per graph_members */
 #define JOB_TRIES	8
@@ -47,6 +49,9 @@ struct graph_list {
 	int		 refetched;
 	int		 restarts;
 	int		 top_retries;
+	int		 flags;		/* GRAPH_LIST_* */
+	int		 select_retries;
+	char		*signin_refused;	/* the 403 that dropped it */
 };
 
 struct graph *
@@ -245,6 +250,7 @@ list_free(struct graph_list *l)
 	free(l->first_url);
 	free(l->cur_url);
 	free(l->seen);
+	free(l->signin_refused);
 	free(l);
 }
 
@@ -259,6 +265,7 @@ list_failed(struct graph_list *l, const struct graph_error *e,
 }
 
 static char	*build_url(struct graph_list *);
+static void	 restart(struct graph_list *, int delivered);
 
 /*
  * The page size a 400 names when Graph refuses a $top instead of capping
@@ -312,14 +319,108 @@ retry_top(struct graph_list *l, long n)
 	l->top_retries++;
 	msg_warn("'%s': Graph serves at most %ld items a page here; reading "
 	    "it with $top=%ld", l->path, n, n);
+	restart(l, delivered);
+	return 0;
+}
+
+/*
+ * Read the listing again from its first page, rebuilt from the query
+ * parameters; delivered says pages were already handed over (the caller
+ * is told, to drop what it would see twice).
+ */
+static void
+restart(struct graph_list *l, int delivered)
+{
 	free(l->first_url);
 	l->first_url = build_url(l);
 	l->nseen = 0;
-	/* Pages already handed over are read again: say so. */
 	if (delivered && l->cb.restart != NULL)
 		l->cb.restart(l->cb.arg, l);
 	fetch(l, l->first_url);
-	return 0;
+}
+
+/* Drop field from the $select; 1 if it was there. */
+static int
+select_drop(struct graph_list *l, const char *field)
+{
+	size_t i;
+	int found = 0, f;
+
+	for (i = 0; i < l->nparams; i++) {
+		char *v;
+
+		if (strcmp(l->names[i], "$select") != 0 || l->values[i] == NULL)
+			continue;
+		v = csv_without(l->values[i], field, &f);
+		free(l->values[i]);
+		l->values[i] = v;
+		found |= f;
+	}
+	return found;
+}
+
+/* The $select of the listing, or NULL. */
+static const char *
+select_of(const struct graph_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nparams; i++)
+		if (strcmp(l->names[i], "$select") == 0)
+			return l->values[i];
+	return NULL;
+}
+
+/*
+ * Graph's refusals of a $select that the listing works around by reading
+ * again without a property: signInActivity answered 403 (it needs an
+ * Entra ID P1/P2 licence and AuditLog.Read.All; the users are read
+ * without it, and warned about once that works, since a 403 that stays
+ * was about something else), and, for a $select derived from the
+ * mapping, a property Graph says it does not have (400 "Could not find a
+ * property named 'x'": the mapping gets null for it, as it would).
+ * Returns 1 when the listing restarted, else 0.
+ */
+static int
+select_refused(struct graph_list *l, const struct graph_error *e,
+    const char *text)
+{
+	int delivered = strcmp(l->cur_url, l->first_url) != 0;
+	const char *q;
+	char *f;
+
+	if (l->select_retries >= MAX_SELECT_RETRIES)
+		return 0;
+	if (e->status == 403 && csv_has(select_of(l), "signInActivity")) {
+		msg_info("'%s': HTTP 403 with signInActivity selected; trying "
+		    "without it", l->path);
+		free(l->signin_refused);
+		l->signin_refused = xstrdup(text);
+		select_drop(l, "signInActivity");
+		if (l->cb.dropped != NULL)
+			l->cb.dropped(l->cb.arg, "signInActivity", text);
+		l->select_retries++;
+		restart(l, delivered);
+		return 1;
+	}
+	if (e->status != 400 || !(l->flags & GRAPH_LIST_DERIVED_SELECT) ||
+	    e->message == NULL ||
+	    (q = strstr(e->message, "property named '")) == NULL)
+		return 0;
+	q += strlen("property named '");
+	f = xstrndup(q, strcspn(q, "'"));
+	if (!select_drop(l, f)) {
+		free(f);
+		return 0;
+	}
+	msg_warn("'%s': Graph has no property '%s'; it is left out of the "
+	    "$select", l->path, f);
+	if (l->cb.dropped != NULL)
+		l->cb.dropped(l->cb.arg, f, text);
+	free(f);
+	l->select_retries++;
+	restart(l, delivered);
+	return 1;
 }
 
 static void
@@ -332,11 +433,22 @@ page_done(void *arg, struct http_resp *r)
 	long n;
 
 	if (r->status == 200) {
+		if (l->signin_refused != NULL) {
+			msg_warn("'%s': Graph refused signInActivity (%s); read "
+			    "without it, so last sign-in times are empty (it "
+			    "needs an Entra ID P1/P2 licence and "
+			    "AuditLog.Read.All)", l->path, l->signin_refused);
+			free(l->signin_refused);
+			l->signin_refused = NULL;
+		}
 		l->cb.page(l->cb.arg, l, buf_str(&r->body), r->body.len);
 		return;
 	}
 	parse_error(&e, r, &j);
-	if ((n = refused_top(&e)) > 0 && retry_top(l, n) == 0) {
+	text = graph_error_text(&e);
+	if (((n = refused_top(&e)) > 0 && retry_top(l, n) == 0) ||
+	    select_refused(l, &e, text)) {
+		free(text);
 		cJSON_Delete(j);
 		return;
 	}
@@ -350,9 +462,9 @@ page_done(void *arg, struct http_resp *r)
 		if (l->cb.restart != NULL)
 			l->cb.restart(l->cb.arg, l);
 		fetch(l, l->first_url);
+		free(text);
 		return;
 	}
-	text = graph_error_text(&e);
 	list_failed(l, &e, text);
 	free(text);
 	cJSON_Delete(j);
@@ -404,13 +516,14 @@ build_url(struct graph_list *l)
 struct graph_list *
 graph_list_start(struct graph *g, const char *path,
     const char *const *names, const char *const *values, size_t nparams,
-    const char *const *headers, const struct graph_list_cb *cb)
+    const char *const *headers, int flags, const struct graph_list_cb *cb)
 {
 	struct graph_list *l = xcalloc(1, sizeof(*l));
 	size_t i, nh = 0;
 
 	l->g = g;
 	l->cb = *cb;
+	l->flags = flags;
 	l->path = xstrdup(path);
 	l->nparams = nparams;
 	l->names = xcalloc(nparams + 1, sizeof(char *));

@@ -44,6 +44,9 @@ struct graph_list_cb {
 	void	(*fail)(void *arg, struct graph_list *,
 		    const struct graph_error *e, const char *text);
 	void	*arg;
+	/* Optional: field left out of the $select because Graph refused it
+	 * (why: its error), before the listing is read again. */
+	void	(*dropped)(void *arg, const char *field, const char *why);
 };
 
 struct graph	*graph_new(struct http *, struct http_auth *,
@@ -57,10 +60,18 @@ unsigned long	 graph_member_requests(const struct graph *);
  * Start reading path (e.g. "/users") with the query parameters names[i] =
  * values[i] and the extra request headers ("Name: value").  The list is
  * owned by the graph and freed after done or fail has been called.
+ *
+ * Some refusals are worked around by reading again from the first page
+ * (cb->restart is called if pages were already handed over): a 400 that
+ * names the largest page size ($top lowered), an expired page token,
+ * signInActivity refused with 403 (read without it, warned once the
+ * listing works), and, with GRAPH_LIST_DERIVED_SELECT in flags, a
+ * property of the $select Graph does not have (left out, warned).
  */
+#define GRAPH_LIST_DERIVED_SELECT	1	/* $select derived, not written */
 struct graph_list *graph_list_start(struct graph *, const char *path,
 		    const char *const *names, const char *const *values,
-		    size_t nparams, const char *const *headers,
+		    size_t nparams, const char *const *headers, int flags,
 		    const struct graph_list_cb *cb);
 /*
  * Request the next page (a nextLink, followed verbatim) or finish.  A link

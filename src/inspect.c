@@ -34,7 +34,6 @@
 
 #define MAX_DEPTH	3
 #define EXAMPLE_MAX	40	/* characters */
-#define MAX_SELECT_FIXES 40
 
 enum {
 	T_NULL = 1,
@@ -102,6 +101,7 @@ struct reader {
 	int		 interrupted;
 	char		*gmessage;	/* Graph's error.message */
 	char		*text;		/* the whole error text */
+	char		*licence_why;	/* signInActivity refused: why */
 };
 
 struct ctx {
@@ -809,6 +809,18 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 	r->text = xstrdup(text);
 }
 
+/* Graph left field out of the $select (graph.c warned). */
+static void
+on_dropped(void *arg, const char *field, const char *why)
+{
+	struct reader *r = arg;
+
+	if (strcmp(field, "signInActivity") == 0) {
+		free(r->licence_why);
+		r->licence_why = xstrdup(why);
+	}
+}
+
 /* Free what r holds and zero it; a zeroed reader is a no-op. */
 static void
 reader_release(struct reader *r)
@@ -816,6 +828,7 @@ reader_release(struct reader *r)
 	cJSON_Delete(r->items);
 	free(r->gmessage);
 	free(r->text);
+	free(r->licence_why);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -841,7 +854,7 @@ static int
 read_sample(struct ctx *c, struct reader *r, const char *select)
 {
 	static const struct graph_list_cb cbt = { on_page, on_restart,
-	    on_done, on_fail, NULL };
+	    on_done, on_fail, NULL, on_dropped };
 	struct graph_list_cb cb = cbt;
 	const char **names, **values;
 	char top[24];
@@ -874,8 +887,9 @@ read_sample(struct ctx *c, struct reader *r, const char *select)
 		values[n++] = select;
 	}
 	cb.arg = r;
+	/* A $select of ours: Graph's refusals of it are worked around. */
 	graph_list_start(c->g, c->o->inspect_path, names, values, n, NULL,
-	    &cb);
+	    select != NULL ? GRAPH_LIST_DERIVED_SELECT : 0, &cb);
 	free(names);
 	free(values);
 	if (http_run(c->h) == -1 && !r->failed) {
@@ -886,35 +900,10 @@ read_sample(struct ctx *c, struct reader *r, const char *select)
 	return r->failed ? -1 : 0;
 }
 
-/* Remove field from the comma-separated list sel in place; 0 if found. */
-static int
-csv_drop(char *sel, const char *field)
-{
-	size_t n = strlen(field);
-	char *p = sel;
-
-	while (*p != '\0') {
-		size_t m = strcspn(p, ",");
-
-		if (m == n && strncmp(p, field, n) == 0) {
-			if (p[m] == ',')
-				memmove(p, p + m + 1, strlen(p + m + 1) + 1);
-			else if (p > sel)
-				p[-1] = '\0';
-			else
-				*p = '\0';
-			return 0;
-		}
-		p += m;
-		if (*p == ',')
-			p++;
-	}
-	return -1;
-}
-
 /*
- * The second /users read: every property, correcting the $select when
- * Graph refuses signInActivity (licence) or names a property it lacks.
+ * The second /users read: every property; graph.c corrects the $select
+ * when Graph refuses signInActivity (licence) or names a property it
+ * lacks, and on_dropped keeps the licence's reason for the table.
  * Returns 0 with r filled, or -1 (warned about; r released).
  */
 static int
@@ -923,7 +912,7 @@ read_users_selected(struct ctx *c, struct reader *r)
 	struct buf b;
 	char *sel;
 	size_t i;
-	int tries, rc = -1;
+	int rc;
 
 	buf_init(&b);
 	for (i = 0; graphschema_user_defaults()[i] != NULL; i++)
@@ -932,43 +921,13 @@ read_users_selected(struct ctx *c, struct reader *r)
 	for (i = 0; user_select_only[i] != NULL; i++)
 		buf_printf(&b, ",%s", user_select_only[i]);
 	sel = buf_detach(&b);
-	for (tries = 0; tries < MAX_SELECT_FIXES; tries++) {
-		const char *q;
-
-		if (read_sample(c, r, sel) == 0) {
-			rc = 0;
-			break;
-		}
-		if (r->interrupted || r->auth_failed)
-			break;
-		if (r->status == 403 && csv_drop(sel, "signInActivity") == 0) {
-			msg_warn("'/users': Graph refused signInActivity (%s); "
-			    "it needs an Entra ID P1/P2 licence and "
-			    "AuditLog.Read.All, so it is left out", r->text);
-			c->licence_why = xstrdup(r->text);
-			reader_release(r);
-			continue;
-		}
-		if (r->status == 400 && r->gmessage != NULL &&
-		    (q = strstr(r->gmessage, "property named '")) != NULL) {
-			char *f = xstrndup(q + 16, strcspn(q + 16, "'"));
-			int dropped = csv_drop(sel, f);
-
-			if (dropped == 0)
-				msg_info("'/users': Graph has no property "
-				    "'%s'; not selected", f);
-			free(f);
-			if (dropped == 0) {
-				reader_release(r);
-				continue;
-			}
-		}
-		break;
-	}
+	rc = read_sample(c, r, sel);
+	if (r->licence_why != NULL)
+		c->licence_why = xstrdup(r->licence_why);
 	if (rc == -1) {
 		msg_warn("cannot read '/users' with a $select of every "
 		    "property: %s; the table shows the default properties "
-		    "only", r->text != NULL ? r->text : "too many corrections");
+		    "only", r->text != NULL ? r->text : "no answer");
 		reader_release(r);
 	}
 	free(sel);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "jqscan.h"
 #include "mapping.h"
 #include "msg.h"
@@ -717,20 +718,6 @@ jqscan_fields_read(const struct mapping_resource *r)
 	return res;
 }
 
-/* 1 if the comma-separated list has the item name. */
-static int
-list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p;
-
-	for (p = list; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' ||
-		    p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
 void
 jqscan_settle_members(struct mapping *m)
 {
@@ -747,9 +734,9 @@ jqscan_settle_members(struct mapping *m)
 			continue;
 		/* Without this, .members would be null: Graph returns the
 		 * relationship only when asked for it. */
-		if (list_has(fields, "members"))
+		if (csv_has(fields, "members"))
 			r->members = MEMBERS_DIRECT;
-		else if (list_has(fields, "transitiveMembers"))
+		else if (csv_has(fields, "transitiveMembers"))
 			r->members = MEMBERS_TRANSITIVE;
 		if (r->members != MEMBERS_NONE)
 			msg_info("%s:%d:%d: resource '%s' reads .%s: reading "

@@ -25,6 +25,7 @@
 #include "blueprints.h"
 #include "buf.h"
 #include "client.h"
+#include "csv.h"
 #include "digest.h"
 #include "graph.h"
 #include "graphschema.h"
@@ -42,7 +43,6 @@
 #include "transform.h"
 #include "xmalloc.h"
 
-#define MAX_SELECT_RETRIES	8
 
 struct sync;
 
@@ -61,9 +61,7 @@ struct kstate {
 	int			 pages_out;	/* waiting for members */
 	int			 finished;
 	int			 restarted;
-	int			 retries;	/* $select corrections */
 	int			 derived_select;
-	char			*signin_reason;	/* 403 that dropped it */
 	char			*unproven;	/* why the read proves nothing */
 	unsigned long		 vanished;	/* groups confirmed gone */
 	int			 examples_sent;
@@ -465,14 +463,6 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		free(err);
 		return;
 	}
-	if (k->signin_reason != NULL) {
-		msg_warn("'%s': Graph refused signInActivity (%s); read without "
-		    "it, so last sign-in times are empty (it needs an Entra "
-		    "ID P1/P2 licence and AuditLog.Read.All)", k->r->kind,
-		    k->signin_reason);
-		free(k->signin_reason);
-		k->signin_reason = NULL;
-	}
 	if (!tpage_is_collection(tp) && k->unproven == NULL)
 		k->unproven = xasprintf("its data_path '%s' gave an object, not "
 		    "an array: the read proves nothing about a collection",
@@ -539,101 +529,15 @@ on_done(void *arg, struct graph_list *l)
 	kind_check_done(k);
 }
 
-/* Remove a field from the $select parameter; 0 if it was there. */
-static int
-select_drop(struct kstate *k, const char *field)
-{
-	size_t i;
-	int found = 0;
-
-	for (i = 0; i < k->nparams; i++) {
-		struct buf b;
-		char *v, *tok, *save = NULL;
-
-		if (strcmp(k->names[i], "$select") != 0)
-			continue;
-		buf_init(&b);
-		v = xstrdup(k->values[i]);
-		for (tok = strtok_r(v, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (strcmp(tok, field) == 0) {
-				found = 1;
-				continue;
-			}
-			if (b.len > 0)
-				buf_putc(&b, ',');
-			buf_puts(&b, tok);
-		}
-		free(v);
-		free(k->values[i]);
-		k->values[i] = buf_detach(&b);
-	}
-	return found ? 0 : -1;
-}
-
-static int
-selects(const struct kstate *k, const char *field)
-{
-	size_t i, n = strlen(field);
-
-	for (i = 0; i < k->nparams; i++) {
-		const char *p = k->values[i];
-
-		if (strcmp(k->names[i], "$select") != 0)
-			continue;
-		while ((p = strstr(p, field)) != NULL) {
-			if ((p == k->values[i] || p[-1] == ',') &&
-			    (p[n] == ',' || p[n] == '\0'))
-				return 1;
-			p += n;
-		}
-	}
-	return 0;
-}
-
 static void
 on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
     const char *text)
 {
 	struct kstate *k = arg;
 	char *why;
-	const char *q;
 
 	k->list = NULL;
-	/* signInActivity needs a P1/P2 licence and AuditLog.Read.All: read
-	 * the users without it rather than fail (the property is null). */
-	if (e->status == 403 && selects(k, "signInActivity") &&
-	    k->retries < MAX_SELECT_RETRIES) {
-		/* Warned about once the listing without it works: if it
-		 * fails too, the 403 was about something else. */
-		msg_info("'%s': HTTP 403 with signInActivity selected; trying "
-		    "without it", k->r->kind);
-		free(k->signin_reason);
-		k->signin_reason = xstrdup(text);
-		select_drop(k, "signInActivity");
-		k->retries++;
-		k->restarted = 1;
-		start_listing(k);
-		return;
-	}
-	/* A $select we derived from the mapping named a property Graph
-	 * does not have: drop it (the mapping gets null, as it would). */
-	if (e->status == 400 && k->derived_select && e->message != NULL &&
-	    (q = strstr(e->message, "property named '")) != NULL &&
-	    k->retries < MAX_SELECT_RETRIES) {
-		char *f = xstrndup(q + 16, strcspn(q + 16, "'"));
 
-		if (select_drop(k, f) == 0) {
-			msg_warn("'%s': Graph has no property '%s'; it is left "
-			    "out of the $select", k->r->kind, f);
-			free(f);
-			k->retries++;
-			k->restarted = 1;
-			start_listing(k);
-			return;
-		}
-		free(f);
-	}
 	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s",
 	    k->r->kind, text);
 	if (!e->auth_failed && !e->interrupted) {
@@ -680,13 +584,14 @@ static void
 start_listing(struct kstate *k)
 {
 	static const struct graph_list_cb cbt = { on_page, on_restart, on_done,
-	    on_fail, NULL };
+	    on_fail, NULL, NULL };
 	struct graph_list_cb cb = cbt;
 
 	cb.arg = k;
 	k->list = graph_list_start(k->s->g, k->r->kind,
 	    (const char *const *)k->names, (const char *const *)k->values,
-	    k->nparams, (const char *const *)k->headers, &cb);
+	    k->nparams, (const char *const *)k->headers, k->derived_select ?
+	    GRAPH_LIST_DERIVED_SELECT : 0, &cb);
 }
 
 /* Graph paths whose objects take $select (directory collections). */
@@ -806,7 +711,6 @@ kind_release(struct kstate *k)
 		free(k->headers[j]);
 	free(k->headers);
 	free(k->stash);
-	free(k->signin_reason);
 	free(k->unproven);
 	transform_free(k->t);
 }
@@ -1235,25 +1139,17 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 	buf_init(&missing);
 	for (tok = strtok_r(fields, ",", &save); tok != NULL &&
 	    strcmp(r->kind, "/users") == 0; tok = strtok_r(NULL, ",", &save)) {
-		const char *p;
-		size_t n = strlen(tok);
-		int found = 0;
+		int found;
 
 		if (graphschema_classify(r->kind, tok) != GS_PROPERTY &&
 		    graphschema_classify(r->kind, tok) != GS_EXTENSION)
 			continue;
-		if (sel == NULL) {
+		if (sel == NULL)
 			found = 1;	/* derived at run time */
-		} else {
-			for (p = sel->value; (p = strstr(p, tok)) != NULL;
-			    p += n)
-				if ((p == sel->value || p[-1] == ',') &&
-				    (p[n] == ',' || p[n] == '\0'))
-					found = 1;
-			if (!found && graphschema_user_default(tok) &&
-			    sel->value[0] == '\0')
-				found = 1;
-		}
+		else
+			found = csv_has(sel->value, tok) ||
+			    (graphschema_user_default(tok) &&
+			    sel->value[0] == '\0');
 		if (!found)
 			buf_printf(&missing, "%s%s", missing.len ? ", " : "",
 			    tok);

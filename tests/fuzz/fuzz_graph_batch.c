@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    NULL };
 	static int init;
 	struct graph_list_cb cb = { on_page, on_restart, on_list_done,
-	    on_list_fail, NULL };
+	    on_list_fail, NULL, NULL };
 	struct fake_script s;
 	struct graph *g;
 	const char *ids[NGROUPS];
@@ -128,7 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ends = 0;
 	g = graph_new(FAKE_HTTP, NULL, "https://graph.microsoft.com/v1.0");
 	if (fake_scenario_is(&s, names, 3, 2)) {
-		graph_list_start(g, "/users", pnames, pvalues, 2, hdrs, &cb);
+		graph_list_start(g, "/users", pnames, pvalues, 2, hdrs,
+		    GRAPH_LIST_DERIVED_SELECT, &cb);
 	} else {
 		for (i = 0; i < NGROUPS; i++) {
 			snprintf(idbuf[i], sizeof(idbuf[i]),
