@@ -14,6 +14,8 @@
 
 #include "buf.h"
 #include "graphschema.h"
+#include "jqscan.h"
+#include "mapping.h"
 #include "xmalloc.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -692,4 +694,64 @@ graphschema_max_top(const char *kind, const char *select, const char *filter)
 	    filter_has(filter, "signInActivity")))
 		return TOP_SIGNIN;
 	return TOP_MAX;
+}
+
+/* Graph paths whose objects take $select (directory collections). */
+static int
+is_directory_kind(const char *kind)
+{
+	static const char *const known[] = { "/users", "/groups",
+	    "/applications", "/servicePrincipals", "/devices", "/contacts",
+	    NULL };
+	size_t i;
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(kind, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The $select to add when the resource has none, or NULL: what the
+ * mapping reads that Graph's schema lets a $select name.
+ */
+char *
+graphschema_derive_select(const struct mapping_resource *r)
+{
+	char *fields, *sel;
+
+	if (!is_directory_kind(r->kind) || mapping_param(r, "$select") != NULL)
+		return NULL;
+	if ((fields = jqscan_fields_read(r)) == NULL)
+		return NULL;
+	sel = graphschema_select(r->kind, fields);
+	free(fields);
+	return sel;
+}
+
+/*
+ * The $top to ask for: the mapping's, lowered to what Graph serves with
+ * the $select and $filter in params (the checks have warned); NULL to
+ * keep it.  The caller frees the result.
+ */
+char *
+graphschema_clamp_top(const char *kind, char *const *names, char *const *values,
+    size_t n)
+{
+	const char *top = NULL, *sel = NULL, *flt = NULL;
+	size_t i;
+	long max;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "$top") == 0)
+			top = values[i];
+		else if (strcmp(names[i], "$select") == 0)
+			sel = values[i];
+		else if (strcmp(names[i], "$filter") == 0)
+			flt = values[i];
+	}
+	max = graphschema_max_top(kind, sel, flt);
+	if (top == NULL || strtol(top, NULL, 10) <= max)
+		return NULL;
+	return xasprintf("%ld", max);
 }

@@ -98,4 +98,21 @@ const char	*graphschema_port_format(const struct graphschema_prop *);
 long		 graphschema_max_top(const char *kind, const char *select,
 		    const char *filter);
 
+struct mapping_resource;
+
+/*
+ * The $select to add to a directory collection's listing when the
+ * resource has none: what its programs read that a $select may name, or
+ * NULL (not a directory collection, a $select given, or the fields read
+ * cannot be told).  The caller frees the result.
+ */
+char		*graphschema_derive_select(const struct mapping_resource *);
+/*
+ * The $top to send instead of the one in names[]/values[] (n of them):
+ * lowered to what Graph serves with their $select and $filter, or NULL to
+ * keep it.  The caller frees the result.
+ */
+char		*graphschema_clamp_top(const char *kind, char *const *names,
+		    char *const *values, size_t n);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "client.h"
 #include "http.h"
 #include "inspect.h"
@@ -91,7 +92,7 @@ main(int argc, char **argv)
 	if (m == NULL)
 		goto out;
 	jqscan_settle_members(m);
-	if (sync_check(&o, m) == -1)
+	if (check_mapping(&o, m) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {
 		printf("%s: ok: %zu resources, every jq program compiles\n",

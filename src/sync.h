@@ -12,13 +12,6 @@ struct mapping;
 struct report;
 
 /*
- * Checks that need no network: every jq program compiles, $top is in
- * 1..999, membership is asked of groups only, fields Graph will not
- * return are named.  Returns 0, or -1 after printing file:line:col errors.
- */
-int	sync_check(const struct options *, const struct mapping *);
-
-/*
  * Run the mode of o (--dry-run or a full resync) with mapping m, filling
  * r.  Returns 0 when the run finished (the report says how well), -1 when
  * it could not start (a message was printed; exit 2).
