@@ -334,24 +334,6 @@ inspect_format_ok(const char *s, enum inspect_format f)
 	}
 }
 
-/* Values of keys like these are never shown. */
-static int
-secret_name(const char *name)
-{
-	char low[128];
-	size_t i, n = strlen(name);
-
-	if (n >= sizeof(low))
-		n = sizeof(low) - 1;
-	for (i = 0; i < n; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	low[n] = '\0';
-	return strcmp(low, "key") == 0 || strstr(low, "secret") != NULL ||
-	    strstr(low, "password") != NULL || strstr(low, "token") != NULL ||
-	    strstr(low, "credential") != NULL ||
-	    (n > 3 && strcmp(low + n - 3, "key") == 0);
-}
-
 /* Append s to b, at most EXAMPLE_MAX characters, then "…" if cut. */
 static void
 put_short(struct buf *b, const char *s)
@@ -405,14 +387,14 @@ example_of(const char *name, const cJSON *v)
 		cJSON_ArrayForEach(x, v)
 			if (cJSON_IsObject(x) || cJSON_IsArray(x))
 				scalars = 0;
-		if (secret_name(name) || !scalars ||
+		if (msg_secret_name(name) || !scalars ||
 		    cJSON_GetArraySize(v) == 0) {
 			buf_printf(&b, "[%d items]", cJSON_GetArraySize(v));
 		} else if ((s = cJSON_PrintUnformatted(v)) != NULL) {
 			put_short(&b, s);
 			free(s);
 		}
-	} else if (secret_name(name)) {
+	} else if (msg_secret_name(name)) {
 		buf_puts(&b, "(masked)");
 	} else if (cJSON_IsString(v)) {
 		buf_putc(&b, '"');

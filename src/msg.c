@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -74,6 +75,24 @@ msg_secrets_wipe(void)
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+}
+
+int
+msg_secret_name(const char *name)
+{
+	static const char *const words[] = { "secret", "password", "token",
+	    "credential", "assertion", NULL };
+	size_t i, n;
+
+	if (name == NULL)
+		return 0;
+	n = strlen(name);
+	if (n >= 3 && strcasecmp(name + n - 3, "key") == 0)
+		return 1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(name, words[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 char *

@@ -33,6 +33,13 @@ int	msg_enabled(enum msg_level);
 void	msg_secret(const char *);
 /* Forget all secrets, wiping the copies (at exit). */
 void	msg_secrets_wipe(void);
+/*
+ * 1 if a value under this key name holds a secret and is never shown or
+ * sent as a raw example: "key" or a name ending in "key" (encryptionKey),
+ * or one holding secret, password, token, credential or assertion (case
+ * ignored).  The one rule for --send-examples and --inspect.
+ */
+int	msg_secret_name(const char *name);
 /* Redact registered secrets from s in place; returns s. */
 char	*msg_redact(char *);
 

@@ -377,31 +377,13 @@ resume(struct sync *s)
 	}
 }
 
-/* Values of keys that look secret are masked in raw examples. */
-static int
-secret_key(const char *k)
-{
-	static const char *const words[] = { "secret", "password", "token",
-	    "credential", "assertion", NULL };
-	size_t i;
-
-	if (k == NULL)
-		return 0;
-	if (strcmp(k, "key") == 0)
-		return 1;
-	for (i = 0; words[i] != NULL; i++)
-		if (strcasestr(k, words[i]) != NULL)
-			return 1;
-	return 0;
-}
-
 static void
 mask(cJSON *v)
 {
 	cJSON *c;
 
 	cJSON_ArrayForEach(c, v) {
-		if (secret_key(c->string) && (cJSON_IsString(c) ||
+		if (msg_secret_name(c->string) && (cJSON_IsString(c) ||
 		    cJSON_IsNumber(c))) {
 			cJSON_ReplaceItemViaPointer(v, c,
 			    cJSON_CreateString("********"));

@@ -187,11 +187,31 @@ test_lines(void)
 	    "secrets forgotten after msg_secrets_wipe");
 }
 
+/* One rule for what is masked in examples and in --inspect. */
+static void
+test_secret_names(void)
+{
+	static const char *const yes[] = { "key", "Key", "encryptionKey",
+	    "customKeyIdentifier_key", "secretText", "clientSecret",
+	    "passwordCredentials", "accessToken", "TOKEN", "keyCredentials_"
+	    "credential", "clientAssertion", NULL };
+	static const char *const no[] = { "keyId", "displayName", "id",
+	    "appId", "mail", NULL };
+	size_t i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		ok(msg_secret_name(yes[i]), "'%s' is masked", yes[i]);
+	for (i = 0; no[i] != NULL; i++)
+		ok(!msg_secret_name(no[i]), "'%s' is shown", no[i]);
+	ok(!msg_secret_name(NULL), "no name");
+}
+
 int
 main(void)
 {
 	capture_start();
 	test_redact();
 	test_lines();
+	test_secret_names();
 	return done_testing();
 }
