@@ -10,20 +10,13 @@
 
 #include "digest.h"
 #include "mapping.h"
+#include "strset.h"
 #include "xmalloc.h"
-
-#define FNV_OFFSET	1469598103934665603ULL
-#define FNV_PRIME	1099511628211ULL
 
 static uint64_t
 mix(uint64_t h, const void *p, size_t n)
 {
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ c[i]) * FNV_PRIME;
-	return h;
+	return strset_hash(h, p, n);
 }
 
 static uint64_t
@@ -125,7 +118,7 @@ field(uint64_t h, const cJSON *e, const char *name)
 uint64_t
 digest_entity(const cJSON *e, const struct mapping_resource *r)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = STRSET_HASH_INIT;
 
 	if (r->title.value != NULL)
 		h = field(h, e, "title");

@@ -18,6 +18,7 @@
 #include "graph.h"
 #include "http.h"
 #include "msg.h"
+#include "strset.h"
 #include "xmalloc.h"
 
 #define MAX_RESTARTS	3
@@ -225,11 +226,7 @@ graph_same_origin(const char *base, const char *link)
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return strset_hash(STRSET_HASH_INIT, s, strlen(s));
 }
 
 static void

@@ -1320,12 +1320,9 @@ setup(struct ctx *c)
 	c->names = xcalloc((size_t)o->nquery_params + 1, sizeof(char *));
 	c->values = xcalloc((size_t)o->nquery_params + 1, sizeof(char *));
 	for (i = 0; i < o->nquery_params; i++) {
+		/* options.c has checked the NAME=VALUE form. */
 		const char *q = o->query_params[i], *eq = strchr(q, '=');
 
-		if (eq == NULL || eq == q) {
-			msg_error("--query-param: '%s' is not NAME=VALUE", q);
-			return EXIT_USAGE;
-		}
 		c->names[c->nparams] = xstrndup(q, (size_t)(eq - q));
 		c->values[c->nparams] = xstrdup(eq + 1);
 		if (strcmp(c->names[c->nparams], "$top") == 0)

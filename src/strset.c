@@ -25,15 +25,23 @@ strset_release(struct strset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static uint32_t
-hash(const char *k, size_t n)
+uint64_t
+strset_hash(uint64_t h, const void *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	const unsigned char *c = p;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
+		h = (h ^ c[i]) * 1099511628211ULL;
 	return h;
+}
+
+static uint32_t
+hash(const char *k, size_t n)
+{
+	uint64_t h = strset_hash(STRSET_HASH_INIT, k, n);
+
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static const char *

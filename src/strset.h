@@ -32,4 +32,12 @@ size_t		 strset_count(const struct strset *);
 void		 strset_each(const struct strset *,
 		    void (*fn)(void *, const char *, size_t, uint64_t), void *);
 
+/*
+ * FNV-1a, 64 bits: fold n bytes at p into h (start from STRSET_HASH_INIT).
+ * The one hash of the program: the sets' slots, entity digests, nextLinks
+ * seen.
+ */
+#define STRSET_HASH_INIT	1469598103934665603ULL
+uint64_t	 strset_hash(uint64_t h, const void *p, size_t n);
+
 #endif
