@@ -77,12 +77,6 @@ auth_describe(const struct auth *a)
 	return kind_name(a->kind);
 }
 
-unsigned long
-auth_token_requests(const struct auth *a)
-{
-	return a->requests;
-}
-
 struct http_auth *
 auth_http(struct auth *a)
 {

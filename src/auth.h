@@ -49,8 +49,6 @@ void		 auth_free(struct auth *);
 struct http_auth *auth_http(struct auth *);
 /* "client secret", "certificate", ... for messages. */
 const char	*auth_describe(const struct auth *);
-/* Token requests sent so far. */
-unsigned long	 auth_token_requests(const struct auth *);
 
 /* The Graph token scope for a Graph base URL: origin + "/.default". */
 char		*auth_scope_for(const char *graph_url);

@@ -17,7 +17,7 @@ struct buf {
 };
 
 void	 buf_init(struct buf *);
-/* Free the storage; wipes it first when secret is set. */
+/* Free the storage (buf_wipe_release zeroes it first: secrets). */
 void	 buf_release(struct buf *);
 void	 buf_wipe_release(struct buf *);
 void	 buf_reset(struct buf *);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "msg.h"
@@ -143,6 +144,8 @@ http_new(const struct http_config *cfg)
 	struct http *h = xcalloc(1, sizeof(*h));
 
 	h->cfg = *cfg;
+	/* Retry jitter: runs started together must not retry together. */
+	srand((unsigned)time(NULL) ^ (unsigned)getpid() << 8);
 	if (cfg->ca_file != NULL)
 		h->cfg.ca_file = h->ca_file = xstrdup(cfg->ca_file);
 	h->multi = curl_multi_init();
@@ -249,22 +252,6 @@ http_host_backoff(struct http *h, const char *url, double secs)
 
 	if (nb > host->not_before)
 		host->not_before = nb;
-}
-
-size_t
-http_host_load(struct http *h, const char *url)
-{
-	struct http_host *host = host_get(h, url);
-	struct req *r;
-	size_t n = host->queued + (size_t)host->inflight;
-
-	for (r = h->delayed; r != NULL; r = r->next)
-		if (r->host == host)
-			n++;
-	for (r = h->authwait; r != NULL; r = r->next)
-		if (r->host == host)
-			n++;
-	return n;
 }
 
 size_t

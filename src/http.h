@@ -95,8 +95,6 @@ void		 http_host_cap(struct http *, const char *url, int cap);
 /* Hold back every request to the host of url for secs (a 429 seen
  * inside a $batch reply slows the host like a 429 on the request). */
 void		 http_host_backoff(struct http *, const char *url, double secs);
-/* Requests queued, waiting or in flight for the host of url. */
-size_t		 http_host_load(struct http *, const char *url);
 /* Requests held back by a retry delay or a host's 429 pause. */
 size_t		 http_waiting(const struct http *);
 /* Call fn(arg) from the loop at most every interval seconds. */

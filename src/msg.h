@@ -47,7 +47,6 @@ void	msg_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	msg_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	msg_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	msg_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	msg_trace(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	msg_log(enum msg_level, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

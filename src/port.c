@@ -132,12 +132,6 @@ port_free(struct port *p)
 	free(p);
 }
 
-const char *
-port_user_agent(const struct port *p)
-{
-	return p->ua;
-}
-
 unsigned long
 port_requests(const struct port *p)
 {

@@ -33,8 +33,6 @@ typedef void	(*port_result_fn)(void *arg, void *tag, const char *blueprint,
 struct port	*port_new(struct http *, struct http_auth *,
 		    const struct port_config *, port_result_fn, void *arg);
 void		 port_free(struct port *);
-/* "port-ocean/<type>/<version>/<identifier>/exporter" */
-const char	*port_user_agent(const struct port *);
 unsigned long	 port_requests(const struct port *);
 int		 port_auth_failed(const struct port *);
 /* The X-Trace-Id of the reply being reported, during a result callback

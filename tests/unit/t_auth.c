@@ -107,7 +107,7 @@ test_port_refresh(void)
 	answer("x\n200\n{\"ok\":true,\"accessToken\":\"tokD\","
 	    "\"expiresIn\":100}");
 	is_str(token(a), "Bearer tokD", "the replacement");
-	is_int(auth_token_requests(a), 4, "four token requests in all");
+	is_int(nreqs, 4, "four token requests in all");
 	ok(!h->failed, "not failed");
 	auth_free(a);
 }

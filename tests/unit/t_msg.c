@@ -147,7 +147,7 @@ test_lines(void)
 	msg_setup(4, MSG_TEXT);
 	msg_info("info pw12");
 	msg_debug("debug pw12");
-	msg_trace("trace pw12");
+	msg_log(MSG_TRACE, "trace pw12");
 	e = captured();
 	is_str(e, "entra2port: info ****\nentra2port: debug: debug ****\n"
 	    "entra2port: trace: trace ****\n",
