@@ -81,6 +81,143 @@ identc(int c)
 }
 
 /*
+ * The token at s[i] that starts with a dot (.field, ."field", .., .5, .):
+ * appended to ts.  Returns the index after it, or (size_t)-1 on text it
+ * cannot follow.
+ */
+static size_t
+lex_dot(const char *s, size_t i, size_t n, struct tokens *ts)
+{
+	size_t j;
+
+	if (i + 1 < n && s[i + 1] == '.') {
+		tok_push(ts, T_DOTDOT, NULL, NULL, 0);
+		return i + 2;
+	}
+	if (i + 1 < n && (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_')) {
+		for (j = i + 1; j < n && identc(s[j]); j++)
+			;
+		tok_push(ts, T_FIELD, NULL, xstrndup(s + i + 1, j - i - 1), 0);
+		return j;
+	}
+	if (i + 1 < n && s[i + 1] == '"') {
+		for (j = i + 2; j < n && s[j] != '"'; j++)
+			if (s[j] == '\\')
+				return (size_t)-1;
+		if (j >= n)
+			return (size_t)-1;
+		tok_push(ts, T_FIELD, NULL, xstrndup(s + i + 2, j - i - 2), 0);
+		return j + 1;
+	}
+	if (i + 1 < n && isdigit((unsigned char)s[i + 1])) {
+		for (j = i + 1; j < n && isalnum((unsigned char)s[j]); j++)
+			;
+		tok_push(ts, T_NUM, NULL, NULL, 0);
+		return j;
+	}
+	tok_push(ts, T_DOT, NULL, NULL, 0);
+	return i + 1;
+}
+
+/*
+ * The number, or the identifier, $variable or @format, at s[i]: appended
+ * to ts; returns the index after it, or i when s[i] starts neither.
+ */
+static size_t
+lex_word(const char *s, size_t i, size_t n, struct tokens *ts)
+{
+	enum tok t;
+	size_t b, j;
+
+	if (isdigit((unsigned char)s[i])) {
+		for (j = i; j < n && (isalnum((unsigned char)s[j]) ||
+		    s[j] == '.' || ((s[j] == '+' || s[j] == '-') &&
+		    (s[j - 1] == 'e' || s[j - 1] == 'E'))); j++)
+			;
+		tok_push(ts, T_NUM, NULL, NULL, 0);
+		return j;
+	}
+	if (s[i] != '$' && s[i] != '@' && !isalpha((unsigned char)s[i]) &&
+	    s[i] != '_')
+		return i;
+	t = s[i] == '$' ? T_VAR : s[i] == '@' ? T_FORMAT : T_IDENT;
+	b = t == T_IDENT ? i : i + 1;
+	for (j = b; j < n && (identc(s[j]) || (s[j] == ':' && j + 1 < n &&
+	    s[j + 1] == ':')); j++)
+		if (s[j] == ':')
+			j++;
+	tok_push(ts, t, NULL, xstrndup(s + b, j - b), 0);
+	return j;
+}
+
+/* Where the lexer is: inside a string, and the interpolations open. */
+struct lexstate {
+	int	stack[64];	/* depth at each open interpolation */
+	int	sp, depth, instr;
+};
+
+/*
+ * Inside a string literal: the character at s[i], or an interpolation
+ * "\(" that opens.  Returns the index after it, or (size_t)-1.
+ */
+static size_t
+lex_in_string(const char *s, size_t i, size_t n, struct lexstate *ls,
+    struct tokens *ts)
+{
+	if (i >= n)
+		return (size_t)-1;
+	if (s[i] == '\\' && i + 1 < n && s[i + 1] == '(') {
+		if (ls->sp == 64)
+			return (size_t)-1;
+		ls->stack[ls->sp++] = ls->depth++;
+		tok_push(ts, T_PUNCT, "(", NULL, 1);
+		ls->instr = 0;
+		return i + 2;
+	}
+	if (s[i] == '\\')
+		return i + 2;
+	if (s[i] == '"') {
+		tok_push(ts, T_STR, NULL, NULL, 0);
+		ls->instr = 0;
+	}
+	return i + 1;
+}
+
+/*
+ * Punctuation at s[i]: an operator, or one character; a ")" that closes
+ * an interpolation goes back into its string.  Returns the index after.
+ */
+static size_t
+lex_punct(const char *s, size_t i, struct lexstate *ls, struct tokens *ts)
+{
+	static const char *ops[] = {"?//", "//=", "|=", "+=", "-=", "*=", "/=",
+	    "%=", "==", "!=", "<=", ">=", "//", NULL};
+	char p[2] = {s[i], '\0'};
+	size_t j;
+
+	for (j = 0; ops[j] != NULL; j++)
+		if (strncmp(s + i, ops[j], strlen(ops[j])) == 0) {
+			tok_push(ts, T_PUNCT, ops[j], NULL, 0);
+			return i + strlen(ops[j]);
+		}
+	if (s[i] == '(') {
+		ls->depth++;
+	} else if (s[i] == ')') {
+		if (ls->sp > 0 && ls->stack[ls->sp - 1] == ls->depth - 1) {
+			ls->sp--;
+			ls->depth--;
+			tok_push(ts, T_PUNCT, ")", NULL, 1);
+			ls->instr = 1;
+			return i + 1;
+		}
+		ls->depth--;
+	}
+	tok_push(ts, strchr("()[]{}|,:;?=<>+-*/%", s[i]) ? T_PUNCT : T_BAD, p,
+	    NULL, 0);
+	return i + 1;
+}
+
+/*
  * Split jq text s into tokens (appended to ts).  String literals become one
  * T_STR at their closing quote, their interpolations "(" ... ")" with
  * from_str set.  Returns 0, or -1 on text it cannot follow.
@@ -88,145 +225,27 @@ identc(int c)
 static int
 lex(const char *s, struct tokens *ts)
 {
-	static const char *ops[] = {"?//", "//=", "|=", "+=", "-=", "*=", "/=",
-				    "%=",  "==",  "!=", "<=", ">=", "//", NULL};
-	int stack[64], sp = 0, depth = 0, instr = 0;
+	struct lexstate ls;
 	size_t i = 0, j, n = strlen(s);
 
-	while (i < n || instr) {
-		if (instr) {
-			if (i >= n)
-				return -1;
-			if (s[i] == '\\') {
-				if (i + 1 < n && s[i + 1] == '(') {
-					if (sp == 64)
-						return -1;
-					stack[sp++] = depth++;
-					tok_push(ts, T_PUNCT, "(", NULL, 1);
-					instr = 0;
-					i += 2;
-					continue;
-				}
-				i += 2;
-				continue;
-			}
-			if (s[i] == '"') {
-				tok_push(ts, T_STR, NULL, NULL, 0);
-				instr = 0;
-			}
-			i++;
-			continue;
-		}
-		if (isspace((unsigned char)s[i])) {
-			i++;
-			continue;
-		}
-		if (s[i] == '#') {
-			while (i < n && s[i] != '\n')
-				i++;
-			continue;
-		}
-		if (s[i] == '"') {
-			instr = 1;
-			i++;
-			continue;
-		}
-		if (s[i] == '.') {
-			if (i + 1 < n && s[i + 1] == '.') {
-				tok_push(ts, T_DOTDOT, NULL, NULL, 0);
-				i += 2;
-			} else if (i + 1 < n &&
-				   (isalpha((unsigned char)s[i + 1]) ||
-				    s[i + 1] == '_')) {
-				for (j = i + 1; j < n && identc(s[j]); j++)
-					;
-				tok_push(ts, T_FIELD, NULL,
-					 xstrndup(s + i + 1, j - i - 1), 0);
-				i = j;
-			} else if (i + 1 < n && s[i + 1] == '"') {
-				for (j = i + 2; j < n && s[j] != '"'; j++) {
-					if (s[j] == '\\')
-						return -1;
-				}
-				if (j >= n)
-					return -1;
-				tok_push(ts, T_FIELD, NULL,
-					 xstrndup(s + i + 2, j - i - 2), 0);
-				i = j + 1;
-			} else if (i + 1 < n &&
-				   isdigit((unsigned char)s[i + 1])) {
-				for (j = i + 1;
-				     j < n && isalnum((unsigned char)s[j]); j++)
-					;
-				tok_push(ts, T_NUM, NULL, NULL, 0);
-				i = j;
-			} else {
-				tok_push(ts, T_DOT, NULL, NULL, 0);
-				i++;
-			}
-			continue;
-		}
-		if (isdigit((unsigned char)s[i])) {
-			for (j = i;
-			     j < n &&
-			     (isalnum((unsigned char)s[j]) || s[j] == '.' ||
-			      ((s[j] == '+' || s[j] == '-') &&
-			       (s[j - 1] == 'e' || s[j - 1] == 'E')));
-			     j++)
-				;
-			tok_push(ts, T_NUM, NULL, NULL, 0);
-			i = j;
-			continue;
-		}
-		if (s[i] == '$' || s[i] == '@' ||
-		    isalpha((unsigned char)s[i]) || s[i] == '_') {
-			enum tok t = s[i] == '$'   ? T_VAR
-				     : s[i] == '@' ? T_FORMAT
-						   : T_IDENT;
-			size_t b = t == T_IDENT ? i : i + 1;
-
-			for (j = b; j < n && (identc(s[j]) ||
-					      (s[j] == ':' && j + 1 < n &&
-					       s[j + 1] == ':'));
-			     j++) {
-				if (s[j] == ':')
-					j++;
-			}
-			tok_push(ts, t, NULL, xstrndup(s + b, j - b), 0);
-			i = j;
-			continue;
-		}
-		for (j = 0; ops[j] != NULL; j++) {
-			if (strncmp(s + i, ops[j], strlen(ops[j])) == 0)
-				break;
-		}
-		if (ops[j] != NULL) {
-			tok_push(ts, T_PUNCT, ops[j], NULL, 0);
-			i += strlen(ops[j]);
-			continue;
-		}
-		if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')') {
-			if (sp > 0 && stack[sp - 1] == depth - 1) {
-				sp--;
-				depth--;
-				tok_push(ts, T_PUNCT, ")", NULL, 1);
-				instr = 1;
-				i++;
-				continue;
-			}
-			depth--;
-		}
-		{
-			char p[2] = {s[i], '\0'};
-
-			tok_push(ts,
-				 strchr("()[]{}|,:;?=<>+-*/%", s[i]) ? T_PUNCT
-								     : T_BAD,
-				 p, NULL, 0);
-		}
-		i++;
+	memset(&ls, 0, sizeof(ls));
+	while (i < n || ls.instr) {
+		if (ls.instr)
+			j = lex_in_string(s, i, n, &ls, ts);
+		else if (isspace((unsigned char)s[i]))
+			j = i + 1;
+		else if (s[i] == '#')
+			j = i + strcspn(s + i, "\n");
+		else if (s[i] == '"') {
+			ls.instr = 1;
+			j = i + 1;
+		} else if (s[i] == '.')
+			j = lex_dot(s, i, n, ts);
+		else if ((j = lex_word(s, i, n, ts)) == i)
+			j = lex_punct(s, i, &ls, ts);
+		if (j == (size_t)-1)
+			return -1;
+		i = j;
 	}
 	return 0;
 }
@@ -465,12 +484,31 @@ suffix_maker(const struct token *k)
 	}
 }
 
+/* The scanner's nesting of one program, and what it has found. */
+struct scan {
+	struct level	 lv[128];
+	int		 sp;
+	struct names	*out, *defs;
+};
+
+/* Open a level of type ty under the current one; -1 if too deep. */
+static int
+scan_push(struct scan *sc, enum lvtype ty, int root, int def)
+{
+	if (sc->sp + 1 >= 128)
+		return -1;
+	sc->lv[++sc->sp] = (struct level){ ty, root, root, 0, 0,
+	    ty == LV_BRACE, def };
+	return 0;
+}
+
 /*
- * Add the item fields jq text reads to out.  Returns 0, or -1 when the
- * text uses the whole item (or something we cannot follow).
+ * An identifier (keyword, builtin, definition or object key).  Returns
+ * 0, or -1 when the program may read fields no scan can name.
  */
 static int
-scan_fields(const char *text, struct names *out, struct names *defs)
+scan_ident(struct scan *sc, const struct token *k, const struct token *next,
+    int root)
 {
 	static const char never[] =
 	    "input inputs getpath paths leaf_paths import include "
@@ -479,189 +517,186 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 	    "empty error null true false not env now range limit first "
 	    "last nth until isempty type builtins input_line_number "
 	    "infinite nan have_decnum have_literal_numbers pick halt";
+	struct level *L = &sc->lv[sc->sp];
+	const char *nm = k->name;
+	int brace_key = L->type == LV_BRACE && L->keypos && next != NULL &&
+	    next->t == T_PUNCT;
+
+	if (brace_key && (strcmp(next->p, ",") == 0 ||
+	    strcmp(next->p, "}") == 0)) {
+		if (root)
+			names_add(sc->out, nm);
+		return 0;
+	}
+	if (brace_key && strcmp(next->p, ":") == 0)
+		return 0;
+	if (strcmp(nm, "if") == 0)
+		return scan_push(sc, LV_IF, root, 0);
+	if (strcmp(nm, "then") == 0 || strcmp(nm, "elif") == 0 ||
+	    strcmp(nm, "else") == 0) {
+		if (L->type == LV_IF)
+			L->flag = L->init;
+		return 0;
+	}
+	if (strcmp(nm, "end") == 0) {
+		if (L->type != LV_IF)
+			return -1;
+		sc->sp--;
+		return 0;
+	}
+	if (strcmp(nm, "as") == 0 || strcmp(nm, "label") == 0) {
+		L->pending_as = 1;
+		/* destructuring */
+		return next != NULL && next->t == T_PUNCT ? -1 : 0;
+	}
+	if (strcmp(nm, "def") == 0)
+		return scan_push(sc, LV_DEF, 1, 1);
+	if (strcmp(nm, "reduce") == 0 || strcmp(nm, "foreach") == 0) {
+		L->pending_reduce = 1;
+		return 0;
+	}
+	if (in_list(nm, "try catch and or"))
+		return 0;
+	if (in_list(nm, never))
+		return -1;
+	if (names_has(sc->defs, nm))
+		return 0;
+	if (root && !in_list(nm, safe_at_root) && !(strcmp(nm, "add") == 0 &&
+	    next != NULL && next->t == T_PUNCT && strcmp(next->p, "(") == 0))
+		return -1;
+	return 0;
+}
+
+/* A bracket that opens a level, or one that closes it; 0 or -1. */
+static int
+scan_bracket(struct scan *sc, const struct token *k, int root)
+{
+	struct level *L = &sc->lv[sc->sp];
+	enum lvtype ty;
+
+	ty = k->p[0] == '(' || k->p[0] == ')' ? LV_PAREN :
+	    k->p[0] == '[' || k->p[0] == ']' ? LV_BRACK : LV_BRACE;
+	if (strchr("([{", k->p[0]) != NULL) {
+		if (ty == LV_PAREN && L->pending_reduce && L->pending_as) {
+			ty = LV_REDUCE;
+			L->pending_reduce = L->pending_as = 0;
+		}
+		return scan_push(sc, ty, root, 0);
+	}
+	if (sc->sp == 0 || (L->type != ty && !(ty == LV_PAREN &&
+	    L->type == LV_REDUCE)))
+		return -1;
+	sc->sp--;
+	return 0;
+}
+
+/* Punctuation; 0, or -1 when the program may read anything. */
+static int
+scan_punct(struct scan *sc, const struct token *k, int root)
+{
 	static const char assign[] = "= |= += -= *= /= %= //=";
+	struct level *L = &sc->lv[sc->sp];
+
+	if (in_list(k->p, assign))
+		return root ? -1 : 0;
+	if (strcmp(k->p, "?//") == 0)
+		return -1;
+	if (k->p[1] == '\0' && strchr("()[]{}", k->p[0]) != NULL)
+		return scan_bracket(sc, k, root);
+	if (strcmp(k->p, "|") == 0) {
+		if (L->pending_as)
+			L->pending_as = 0;
+		else
+			L->flag = 0;
+	} else if (strcmp(k->p, ",") == 0 || strcmp(k->p, ":") == 0) {
+		if (L->type == LV_BRACE) {
+			L->flag = L->init;
+			L->keypos = k->p[0] == ',';
+		}
+	} else if (strcmp(k->p, ";") == 0) {
+		if (L->type == LV_DEF)
+			sc->sp--;
+		else if (L->type == LV_REDUCE)
+			L->flag = 0;
+		else
+			L->flag = L->init;
+	}
+	return 0;
+}
+
+/* One token of the program; 0, or -1 when no scan can name the fields. */
+static int
+scan_token(struct scan *sc, const struct token *k, const struct token *prev,
+    const struct token *next)
+{
+	struct level *L = &sc->lv[sc->sp];
+	int root = L->flag;
+
+	switch (k->t) {
+	case T_BAD:
+	case T_DOTDOT:
+		return -1;
+	case T_DOT:
+		return root ? -1 : 0;
+	case T_FIELD:
+		if (!suffix_maker(prev) && root && k->name[0] != '@')
+			names_add(sc->out, k->name);
+		return 0;
+	case T_VAR:
+		return strcmp(k->name, "__loc__") == 0 ? -1 : 0;
+	case T_FORMAT:
+		return root && (next == NULL || (next->t != T_STR &&
+		    !next->from_str)) ? -1 : 0;
+	case T_STR:
+		/* {"quoted"} shorthand */
+		return L->type == LV_BRACE && L->keypos && root &&
+		    next != NULL && next->t == T_PUNCT && (strcmp(next->p,
+		    ",") == 0 || strcmp(next->p, "}") == 0) ? -1 : 0;
+	case T_IDENT:
+		return scan_ident(sc, k, next, root);
+	case T_PUNCT:
+		return scan_punct(sc, k, root);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Add the item fields jq text reads to out.  Returns 0, or -1 when the
+ * text uses the whole item (or something we cannot follow).
+ */
+static int
+scan_fields(const char *text, struct names *out, struct names *defs)
+{
 	struct tokens ts = {0};
-	struct level lv[128];
-	int sp = 0, rc = -1;
+	struct scan sc;
+	int rc = -1;
 	size_t i;
 
 	if (lex(text, &ts) == -1)
 		goto out;
-	memset(&lv[0], 0, sizeof(lv[0]));
-	lv[0].type = LV_PAREN;
-	lv[0].init = lv[0].flag = 1;
+	memset(&sc, 0, sizeof(sc));
+	sc.out = out;
+	sc.defs = defs;
+	sc.lv[0].type = LV_PAREN;
+	sc.lv[0].init = sc.lv[0].flag = 1;
 	for (i = 0; i < ts.n; i++) {
 		struct token *k = &ts.v[i];
-		struct token *prev = i > 0 ? &ts.v[i - 1] : NULL;
-		struct token *next = i + 1 < ts.n ? &ts.v[i + 1] : NULL;
-		struct level *L = &lv[sp];
-		int root = L->flag;
 
-		if (L->type == LV_DEF && L->hdr) {
+		if (sc.lv[sc.sp].type == LV_DEF && sc.lv[sc.sp].hdr) {
 			if (k->t == T_IDENT || k->t == T_VAR)
 				names_add(defs, k->name);
 			else if (k->t == T_PUNCT && strcmp(k->p, ":") == 0)
-				L->hdr = 0;
+				sc.lv[sc.sp].hdr = 0;
 			continue;
 		}
-		switch (k->t) {
-		case T_BAD:
-		case T_DOTDOT:
+		if (scan_token(&sc, k, i > 0 ? &ts.v[i - 1] : NULL,
+		    i + 1 < ts.n ? &ts.v[i + 1] : NULL) == -1)
 			goto out;
-		case T_DOT:
-			if (root)
-				goto out;
-			break;
-		case T_FIELD:
-			if (!suffix_maker(prev) && root && k->name[0] != '@')
-				names_add(out, k->name);
-			break;
-		case T_VAR:
-			if (strcmp(k->name, "__loc__") == 0)
-				goto out;
-			break;
-		case T_FORMAT:
-			if (root && (next == NULL ||
-				     (next->t != T_STR && !next->from_str)))
-				goto out;
-			break;
-		case T_STR:
-			if (L->type == LV_BRACE && L->keypos && root &&
-			    next != NULL && next->t == T_PUNCT &&
-			    (strcmp(next->p, ",") == 0 ||
-			     strcmp(next->p, "}") == 0))
-				goto out; /* {"quoted"} shorthand */
-			break;
-		case T_NUM:
-			break;
-		case T_IDENT: {
-			const char *nm = k->name;
-			int brace_key = L->type == LV_BRACE && L->keypos &&
-					next != NULL && next->t == T_PUNCT;
-
-			if (brace_key && (strcmp(next->p, ",") == 0 ||
-					  strcmp(next->p, "}") == 0)) {
-				if (root)
-					names_add(out, nm);
-				break;
-			}
-			if (brace_key && strcmp(next->p, ":") == 0)
-				break;
-			if (strcmp(nm, "if") == 0) {
-				if (sp + 1 >= 128)
-					goto out;
-				lv[++sp] = (struct level){LV_IF, root, root, 0,
-							  0,	 0,    0};
-			} else if (strcmp(nm, "then") == 0 ||
-				   strcmp(nm, "elif") == 0 ||
-				   strcmp(nm, "else") == 0) {
-				if (L->type == LV_IF)
-					L->flag = L->init;
-			} else if (strcmp(nm, "end") == 0) {
-				if (L->type != LV_IF)
-					goto out;
-				sp--;
-			} else if (strcmp(nm, "as") == 0 ||
-				   strcmp(nm, "label") == 0) {
-				L->pending_as = 1;
-				if (next != NULL && next->t == T_PUNCT)
-					goto out; /* destructuring */
-			} else if (strcmp(nm, "def") == 0) {
-				if (sp + 1 >= 128)
-					goto out;
-				lv[++sp] =
-				    (struct level){LV_DEF, 1, 1, 0, 0, 0, 1};
-			} else if (strcmp(nm, "reduce") == 0 ||
-				   strcmp(nm, "foreach") == 0) {
-				L->pending_reduce = 1;
-			} else if (in_list(nm, "try catch and or")) {
-				;
-			} else if (in_list(nm, never))
-				goto out;
-			else if (names_has(defs, nm))
-				;
-			else if (root && !in_list(nm, safe_at_root) &&
-				 !(strcmp(nm, "add") == 0 && next != NULL &&
-				   next->t == T_PUNCT &&
-				   strcmp(next->p, "(") == 0))
-				goto out;
-			break;
-		}
-		case T_PUNCT:
-			if (in_list(k->p, assign)) {
-				if (root)
-					goto out;
-				break;
-			}
-			if (strcmp(k->p, "?//") == 0)
-				goto out;
-			if (strcmp(k->p, "(") == 0 || strcmp(k->p, "[") == 0 ||
-			    strcmp(k->p, "{") == 0) {
-				enum lvtype ty = LV_BRACE;
-
-				if (k->p[0] == '(')
-					ty = LV_PAREN;
-				else if (k->p[0] == '[')
-					ty = LV_BRACK;
-
-				if (ty == LV_PAREN && L->pending_reduce &&
-				    L->pending_as) {
-					ty = LV_REDUCE;
-					L->pending_reduce = L->pending_as = 0;
-				}
-				if (sp + 1 >= 128)
-					goto out;
-				lv[++sp] = (struct level){
-				    ty, root, root, 0, 0, ty == LV_BRACE, 0};
-				break;
-			}
-			if (strcmp(k->p, ")") == 0 || strcmp(k->p, "]") == 0 ||
-			    strcmp(k->p, "}") == 0) {
-				enum lvtype want = LV_BRACE;
-
-				if (k->p[0] == ')')
-					want = LV_PAREN;
-				else if (k->p[0] == ']')
-					want = LV_BRACK;
-
-				if (sp == 0 || (L->type != want &&
-						!(want == LV_PAREN &&
-						  L->type == LV_REDUCE)))
-					goto out;
-				sp--;
-				break;
-			}
-			if (strcmp(k->p, "|") == 0) {
-				if (L->pending_as)
-					L->pending_as = 0;
-				else
-					L->flag = 0;
-			} else if (strcmp(k->p, ",") == 0) {
-				if (L->type == LV_BRACE) {
-					L->flag = L->init;
-					L->keypos = 1;
-				}
-			} else if (strcmp(k->p, ":") == 0) {
-				if (L->type == LV_BRACE) {
-					L->flag = L->init;
-					L->keypos = 0;
-				}
-			} else if (strcmp(k->p, ";") == 0) {
-				if (L->type == LV_DEF)
-					sp--;
-				else if (L->type == LV_REDUCE)
-					L->flag = 0;
-				else
-					L->flag = L->init;
-			}
-			break;
-		case T_EOF:
-			break;
-		}
-		if (lv[sp].type == LV_BRACE && k->t != T_PUNCT)
-			lv[sp].keypos = 0;
+		if (sc.lv[sc.sp].type == LV_BRACE && k->t != T_PUNCT)
+			sc.lv[sc.sp].keypos = 0;
 	}
-	rc = sp == 0 ? 0 : -1;
+	rc = sc.sp == 0 ? 0 : -1;
 out:
 	tokens_free(&ts);
 	return rc;

@@ -819,6 +819,89 @@ set_mode(struct options *o, enum run_mode m)
  * Apply one parsed flag (id, its value arg or NULL) to o; fl records what
  * the command line set.  Returns 0, 1 after --help/--version, or -1.
  */
+/*
+ * The flags of outputs, deletion, inspection and the HTTP engine's
+ * limits (apply_flag hands them over).  Same returns as apply_flag.
+ */
+static int
+apply_setting(struct options *o, struct flags *fl, int id, const char *arg)
+{
+	switch (id) {
+	case OPT_OUTPUT:
+		set_str(&o->output_path, arg);
+		break;
+	case OPT_SUMMARY_JSON:
+		set_str(&o->summary_json, arg);
+		break;
+	case OPT_DELETION_THRESHOLD:
+		o->threshold_set = 1;
+		return parse_double("--deletion-threshold", arg, 0, 1,
+		    &o->deletion_threshold);
+	case OPT_NO_DELETE:
+		o->no_delete = 1;
+		break;
+	case OPT_FULL_WRITE:
+		o->full_write = 1;
+		break;
+	case OPT_SAMPLE:
+		fl->sample = 1;
+		return parse_long("--sample", arg, 1, 100000, &o->sample);
+	case OPT_GENERATE:
+		fl->generate = 1;
+		set_str(&o->generate_dir, arg);
+		break;
+	case OPT_FIELDS:
+		fl->fields = 1;
+		set_str(&o->fields, arg);
+		break;
+	case OPT_QUERY_PARAM:
+		fl->query_param = 1;
+		if (arg[0] == '=' || strchr(arg, '=') == NULL) {
+			msg_error("--query-param: '%s' is not NAME=VALUE", arg);
+			return -1;
+		}
+		o->query_params = xreallocarray(o->query_params,
+		    (size_t)o->nquery_params + 1, sizeof(*o->query_params));
+		o->query_params[o->nquery_params++] = xstrdup(arg);
+		break;
+	case OPT_INSECURE:
+		o->insecure = 1;
+		break;
+	case OPT_CACERT:
+		set_str(&o->ca_file, arg);
+		o->ca_src = "--cacert";
+		break;
+	case OPT_MAX_RETRIES:
+		return parse_long("--max-retries", arg, 0, 100,
+		    &o->max_retries);
+	case OPT_MAX_RETRY_WAIT:
+		return parse_double("--max-retry-wait", arg, 0, 3600,
+		    &o->max_retry_wait);
+	case OPT_CONNECT_TIMEOUT:
+		return parse_double("--connect-timeout", arg, 0.1, 600,
+		    &o->connect_timeout);
+	case OPT_TIMEOUT:
+		fl->timeout = 1;
+		return parse_double("--timeout", arg, 1, 3600, &o->timeout);
+	case OPT_GRAPH_CONCURRENCY:
+		return parse_long("--graph-concurrency", arg, 1, 64,
+		    &o->graph_concurrency);
+	case OPT_PORT_CONCURRENCY:
+		return parse_long("--port-concurrency", arg, 1, 64,
+		    &o->port_concurrency);
+	case OPT_PROGRESS:
+		o->progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		o->progress = 0;
+		break;
+	default:
+		msg_error("unknown option (see --help)");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 {
@@ -918,77 +1001,8 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 	case OPT_INSPECT:
 		set_str(&o->inspect_path, arg);
 		return set_mode(o, MODE_INSPECT);
-	case OPT_OUTPUT:
-		set_str(&o->output_path, arg);
-		break;
-	case OPT_SUMMARY_JSON:
-		set_str(&o->summary_json, arg);
-		break;
-	case OPT_DELETION_THRESHOLD:
-		o->threshold_set = 1;
-		return parse_double("--deletion-threshold", arg, 0, 1,
-		    &o->deletion_threshold);
-	case OPT_NO_DELETE:
-		o->no_delete = 1;
-		break;
-	case OPT_FULL_WRITE:
-		o->full_write = 1;
-		break;
-	case OPT_SAMPLE:
-		fl->sample = 1;
-		return parse_long("--sample", arg, 1, 100000, &o->sample);
-	case OPT_GENERATE:
-		fl->generate = 1;
-		set_str(&o->generate_dir, arg);
-		break;
-	case OPT_FIELDS:
-		fl->fields = 1;
-		set_str(&o->fields, arg);
-		break;
-	case OPT_QUERY_PARAM:
-		fl->query_param = 1;
-		if (arg[0] == '=' || strchr(arg, '=') == NULL) {
-			msg_error("--query-param: '%s' is not NAME=VALUE", arg);
-			return -1;
-		}
-		o->query_params = xreallocarray(o->query_params,
-		    (size_t)o->nquery_params + 1, sizeof(*o->query_params));
-		o->query_params[o->nquery_params++] = xstrdup(arg);
-		break;
-	case OPT_INSECURE:
-		o->insecure = 1;
-		break;
-	case OPT_CACERT:
-		set_str(&o->ca_file, arg);
-		o->ca_src = "--cacert";
-		break;
-	case OPT_MAX_RETRIES:
-		return parse_long("--max-retries", arg, 0, 100,
-		    &o->max_retries);
-	case OPT_MAX_RETRY_WAIT:
-		return parse_double("--max-retry-wait", arg, 0, 3600,
-		    &o->max_retry_wait);
-	case OPT_CONNECT_TIMEOUT:
-		return parse_double("--connect-timeout", arg, 0.1, 600,
-		    &o->connect_timeout);
-	case OPT_TIMEOUT:
-		fl->timeout = 1;
-		return parse_double("--timeout", arg, 1, 3600, &o->timeout);
-	case OPT_GRAPH_CONCURRENCY:
-		return parse_long("--graph-concurrency", arg, 1, 64,
-		    &o->graph_concurrency);
-	case OPT_PORT_CONCURRENCY:
-		return parse_long("--port-concurrency", arg, 1, 64,
-		    &o->port_concurrency);
-	case OPT_PROGRESS:
-		o->progress = 1;
-		break;
-	case OPT_NO_PROGRESS:
-		o->progress = 0;
-		break;
 	default:
-		msg_error("unknown option (see --help)");
-		return -1;
+		return apply_setting(o, fl, id, arg);
 	}
 	return 0;
 }
