@@ -102,6 +102,7 @@ lint:
 		-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-valist.Uninitialized' \
 		src/*.c -- $(CPPFLAGS)
 	mandoc -Tlint -Wwarning man/entra2port.1 man/entra2port.5
+	sh scripts/layers.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
