@@ -129,8 +129,8 @@ http_now(void)
 }
 
 /* Monotonic time for scheduling. */
-static double
-mono(void)
+double
+http_mono(void)
 {
 	struct timespec ts;
 
@@ -248,7 +248,7 @@ void
 http_host_backoff(struct http *h, const char *url, double secs)
 {
 	struct http_host *host = host_get(h, url);
-	double nb = mono() + secs;
+	double nb = http_mono() + secs;
 
 	if (nb > host->not_before)
 		host->not_before = nb;
@@ -259,7 +259,7 @@ http_waiting(const struct http *h)
 {
 	const struct http_host *host;
 	const struct req *r;
-	double now = mono();
+	double now = http_mono();
 	size_t n = 0;
 
 	for (r = h->delayed; r != NULL; r = r->next)
@@ -484,7 +484,7 @@ start(struct http *h, struct req *r)
 	r->errbuf[0] = '\0';
 	r->attempts++;
 	if (r->first_sent < 0)
-		r->first_sent = mono();
+		r->first_sent = http_mono();
 	r->host->inflight++;
 	r->iprev = NULL;
 	r->inext = h->inflight;
@@ -502,7 +502,7 @@ dispatch(struct http *h)
 {
 	struct http_host *host;
 	struct req **pp, *r;
-	double now = mono();
+	double now = http_mono();
 
 	/* Delayed requests whose time has come go back to their queue. */
 	pp = &h->delayed;
@@ -644,7 +644,7 @@ complete(struct http *h, struct req *r)
 	r->resp.auth_used = r->auth_value != NULL ?
 	    r->auth_value + strlen("Authorization: ") : NULL;
 	r->resp.attempts = r->attempts;
-	r->resp.seconds = r->first_sent >= 0 ? mono() - r->first_sent : 0;
+	r->resp.seconds = r->first_sent >= 0 ? http_mono() - r->first_sent : 0;
 	h->active--;
 	r->done(r->arg, &r->resp);
 	req_free(r);
@@ -654,7 +654,7 @@ static void
 delay(struct http *h, struct req *r, double secs)
 {
 	r->waited += secs;
-	r->due = mono() + secs;
+	r->due = http_mono() + secs;
 	r->next = h->delayed;
 	h->delayed = r;
 }
@@ -740,7 +740,7 @@ finished(struct http *h, CURL *e, CURLcode rc)
 		if (r->waited + wait <= h->cfg.max_retry_wait) {
 			if (status == 429 || status == 503) {
 				/* Slow the whole host, not only this one. */
-				double nb = mono() + wait;
+				double nb = http_mono() + wait;
 
 				if (nb > r->host->not_before)
 					r->host->not_before = nb;
@@ -791,7 +791,7 @@ pace(struct req *r, long status)
 	if (host->gap > 5)
 		host->gap = 5;
 	if (remaining < 1 && status != 429) {
-		double nb = mono() + reset;
+		double nb = http_mono() + reset;
 
 		if (nb > host->not_before)
 			host->not_before = nb;
@@ -802,7 +802,7 @@ pace(struct req *r, long status)
 static long
 next_timer(struct http *h, long curl_ms)
 {
-	double now = mono(), t = -1;
+	double now = http_mono(), t = -1;
 	struct req *r;
 	struct http_host *host;
 	long ms;
@@ -886,8 +886,8 @@ http_run(struct http *h)
 			return -1;
 		}
 		dispatch(h);
-		if (h->tick != NULL && mono() - h->tick_last >= h->tick_every) {
-			h->tick_last = mono();
+		if (h->tick != NULL && http_mono() - h->tick_last >= h->tick_every) {
+			h->tick_last = http_mono();
 			h->tick(h->tick_arg);
 		}
 		curl_multi_perform(h->multi, &running);

@@ -155,5 +155,6 @@ double		 http_retry_delay(long status, const char *retry_after,
 /* Whether policy retries status (0: a transport failure). */
 int		 http_retryable(enum http_retry policy, long status);
 double		 http_now(void);	/* wall clock, seconds */
+double		 http_mono(void);	/* monotonic clock, seconds */
 
 #endif

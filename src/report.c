@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "msg.h"
@@ -24,88 +23,6 @@ report_init(struct report *r, size_t nres)
 	memset(r, 0, sizeof(*r));
 	r->res = xcalloc(nres + 1, sizeof(*r->res));
 	r->nres = nres;
-	r->progress = -1;
-}
-
-/* Progress lines: drawn below the messages, erased before each one. */
-
-static struct report *live;
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-erase(void)
-{
-	if (live == NULL || live->progress <= 0)
-		return;
-	/* Up to the first line, then clear to the end of the screen. */
-	fprintf(stderr, "\r\033[%dA\033[J", live->progress);
-	live->progress = 0;
-}
-
-static void
-draw(void)
-{
-	struct report *r = live;
-	double el;
-	size_t i;
-
-	if (r == NULL || r->progress != 0)
-		return;
-	el = mono() - r->progress_t0;
-	for (i = 0; i < r->nres; i++) {
-		const struct report_res *s = &r->res[i];
-		unsigned long w = s->upserted + s->unchanged + s->failed;
-
-		fprintf(stderr, "%-22.22s %9lu read %9lu written %8.0f/s%s\n",
-		    s->kind != NULL ? s->kind : "", s->fetched,
-		    r->dry_run ? s->emitted : w, el > 0 ? (double)(r->dry_run ?
-		    s->emitted : w) / el : 0.0, s->kind_failed ? "  FAILED" :
-		    "");
-	}
-	fprintf(stderr, "%zu requests waiting on a rate limit, %.0f s\n",
-	    r->progress_waiting, el);
-	r->progress = (int)r->nres + 1;
-	fflush(stderr);
-}
-
-void
-report_progress_start(struct report *r, int on)
-{
-	if (!on)
-		return;
-	live = r;
-	r->progress = 0;
-	r->progress_t0 = mono();
-	msg_set_hooks(erase, draw);
-}
-
-void
-report_progress_update(struct report *r, size_t waiting)
-{
-	if (r->progress < 0)
-		return;
-	r->progress_waiting = waiting;
-	erase();
-	draw();
-}
-
-void
-report_progress_end(struct report *r)
-{
-	if (r->progress < 0)
-		return;
-	erase();
-	msg_set_hooks(NULL, NULL);
-	live = NULL;
-	r->progress = -1;
 }
 
 /*

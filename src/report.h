@@ -64,20 +64,9 @@ struct report {
 	unsigned long		 throttled;
 	double			 seconds;
 	char			*started;	/* ISO time */
-	int			 progress;	/* lines drawn, -1 off */
-	double			 progress_t0;
-	size_t			 progress_waiting;
 };
 
 void	report_init(struct report *, size_t nres);
-/*
- * The live progress line (one per resource, on stderr, only when on):
- * start, update (redrawn when called; waiting = requests held back by a
- * rate limit), end (erases it before the summary).
- */
-void	report_progress_start(struct report *, int on);
-void	report_progress_update(struct report *, size_t waiting);
-void	report_progress_end(struct report *);
 void	report_release(struct report *);
 /* Record an entity Port rejected (copied); keeps the first 100. */
 void	report_failure(struct report *, const char *kind, const char *bp,

@@ -35,6 +35,7 @@
 #include "msg.h"
 #include "options.h"
 #include "port.h"
+#include "progress.h"
 #include "prune.h"
 #include "report.h"
 #include "state.h"
@@ -86,6 +87,7 @@ struct sync {
 	const struct mapping	*m;
 	struct report		*rep;
 	struct client		 cl;		/* owns h, g, p, pauth */
+	struct progress		*progress;	/* NULL: none drawn */
 	struct http		*h;
 	struct auth		*pauth;
 	struct graph		*g;
@@ -109,15 +111,6 @@ struct sync {
 static void	start_listing(struct kstate *);
 static void	resume(struct sync *);
 static void	kind_check_done(struct kstate *);
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Which resource an entity's blueprint is reported under. */
 static size_t
@@ -555,7 +548,7 @@ kind_check_done(struct kstate *k)
 		kind_fail(k, why);
 		free(why);
 	}
-	s->rep->res[k->idx].seconds = mono() - k->t0;
+	s->rep->res[k->idx].seconds = http_mono() - k->t0;
 	msg_info("'%s': read %lu items", k->r->kind,
 	    s->rep->res[k->idx].fetched);
 	if (--s->kinds_left == 0 && s->p != NULL)
@@ -669,7 +662,7 @@ tick(void *arg)
 {
 	struct sync *s = arg;
 
-	report_progress_update(s->rep, http_waiting(s->h));
+	progress_update(s->progress, http_waiting(s->h));
 }
 
 static void
@@ -832,7 +825,7 @@ sync_run(const struct options *o, const struct mapping *m,
 {
 	struct sync s;
 	char started[40];
-	double t0 = mono();
+	double t0 = http_mono();
 	size_t i;
 	int rc = -1;
 
@@ -872,7 +865,7 @@ sync_run(const struct options *o, const struct mapping *m,
 	rc = 0;
 	if (o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO) &&
 	    o->log_format == LOG_TEXT && o->verbosity > 0)) {
-		report_progress_start(rep, 1);
+		s.progress = progress_start(rep);
 		http_set_tick(s.h, 0.25, tick, &s);
 	}
 	/* Port writes hold back Graph reads past this many entities. */
@@ -924,7 +917,7 @@ sync_run(const struct options *o, const struct mapping *m,
 	}
 	s.kinds_left = s.nk;
 	for (i = 0; i < s.nk; i++) {
-		s.k[i].t0 = mono();
+		s.k[i].t0 = http_mono();
 		start_listing(&s.k[i]);
 	}
 	if (http_run(s.h) == -1) {
@@ -990,8 +983,8 @@ finish:
 	rep->port_requests = s.p != NULL ? port_requests(s.p) : 0;
 	rep->throttled = http_throttled(s.h);
 out:
-	report_progress_end(rep);
-	rep->seconds = mono() - t0;
+	progress_end(s.progress);
+	rep->seconds = http_mono() - t0;
 	if (s.out != NULL && s.out != stdout && fclose(s.out) != 0) {
 		msg_error("cannot write '%s': %s", o->output_path,
 		    strerror(errno));
