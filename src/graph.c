@@ -140,6 +140,7 @@ parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
 	e->status = r->status;
 	e->auth_failed = r->auth_failed;
 	e->interrupted = r->interrupted;
+	e->reported = r->reported;
 	e->request_id = r->request_id;
 	*json = NULL;
 	if (r->status == 0) {
@@ -969,7 +970,7 @@ batch_done(void *arg, struct http_resp *r)
 			e.message = "no answer for this request in the $batch "
 			    "reply";
 		}
-		if (!e.auth_failed && !e.interrupted && r->status == 200 &&
+		if (!e.reported && r->status == 200 &&
 		    ++m->jobs[b->jobs[i]].tries < JOB_TRIES) {
 			ready_push(m, b->jobs[i]);
 			cJSON_Delete(ej);

@@ -22,6 +22,8 @@ struct graph_error {
 	const char	*request_id;
 	int		 auth_failed;	/* no token could be obtained */
 	int		 interrupted;
+	int		 reported;	/* already said (auth) or nothing to say
+					   (interrupted): pass it up silently */
 	int		 vanished;	/* a group confirmed gone: its member
 					   list and GET /groups/{id} both
 					   answered 404 Request_ResourceNotFound */

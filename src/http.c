@@ -525,7 +525,7 @@ dispatch(struct http *h)
 				host->tail = NULL;
 			host->queued--;
 			if (r->auth != NULL && r->auth->failed) {
-				r->resp.auth_failed = 1;
+				r->resp.auth_failed = r->resp.reported = 1;
 				r->resp.error = r->auth->message != NULL ?
 				    r->auth->message : "authentication failed";
 				h->active--;
@@ -707,7 +707,7 @@ finished(struct http *h, CURL *e, CURLcode rc)
 		    r->url, r->resp.body.len);
 	}
 	if (h->stopping || interrupted) {
-		r->resp.interrupted = 1;
+		r->resp.interrupted = r->resp.reported = 1;
 		r->resp.status = 0;
 		r->resp.error = "interrupted";
 		complete(h, r);
@@ -867,7 +867,7 @@ drain(struct http *h)
 		if (r == NULL && n == 0)
 			break;
 		if (r != NULL) {
-			r->resp.interrupted = 1;
+			r->resp.interrupted = r->resp.reported = 1;
 			r->resp.error = "interrupted";
 			complete(h, r);
 		}

@@ -32,6 +32,8 @@ struct http_resp {
 	const char	*error;		/* transport or auth failure text */
 	int		 auth_failed;	/* the token could not be obtained */
 	int		 interrupted;	/* the run was interrupted */
+	int		 reported;	/* nothing to say: the token provider
+					   said why, or the run was stopped */
 	struct buf	 body;
 	const char	*request_id;	/* request-id / x-trace-id header */
 	const char	*content_type;

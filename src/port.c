@@ -870,7 +870,7 @@ best_done(void *arg, struct http_resp *r)
 
 	if (r->status < 200 || r->status > 299) {
 		reply_error(r, &j, &code, &msg);
-		if (!r->auth_failed && !r->interrupted)
+		if (!r->reported)
 			msg_warn("cannot %s (ignored): %s%s%s", b->what,
 			    r->status ? code : "", r->status ? ": " : "", msg);
 		cJSON_Delete(j);
@@ -942,7 +942,7 @@ ensure_reply(void *arg, struct http_resp *r)
 		goto out;
 	}
 	if (r->status != 404) {
-		if (!r->auth_failed && !r->interrupted)
+		if (!r->reported)
 			msg_warn("cannot read integration '%s' (ignored): "
 			    "HTTP %ld", p->cfg.identifier, r->status);
 		goto out;

@@ -305,7 +305,7 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 		    mp->ids[i], e->code, e->request_id };
 
 		/* A token failure was reported by auth: only record it. */
-		if (!e->auth_failed && !e->interrupted)
+		if (!e->reported)
 			msg_event(MSG_ERROR, &f, "%s", why);
 		kind_fail(k, why);
 		if (e->auth_failed)
@@ -515,7 +515,7 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 
 	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s",
 	    k->r->kind, text);
-	if (!e->auth_failed && !e->interrupted) {
+	if (!e->reported) {
 		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
 		    NULL, e->code, e->request_id };
 
