@@ -6,7 +6,7 @@
 # violation and exits 1 if there is one.
 cd "$(dirname "$0")/.." || exit 2
 layers='
-0 xmalloc
+0 xmalloc exits
 1 buf strset
 2 msg csv
 3 options mapping http blueprints

@@ -29,7 +29,6 @@
 #include "inspect.h"
 #include "msg.h"
 #include "options.h"
-#include "report.h"
 #include "xmalloc.h"
 
 #define MAX_DEPTH	3
@@ -1301,10 +1300,23 @@ mark_users(struct ctx *c, struct stats *st, const struct reader *dflt)
 	}
 }
 
+int
+inspect_check(const struct options *o)
+{
+	if (o->inspect_path[0] != '/') {
+		msg_error("--inspect: '%s' must be a Graph path starting with "
+		    "'/', such as /users", o->inspect_path);
+		return -1;
+	}
+	if (o->generate_dir != NULL && prepare_dir(o->generate_dir) == -1)
+		return -1;
+	return 0;
+}
+
 /*
- * Parse the query parameters, check the --generate directory and set up
- * the credential, the HTTP engine and Graph in c (released by
- * inspect_run).  Returns EXIT_OK, or EXIT_USAGE after an error message.
+ * Parse the query parameters and set up the credential, the HTTP engine
+ * and Graph in c (released by inspect_run).  Returns 0, or -1 after an
+ * error message.
  */
 static int
 setup(struct ctx *c)
@@ -1312,11 +1324,6 @@ setup(struct ctx *c)
 	const struct options *o = c->o;
 	int i;
 
-	if (o->inspect_path[0] != '/') {
-		msg_error("--inspect: '%s' must be a Graph path starting with "
-		    "'/', such as /users", o->inspect_path);
-		return EXIT_USAGE;
-	}
 	c->names = xcalloc((size_t)o->nquery_params + 1, sizeof(char *));
 	c->values = xcalloc((size_t)o->nquery_params + 1, sizeof(char *));
 	for (i = 0; i < o->nquery_params; i++) {
@@ -1331,13 +1338,11 @@ setup(struct ctx *c)
 			c->has_select = 1;
 		c->nparams++;
 	}
-	if (o->generate_dir != NULL && prepare_dir(o->generate_dir) == -1)
-		return EXIT_USAGE;
 	if (client_open(&c->cl, o, NULL, 1, NULL, NULL) == -1)
-		return EXIT_USAGE;
+		return -1;
 	c->h = c->cl.h;
 	c->g = c->cl.g;
-	return EXIT_OK;
+	return 0;
 }
 
 int
@@ -1349,20 +1354,19 @@ inspect_run(const struct options *o)
 	struct stats st;
 	const cJSON *it;
 	size_t i;
-	int status, users, have_ext = 0;
+	int rc = -1, users, have_ext = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&st, 0, sizeof(st));
 	memset(&dflt, 0, sizeof(dflt));
 	memset(&ext, 0, sizeof(ext));
 	c.o = o;
-	if ((status = setup(&c)) != EXIT_OK)
+	if (setup(&c) == -1)
 		goto out;
 	users = strcmp(o->inspect_path, "/users") == 0 ||
 	    strcmp(o->inspect_path, "/users/") == 0;
 	if (read_sample(&c, &dflt, NULL) == -1) {
 		msg_error("cannot read '%s': %s", o->inspect_path, dflt.text);
-		status = EXIT_ABORTED;
 		goto out;
 	}
 	if (users && !c.has_select && read_users_selected(&c, &ext) == 0) {
@@ -1379,8 +1383,7 @@ inspect_run(const struct options *o)
 	print_table(&st, o->inspect_path, have_ext);
 	if (use->n == 0)
 		msg_warn("'%s': the sample is empty", o->inspect_path);
-	if (o->generate_dir != NULL && generate(&c, &st) == -1)
-		status = EXIT_USAGE;
+	rc = o->generate_dir != NULL && generate(&c, &st) == -1 ? -1 : 0;
 out:
 	reader_release(&dflt);
 	reader_release(&ext);
@@ -1393,5 +1396,5 @@ out:
 	free(c.values);
 	free(c.licence_why);
 	client_close(&c.cl);
-	return status;
+	return rc;
 }

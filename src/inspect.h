@@ -19,10 +19,16 @@ enum inspect_format {
 };
 
 /*
+ * Check what an inspection needs before it sends anything: the path is a
+ * Graph path, the --generate directory can be written.  Returns 0, or -1
+ * after printing why.
+ */
+int	inspect_check(const struct options *o);
+/*
  * Run the inspection o describes (o->inspect_path, sample, query_params,
  * fields, generate_dir).  The table goes to stdout, messages to stderr.
- * Returns the exit status: 0, 2 (usage or configuration error, or the
- * files could not be written) or 3 (Graph could not be read).
+ * Returns 0, or -1 after printing why (Graph could not be read, or the
+ * files could not be written).
  */
 int	inspect_run(const struct options *o);
 

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "client.h"
+#include "exits.h"
 #include "http.h"
 #include "inspect.h"
 #include "jqscan.h"
@@ -68,9 +69,12 @@ main(int argc, char **argv)
 	transform_env(o.env_jq, options_secret_env);
 	/* Inspection reads Graph only: no mapping involved. */
 	if (o.mode == MODE_INSPECT) {
-		status = inspect_run(&o);
-		if (close_stdout() == -1 && status == EXIT_OK)
+		if (inspect_check(&o) == -1)
 			status = EXIT_USAGE;
+		else if (inspect_run(&o) == -1)
+			status = EXIT_ABORTED;
+		else
+			status = close_stdout() == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
 	/* With --check too: what is checked is Port's mapping. */
