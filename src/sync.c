@@ -234,7 +234,7 @@ map_page(struct kstate *k, struct tpage *tp)
 }
 
 static void
-members_got(void *arg, size_t i, const char *json, size_t len,
+members_got(void *arg, size_t i, const struct members *ml,
     const struct graph_error *e)
 {
 	struct mpage *mp = arg;
@@ -244,15 +244,13 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 	if (e == NULL) {
 		char *err = NULL;
 
-		if (tpage_set_members(mp->tp, i, json, len) == -1) {
-			kind_fail(k, "a member list was not a JSON array");
-			tpage_drop(mp->tp, i);
-		} else if (!k->s->rep->res[k->idx].kind_failed &&
-		    transform_run_item(k->t, mp->tp, i, emit, k, &err) == -1) {
+		/* Mapped now: its members need not wait for the page. */
+		if (!k->s->rep->res[k->idx].kind_failed &&
+		    transform_run_members(k->t, mp->tp, i, ml, emit, k,
+		    &err) == -1) {
 			msg_error("%s", err);
 			kind_fail(k, err);
 		}
-		/* Mapped now: its members need not wait for the page. */
 		tpage_drop(mp->tp, i);
 		free(err);
 		return;
