@@ -379,6 +379,10 @@ fetch(struct graph_list *l, const char *url)
 	o.urgent = 1;
 	l->g->requests++;
 	http_submit(l->g->h, &o, page_done, l);
+	/* The caller maps the page it has just read after asking for the
+	 * next one: send the request first, so that the chain's wait for
+	 * Graph and that work overlap. */
+	http_flush(l->g->h);
 }
 
 static char *

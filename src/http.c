@@ -70,6 +70,7 @@ struct http_host {
 	double			 last_send;
 	struct req		*head, *tail;	/* queued */
 	size_t			 queued;
+	int			 chains;	/* urgent requests were sent */
 	struct http_host	*next;
 };
 
@@ -83,6 +84,7 @@ struct http {
 	size_t			 active;	/* requests not yet completed */
 	unsigned long		 throttled;
 	int			 stopping;
+	int			 dispatching;	/* inside dispatch() */
 	void			(*tick)(void *);
 	void			*tick_arg;
 	double			 tick_every;
@@ -345,6 +347,8 @@ http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
 	r->first_sent = -1;
 	buf_init(&r->resp.body);
 	h->active++;
+	if (r->urgent)
+		r->host->chains = 1;
 	enqueue(r, r->urgent);
 }
 
@@ -502,14 +506,26 @@ start(struct http *h, struct req *r)
 	return 0;
 }
 
-/* Send what the hosts' caps and clocks allow. */
+/* Slots of a host's cap only urgent requests may take. */
+static int
+urgent_reserve(int cap)
+{
+	return cap >= 4 ? 2 : cap >= 2 ? 1 : 0;
+}
+
+/*
+ * Send what the hosts' caps and clocks allow.  With flush, only start
+ * transfers: a request that must end without one (its token failed) is
+ * left in its queue, so that no done callback runs from http_flush().
+ */
 static void
-dispatch(struct http *h)
+dispatch(struct http *h, int flush)
 {
 	struct http_host *host;
 	struct req **pp, *r;
 	double now = mono();
 
+	h->dispatching = 1;
 	/* Delayed requests whose time has come go back to their queue. */
 	pp = &h->delayed;
 	while ((r = *pp) != NULL) {
@@ -525,6 +541,14 @@ dispatch(struct http *h)
 		    host->not_before <= now &&
 		    host->last_send + host->gap <= now) {
 			r = host->head;
+			if (flush && r->auth != NULL && r->auth->failed)
+				break;
+			/* The last slots are kept for urgent requests (a
+			 * chain of pages, each naming the next): queued
+			 * behind other work, the chain would wait for it. */
+			if (!r->urgent && host->chains && host->inflight >=
+			    host->cap - urgent_reserve(host->cap))
+				break;
 			host->last_send = now;
 			host->head = r->next;
 			if (host->head == NULL)
@@ -540,6 +564,10 @@ dispatch(struct http *h)
 				continue;
 			}
 			if (start(h, r) == -1) {
+				if (r->auth->failed && flush) {
+					enqueue(r, 1);
+					break;
+				}
 				if (r->auth->failed) {
 					enqueue(r, 1);
 					continue;
@@ -549,6 +577,18 @@ dispatch(struct http *h)
 			}
 		}
 	}
+	h->dispatching = 0;
+}
+
+void
+http_flush(struct http *h)
+{
+	int running;
+
+	if (h->dispatching || h->stopping || interrupted)
+		return;
+	dispatch(h, 1);
+	curl_multi_perform(h->multi, &running);
 }
 
 static int
@@ -862,7 +902,7 @@ http_run(struct http *h)
 			drain(h);
 			return -1;
 		}
-		dispatch(h);
+		dispatch(h, 0);
 		if (h->tick != NULL && mono() - h->tick_last >= h->tick_every) {
 			h->tick_last = mono();
 			h->tick(h->tick_arg);
@@ -873,7 +913,7 @@ http_run(struct http *h)
 				finished(h, m->easy_handle, m->data.result);
 		if (h->active == 0)
 			break;
-		dispatch(h);
+		dispatch(h, 0);
 		if (h->active > 0) {
 			long curl_ms = -1;
 
