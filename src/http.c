@@ -55,6 +55,8 @@ struct req {
 	char			*retry_after;
 	char			*rl_reset;
 	char			*rl_remaining;
+	char			*rl_limit;
+	char			*rl_period;
 	char			*request_id;
 	char			*content_type;
 };
@@ -176,6 +178,8 @@ req_free(struct req *r)
 	free(r->retry_after);
 	free(r->rl_reset);
 	free(r->rl_remaining);
+	free(r->rl_limit);
+	free(r->rl_period);
 	free(r->request_id);
 	free(r->content_type);
 	free(r);
@@ -415,12 +419,17 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 		free(r->retry_after);
 		free(r->rl_reset);
 		free(r->rl_remaining);
+		free(r->rl_limit);
+		free(r->rl_period);
 		r->retry_after = r->rl_reset = r->rl_remaining = NULL;
+		r->rl_limit = r->rl_period = NULL;
 	}
 	set_header(&r->retry_after, header_value(p, len, "retry-after"));
 	set_header(&r->rl_reset, header_value(p, len, "x-ratelimit-reset"));
 	set_header(&r->rl_remaining, header_value(p, len,
 	    "x-ratelimit-remaining"));
+	set_header(&r->rl_limit, header_value(p, len, "x-ratelimit-limit"));
+	set_header(&r->rl_period, header_value(p, len, "x-ratelimit-period"));
 	set_header(&r->request_id, header_value(p, len, "request-id"));
 	set_header(&r->request_id, header_value(p, len, "x-trace-id"));
 	set_header(&r->content_type, header_value(p, len, "content-type"));
@@ -805,6 +814,18 @@ pace(struct req *r, long status)
 	if (reset < 0)
 		return;
 	host->gap = remaining >= 1 ? reset / remaining : 0;
+	/* The reset comes in whole seconds, rounded up: late in a short
+	 * window it overstates the time left, and the spread above would
+	 * send at half the rate the window allows.  The window's own rate
+	 * (limit per period, with a margin) is never faster than allowed
+	 * on average. */
+	if (r->rl_limit != NULL && r->rl_period != NULL) {
+		double lim = strtod(r->rl_limit, NULL);
+		double per = strtod(r->rl_period, NULL);
+
+		if (lim >= 1 && per > 0 && host->gap > 1.02 * per / lim)
+			host->gap = 1.02 * per / lim;
+	}
 	if (host->gap > 5)
 		host->gap = 5;
 	if (remaining < 1 && status != 429) {

@@ -306,6 +306,9 @@ advance(struct kstate *k, const char *next)
 	 * at most two per resource, or Port lagging, hold the reads. */
 	if (next != NULL && (k->pages_out >= 2 || (s->p != NULL &&
 	    port_pending(s->p) >= s->high))) {
+		msg_debug("'%s': next page held (%d pages wait for members, "
+		    "%zu entities wait for Port)", k->r->kind, k->pages_out,
+		    s->p != NULL ? port_pending(s->p) : 0);
 		k->stash = xstrdup(next);
 		k->stashed = 1;
 		return;
