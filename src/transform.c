@@ -1254,10 +1254,12 @@ put_ids(struct buf *b, const struct members *ml, const char *type)
 			buf_putc(b, ',');
 		first = 0;
 		/* Printable ASCII but '"' and '\\' is written as it is. */
-		for (k = 0; k < n; k++)
-			if (id[k] < 0x20 || id[k] > 0x7e || id[k] == '"' ||
-			    id[k] == '\\')
+		for (k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)id[k];
+
+			if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
 				break;
+		}
 		if (k == n) {
 			buf_putc(b, '"');
 			buf_append(b, id, n);
@@ -1296,7 +1298,7 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 			buf_putc(b, ',');
 		first = 0;
 		key = jv_string_value(kv);
-		put_dump(b, kv);
+		put_dump(b, jv_copy(kv));
 		buf_putc(b, ':');
 		if (k == F_TOP && jv_get_kind(v) == JV_KIND_OBJECT &&
 		    (strcmp(key, "properties") == 0 ||
@@ -1304,6 +1306,7 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 			put_spliced(b, t, v, key[0] == 'p' ? F_PROP : F_REL,
 				    ml);
 			jv_free(v);
+			jv_free(kv);
 			continue;
 		}
 		for (i = 0; k != F_TOP && i < t->nf; i++)
@@ -1316,6 +1319,7 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 		} else {
 			put_dump(b, v);
 		}
+		jv_free(kv);
 	}
 	buf_putc(b, '}');
 }
