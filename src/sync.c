@@ -999,8 +999,10 @@ sync_run(const struct options *o, const struct mapping *m,
 		report_progress_start(rep, 1);
 		http_set_tick(s.h, 0.25, tick, &s);
 	}
-	/* Port writes hold back Graph reads past this many entities. */
-	s.high = 2000 + 40 * (size_t)o->port_concurrency;
+	/* Port writes hold back Graph reads past this many entities (about
+	 * 2.5 MB of JSON at the default concurrency): a short lag of Port
+	 * under its rate limit should not stall the /users page chain. */
+	s.high = 4000 + 80 * (size_t)o->port_concurrency;
 	s.low = s.high / 2;
 
 	if (o->init && o->mode == MODE_SYNC) {
