@@ -168,7 +168,8 @@ fuzz-bins: $(FUZZ_BINS)
 # The reply harnesses replace the HTTP engine (tests/fuzz/fake_http.h).
 $(FUZZ_DIR)/fuzz_port_reply $(FUZZ_DIR)/fuzz_graph_batch \
 $(FUZZ_DIR)/fuzz_token_reply: FUZZ_WRAP = \
-	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff
+	-Wl,--wrap=http_submit,--wrap=http_auth_ready,--wrap=http_host_backoff \
+	-Wl,--wrap=http_flush,--wrap=http_retry_wait
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/fake_http.h $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARNINGS) -fsanitize=fuzzer \

@@ -4,7 +4,9 @@
  * as the Graph fake serves them), parses each page with jv_parse_sized, takes
  * .value and, for every item, runs one compiled jq program (the mapping's
  * selector and entity object) and dumps each output with jv_dump_string.  It
- * prints CPU microseconds per item (user+sys, getrusage) for several passes.
+ * prints CPU microseconds per item (user+sys, getrusage) for several passes,
+ * and the number of members the items carry (group objects with their
+ * ".members" arrays assembled, for the CPU per membership of issue 13).
  */
 
 #include <sys/resource.h>
@@ -123,6 +125,7 @@ main(int argc, char **argv)
 {
 	char *pages, *prog, *p, *nl;
 	size_t plen, glen, npages = 0, cap = 0, items = 0, outs, bytes;
+	size_t members = 0;
 	struct text *pv = NULL, *iv = NULL;
 	size_t nitems = 0, icap = 0, i, k;
 	int passes = 5, pass;
@@ -167,7 +170,16 @@ main(int argc, char **argv)
 		int n = jv_array_length(jv_copy(val));
 
 		for (int j = 0; j < n; j++) {
-			jv s = jv_dump_string(jv_array_get(jv_copy(val), j), 0);
+			jv it = jv_array_get(jv_copy(val), j);
+			jv mem = jv_get_kind(it) == JV_KIND_OBJECT ?
+			    jv_object_get(jv_copy(it), jv_string("members")) :
+			    jv_null();
+			jv s;
+
+			if (jv_get_kind(mem) == JV_KIND_ARRAY)
+				members += (size_t)jv_array_length(jv_copy(mem));
+			jv_free(mem);
+			s = jv_dump_string(it, 0);
 
 			if (nitems == icap) {
 				icap = icap ? icap * 2 : 4096;
@@ -224,9 +236,9 @@ main(int argc, char **argv)
 		item_us[pass] = (cpu_us() - t0) /
 		    (double)(nitems ? nitems : 1);
 	}
-	printf("{\"pages\":%zu,\"items\":%zu,\"outputs\":%zu,"
-	    "\"outputBytes\":%zu,\"passes\":%d,\"pageUs\":[", npages, items,
-	    outs, bytes, passes);
+	printf("{\"pages\":%zu,\"items\":%zu,\"members\":%zu,"
+	    "\"outputs\":%zu,\"outputBytes\":%zu,\"passes\":%d,"
+	    "\"pageUs\":[", npages, items, members, outs, bytes, passes);
 	for (pass = 0; pass < passes; pass++)
 		printf("%s%.3f", pass ? "," : "", page_us[pass]);
 	printf("],\"itemUs\":[");

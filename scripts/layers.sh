@@ -9,7 +9,7 @@ layers='
 0 xmalloc exits
 1 buf strset
 2 msg csv
-3 options mapping http blueprints
+3 options mapping http blueprints members
 4 jqscan auth report digest
 5 graphschema transform graph port progress
 6 state prune client

@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "graph.h"
 #include "http.h"
+#include "members.h"
 #include "msg.h"
 #include "strset.h"
 #include "xmalloc.h"
@@ -488,6 +489,10 @@ fetch(struct graph_list *l, const char *url)
 	o.urgent = 1;
 	l->g->requests++;
 	http_submit(l->g->h, &o, page_done, l);
+	/* The caller maps the page it has just read after asking for the
+	 * next one: send the request first, so that the chain's wait for
+	 * Graph and that work overlap. */
+	http_flush(l->g->h);
 }
 
 static char *
@@ -609,8 +614,7 @@ struct mjob {
 	char		*first;		/* the group's first member page */
 	char		*url;		/* relative, for the batch */
 	int		 restarts;
-	struct buf	 json;		/* "[{...},..." accumulating */
-	int		 count;
+	struct members	*list;		/* the members read so far */
 	int		 tries;
 	double		 waited;	/* seconds of retry waits so far */
 	int		 done;
@@ -650,13 +654,9 @@ static void
 mjob_finish(struct mrun *m, struct mjob *j, const struct graph_error *e)
 {
 	j->done = 1;
-	if (e == NULL) {
-		buf_putc(&j->json, ']');
-		m->got(m->arg, j->index, buf_str(&j->json), j->json.len, NULL);
-	} else {
-		m->got(m->arg, j->index, NULL, 0, e);
-	}
-	buf_release(&j->json);
+	m->got(m->arg, j->index, e == NULL ? j->list : NULL, e);
+	members_free(j->list);
+	j->list = NULL;
 	free(j->url);
 	free(j->first);
 	free(j->gid);
@@ -722,7 +722,10 @@ member_page_check(const struct graph *g, const cJSON *body)
 	return NULL;
 }
 
-/* Append the members of a checked page to j's array. */
+/*
+ * Append the members of a checked page to j's list: the id, and the
+ * "@odata.type" when it is a string (else the member has none).
+ */
 static void
 member_append(struct mjob *j, const cJSON *body)
 {
@@ -734,17 +737,8 @@ member_append(struct mjob *j, const cJSON *body)
 		    "@odata.type");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 
-		buf_puts(&j->json, j->count++ ? ",{" : "{");
-		buf_puts(&j->json, "\"@odata.type\":");
-		if (cJSON_IsString(t))
-			buf_json_str(&j->json, t->valuestring,
-			    strlen(t->valuestring));
-		else
-			buf_puts(&j->json, "null");
-		buf_puts(&j->json, ",\"id\":");
-		buf_json_str(&j->json, id->valuestring,
-		    strlen(id->valuestring));
-		buf_putc(&j->json, '}');
+		members_add(j->list, cJSON_IsString(t) ? t->valuestring : NULL,
+		    id->valuestring, strlen(id->valuestring));
 	}
 }
 
@@ -754,9 +748,7 @@ mjob_restart(struct mrun *m, struct mjob *j)
 {
 	free(j->url);
 	j->url = xstrdup(j->first);
-	buf_reset(&j->json);
-	buf_putc(&j->json, '[');
-	j->count = 0;
+	members_reset(j->list);
 	ready_push(m, (size_t)(j - m->jobs));
 }
 
@@ -1069,8 +1061,7 @@ graph_members(struct graph *g, const char *const *ids, size_t n,
 		m->jobs[i].gid = xstrdup(ids[i]);
 		m->jobs[i].url = buf_detach(&u);
 		m->jobs[i].first = xstrdup(m->jobs[i].url);
-		buf_init(&m->jobs[i].json);
-		buf_putc(&m->jobs[i].json, '[');
+		m->jobs[i].list = members_new();
 		ready_push(m, i);
 	}
 	if (n == 0) {

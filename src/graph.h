@@ -13,6 +13,7 @@ struct http;
 struct http_auth;
 struct graph;
 struct graph_list;
+struct members;
 
 /* A Graph failure, as reported: status, error.code, message, request-id. */
 struct graph_error {
@@ -91,8 +92,10 @@ void		 graph_list_fail(struct graph_list *, const char *text);
  * /groups/{id}/members (or transitiveMembers) with $select=id and
  * $top=999, bundled in $batch requests of up to 20.  Service principals
  * are included (ConsistencyLevel: eventual and $count=true on every
- * page).  got is called once per group with the JSON array of
- * {"@odata.type","id"} objects, or with err set; then done once.
+ * page).  got is called once per group with its members (owned by the
+ * graph, valid during the call: each member's "@odata.type" and id), or
+ * with err set and no members; then done once.  While a group's list is
+ * read only its ids and types are held, in a compact list (members.h).
  *
  * A list counts as read only on proof: every page answered 200 with a
  * "value" array whose members all have an id, and the last page had no
@@ -103,7 +106,7 @@ void		 graph_list_fail(struct graph_list *, const char *text);
  * a whole fails its groups with the batch's status, never as vanished.
  */
 typedef void	(*graph_members_fn)(void *arg, size_t index,
-		    const char *json, size_t len, const struct graph_error *);
+		    const struct members *, const struct graph_error *);
 void		 graph_members(struct graph *, const char *const *ids,
 		    size_t n, int transitive, graph_members_fn got,
 		    void (*done)(void *arg), void *arg);

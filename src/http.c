@@ -57,6 +57,8 @@ struct req {
 	char			*retry_after;
 	char			*rl_reset;
 	char			*rl_remaining;
+	char			*rl_limit;
+	char			*rl_period;
 	char			*request_id;
 	char			*content_type;
 };
@@ -72,6 +74,7 @@ struct http_host {
 	double			 last_send;
 	struct req		*head, *tail;	/* queued */
 	size_t			 queued;
+	int			 chains;	/* urgent requests were sent */
 	struct http_host	*next;
 };
 
@@ -86,6 +89,7 @@ struct http {
 	size_t			 active;	/* requests not yet completed */
 	unsigned long		 throttled;
 	int			 stopping;
+	int			 dispatching;	/* inside dispatch() */
 	void			(*tick)(void *);
 	void			*tick_arg;
 	double			 tick_every;
@@ -181,6 +185,8 @@ req_free(struct req *r)
 	free(r->retry_after);
 	free(r->rl_reset);
 	free(r->rl_remaining);
+	free(r->rl_limit);
+	free(r->rl_period);
 	free(r->request_id);
 	free(r->content_type);
 	free(r);
@@ -337,6 +343,8 @@ http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
 	r->first_sent = -1;
 	buf_init(&r->resp.body);
 	h->active++;
+	if (r->urgent)
+		r->host->chains = 1;
 	enqueue(r, r->urgent);
 }
 
@@ -403,12 +411,17 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 		free(r->retry_after);
 		free(r->rl_reset);
 		free(r->rl_remaining);
+		free(r->rl_limit);
+		free(r->rl_period);
 		r->retry_after = r->rl_reset = r->rl_remaining = NULL;
+		r->rl_limit = r->rl_period = NULL;
 	}
 	set_header(&r->retry_after, header_value(p, len, "retry-after"));
 	set_header(&r->rl_reset, header_value(p, len, "x-ratelimit-reset"));
 	set_header(&r->rl_remaining, header_value(p, len,
 	    "x-ratelimit-remaining"));
+	set_header(&r->rl_limit, header_value(p, len, "x-ratelimit-limit"));
+	set_header(&r->rl_period, header_value(p, len, "x-ratelimit-period"));
 	set_header(&r->request_id, header_value(p, len, "request-id"));
 	set_header(&r->request_id, header_value(p, len, "x-trace-id"));
 	set_header(&r->content_type, header_value(p, len, "content-type"));
@@ -496,14 +509,26 @@ start(struct http *h, struct req *r)
 	return 0;
 }
 
-/* Send what the hosts' caps and clocks allow. */
+/* Slots of a host's cap only urgent requests may take. */
+static int
+urgent_reserve(int cap)
+{
+	return cap >= 4 ? 2 : cap >= 2 ? 1 : 0;
+}
+
+/*
+ * Send what the hosts' caps and clocks allow.  With flush, only start
+ * transfers: a request that must end without one (its token failed) is
+ * left in its queue, so that no done callback runs from http_flush().
+ */
 static void
-dispatch(struct http *h)
+dispatch(struct http *h, int flush)
 {
 	struct http_host *host;
 	struct req **pp, *r;
 	double now = http_mono();
 
+	h->dispatching = 1;
 	/* Delayed requests whose time has come go back to their queue. */
 	pp = &h->delayed;
 	while ((r = *pp) != NULL) {
@@ -519,6 +544,14 @@ dispatch(struct http *h)
 		    host->not_before <= now &&
 		    host->last_send + host->gap <= now) {
 			r = host->head;
+			if (flush && r->auth != NULL && r->auth->failed)
+				break;
+			/* The last slots are kept for urgent requests (a
+			 * chain of pages, each naming the next): queued
+			 * behind other work, the chain would wait for it. */
+			if (!r->urgent && host->chains && host->inflight >=
+			    host->cap - urgent_reserve(host->cap))
+				break;
 			host->last_send = now;
 			host->head = r->next;
 			if (host->head == NULL)
@@ -534,6 +567,10 @@ dispatch(struct http *h)
 				continue;
 			}
 			if (start(h, r) == -1) {
+				if (r->auth->failed && flush) {
+					enqueue(r, 1);
+					break;
+				}
 				if (r->auth->failed) {
 					enqueue(r, 1);
 					continue;
@@ -543,6 +580,18 @@ dispatch(struct http *h)
 			}
 		}
 	}
+	h->dispatching = 0;
+}
+
+void
+http_flush(struct http *h)
+{
+	int running;
+
+	if (h->dispatching || h->stopping || interrupted)
+		return;
+	dispatch(h, 1);
+	curl_multi_perform(h->multi, &running);
 }
 
 int
@@ -788,6 +837,18 @@ pace(struct req *r, long status)
 	if (reset < 0)
 		return;
 	host->gap = remaining >= 1 ? reset / remaining : 0;
+	/* The reset comes in whole seconds, rounded up: late in a short
+	 * window it overstates the time left, and the spread above would
+	 * send at half the rate the window allows.  The window's own rate
+	 * (limit per period, with a margin) is never faster than allowed
+	 * on average. */
+	if (r->rl_limit != NULL && r->rl_period != NULL) {
+		double lim = strtod(r->rl_limit, NULL);
+		double per = strtod(r->rl_period, NULL);
+
+		if (lim >= 1 && per > 0 && host->gap > 1.02 * per / lim)
+			host->gap = 1.02 * per / lim;
+	}
 	if (host->gap > 5)
 		host->gap = 5;
 	if (remaining < 1 && status != 429) {
@@ -885,8 +946,9 @@ http_run(struct http *h)
 			drain(h);
 			return -1;
 		}
-		dispatch(h);
-		if (h->tick != NULL && http_mono() - h->tick_last >= h->tick_every) {
+		dispatch(h, 0);
+		if (h->tick != NULL && http_mono() - h->tick_last >=
+		    h->tick_every) {
 			h->tick_last = http_mono();
 			h->tick(h->tick_arg);
 		}
@@ -896,7 +958,7 @@ http_run(struct http *h)
 				finished(h, m->easy_handle, m->data.result);
 		if (h->active == 0)
 			break;
-		dispatch(h);
+		dispatch(h, 0);
 		if (h->active > 0) {
 			long curl_ms = -1;
 

@@ -63,7 +63,11 @@ struct http_req_opts {
 	enum http_retry	 retry;
 	size_t		 max_body;	/* 0: 256 MiB */
 	int		 urgent;	/* ahead of the host's queue: a page
-					   that a chain of pages waits for */
+					   that a chain of pages waits for;
+					   on a host that has them, the
+					   cap's last two slots (one under
+					   a cap of 2 or 3) are kept for
+					   them */
 };
 
 /*
@@ -122,6 +126,13 @@ void		 http_submit(struct http *, const struct http_req_opts *,
 		    http_done_fn done, void *arg);
 /* A token provider has a token, or failed: wake the requests waiting. */
 void		 http_auth_ready(struct http *, struct http_auth *);
+/*
+ * Start now what the caps allow, instead of at the next turn of
+ * http_run(): a reply handler that queued the next request of a chain
+ * calls this before its long work, so the request is on the wire while
+ * it works.  Callbacks are still called only from http_run().
+ */
+void		 http_flush(struct http *);
 /*
  * Run until nothing is queued, waiting or in flight.  Returns 0, or -1 if
  * the run was interrupted (every pending request then completed with

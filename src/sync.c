@@ -262,7 +262,7 @@ map_page(struct kstate *k, struct tpage *tp)
 }
 
 static void
-members_got(void *arg, size_t i, const char *json, size_t len,
+members_got(void *arg, size_t i, const struct members *ml,
     const struct graph_error *e)
 {
 	struct mpage *mp = arg;
@@ -272,18 +272,16 @@ members_got(void *arg, size_t i, const char *json, size_t len,
 	if (e == NULL) {
 		char *err = NULL;
 
-		if (tpage_set_members(mp->tp, i, json, len) == -1) {
-			kind_fail(k, "a member list was not a JSON array");
-			tpage_drop(mp->tp, i);
-		} else if (!k->s->rep->res[k->idx].kind_failed &&
-		    transform_run_item(k->t, mp->tp, i, emit, k, &err) == -1) {
+		/* Mapped now: its members need not wait for the page. */
+		if (!k->s->rep->res[k->idx].kind_failed &&
+		    transform_run_members(k->t, mp->tp, i, ml, emit, k,
+		    &err) == -1) {
 			struct msg_fields f = { "resource_failed", k->r->kind,
 			    NULL, mp->ids[i], "mapping", NULL };
 
 			msg_event(MSG_ERROR, &f, "%s", err);
 			kind_fail(k, err);
 		}
-		/* Mapped now: its members need not wait for the page. */
 		tpage_drop(mp->tp, i);
 		free(err);
 		return;
@@ -342,6 +340,9 @@ advance(struct kstate *k, const char *next)
 	 * at most two per resource, or Port lagging, hold the reads. */
 	if (next != NULL && (k->pages_out >= 2 || (s->p != NULL &&
 	    port_pending(s->p) >= s->high))) {
+		msg_debug("'%s': next page held (%d pages wait for members, "
+		    "%zu entities wait for Port)", k->r->kind, k->pages_out,
+		    s->p != NULL ? port_pending(s->p) : 0);
 		k->stash = xstrdup(next);
 		k->stashed = 1;
 		return;
@@ -868,8 +869,10 @@ sync_run(const struct options *o, const struct mapping *m,
 		s.progress = progress_start(rep);
 		http_set_tick(s.h, 0.25, tick, &s);
 	}
-	/* Port writes hold back Graph reads past this many entities. */
-	s.high = 2000 + 40 * (size_t)o->port_concurrency;
+	/* Port writes hold back Graph reads past this many entities (about
+	 * 2.5 MB of JSON at the default concurrency): a short lag of Port
+	 * under its rate limit should not stall the /users page chain. */
+	s.high = 4000 + 80 * (size_t)o->port_concurrency;
 	s.low = s.high / 2;
 
 	if (o->init && o->mode == MODE_SYNC) {

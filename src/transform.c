@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "jqscan.h"
 #include "mapping.h"
+#include "members.h"
 #include "msg.h"
 #include "transform.h"
 #include "xmalloc.h"
@@ -75,6 +76,8 @@ struct tfield {
 	const char *key; /* key in its object */
 	char *text;	 /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
+	int shape;	  /* a member-id shape (see shape_of) */
+	char *shape_type; /* its "@odata.type" filter, or NULL: all */
 };
 
 struct jqprog {
@@ -94,7 +97,13 @@ struct transform {
 	char *dp_text;
 	char *dp_raw;
 	struct jqprog fast, slow, sel, dp;
-	int slow_ready;
+	int slow_ready, sel_ready;
+	/* Programs with the member-id fields left null, when the resource
+	 * can take them from a member list (shapes > 0). */
+	struct jqprog mfast, mslow;
+	int mslow_ready;
+	int shapes;
+	int force_general; /* tests: never the shapes */
 	struct transform_stats st;
 };
 
@@ -341,6 +350,8 @@ add_field(struct transform *t, enum fkind k, const char *key,
 	f->key = key;
 	f->text = jqscan_requote(src->value);
 	f->src = src;
+	f->shape = 0;
+	f->shape_type = NULL;
 	t->names[t->nf] = xstrdup(stat_name);
 	t->nf++;
 }
@@ -365,9 +376,13 @@ put_value(struct buf *b, const char *text, int wrap)
 		buf_printf(b, "(%s%s)", text, nl);
 }
 
-/* The object that builds the entity: {identifier, ..., relations}. */
+/*
+ * The object that builds the entity: {identifier, ..., relations}.  With
+ * spec, the fields that take member ids from a member list are null here
+ * (the ids are written in by emit).
+ */
 static void
-put_entity(struct buf *b, const struct transform *t, int wrap)
+put_entity(struct buf *b, const struct transform *t, int wrap, int spec)
 {
 	size_t i;
 	int first = 1;
@@ -394,7 +409,8 @@ put_entity(struct buf *b, const struct transform *t, int wrap)
 				buf_puts(b, ", ");
 			buf_json_str(b, t->f[i].key, strlen(t->f[i].key));
 			buf_puts(b, ": ");
-			put_value(b, t->f[i].text, wrap);
+			put_value(b, spec && t->f[i].shape ? "null" :
+			    t->f[i].text, wrap);
 		}
 		buf_putc(b, '}');
 	}
@@ -563,24 +579,192 @@ compile_one(struct transform *t, struct jqprog *p, const char *text,
  * programs' err buffers.
  */
 static int
-compile_slow(struct transform *t)
+compile_slow(struct transform *t, int spec)
 {
+	struct jqprog *p = spec ? &t->mslow : &t->slow;
+	int *ready = spec ? &t->mslow_ready : &t->slow_ready;
 	struct buf b;
 	int r;
 
-	if (t->slow_ready)
+	if (*ready)
 		return 0;
-	if (compile_one(t, &t->sel, t->sel_text, NULL, "selector.query", 0) ==
-	    -1)
-		return -1;
+	if (!t->sel_ready) {
+		if (t->sel.jq != NULL || compile_one(t, &t->sel, t->sel_text,
+		    NULL, "selector.query", 0) == -1)
+			return -1;
+		t->sel_ready = 1;
+	}
 	buf_init(&b);
 	put_prelude(&b);
-	put_entity(&b, t, 1);
-	r = prog_compile(&t->slow, buf_str(&b));
+	put_entity(&b, t, 1, spec);
+	r = prog_compile(p, buf_str(&b));
 	buf_release(&b);
 	if (r == 0)
-		t->slow_ready = 1;
+		*ready = 1;
 	return r;
+}
+
+/*
+ * The member-id shapes: a field whose text is one of these, over a
+ * .members array of {"@odata.type","id"} objects, gives the ids of the
+ * members in order, all of them or those of one type:
+ *   [.members[]?.id]   [.members[] | .id]
+ *   [.members[]? | select(."@odata.type" == "#microsoft.graph.user") | .id]
+ * (blanks aside, "?" after "[]" or ".id" optional).  Such a field never
+ * errors and yields one array, so the ids can be written from a member
+ * list without building a jq value per member.  Returns 1 with *type set
+ * (a new string, or NULL for all members), or 0.
+ */
+static int
+shape_of(const char *text, char **type)
+{
+	static const char head[] = "[.members[]";
+	static const char sel[] = "select(.\"@odata.type\"==\"";
+	struct buf b;
+	const char *p, *q, *lit;
+	int ok = 0, instr = 0;
+
+	*type = NULL;
+	/* The text without blanks outside strings; a comment: no shape. */
+	buf_init(&b);
+	for (p = text; *p != '\0'; p++) {
+		if (instr) {
+			if (*p == '\\' && p[1] != '\0')
+				buf_putc(&b, *p++);
+			else if (*p == '"')
+				instr = 0;
+		} else if (*p == '"') {
+			instr = 1;
+		} else if (*p == '#') {
+			goto out;
+		} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
+		    *p == '\r') {
+			continue;
+		}
+		buf_putc(&b, *p);
+	}
+	p = buf_str(&b);
+	if (strncmp(p, head, sizeof(head) - 1) != 0)
+		goto out;
+	p += sizeof(head) - 1;
+	if (*p == '?')
+		p++;
+	if (*p == '|' && strncmp(p + 1, sel, sizeof(sel) - 1) == 0) {
+		lit = p + 1 + sizeof(sel) - 1;
+		/* A plain literal: its text is the string's bytes. */
+		for (q = lit; *q != '\0' && *q != '"' && *q != '\\'; q++)
+			continue;
+		if (*q != '"' || q == lit || strncmp(q, "\")|", 3) != 0)
+			goto out;
+		*type = xstrndup(lit, (size_t)(q - lit));
+		p = q + 2;
+	}
+	if (*p == '|')
+		p++;
+	if (strcmp(p, ".id]") == 0 || strcmp(p, ".id?]") == 0)
+		ok = 1;
+out:
+	if (!ok) {
+		free(*type);
+		*type = NULL;
+	}
+	buf_release(&b);
+	return ok;
+}
+
+/* 1 if the comma-separated list has the item name. */
+static int
+csv_has(const char *list, const char *name)
+{
+	size_t n = strlen(name), l;
+
+	for (;;) {
+		l = strcspn(list, ",");
+		if (l == n && strncmp(list, name, n) == 0)
+			return 1;
+		if (list[l] == '\0')
+			return 0;
+		list += l + 1;
+	}
+}
+
+/*
+ * Mark the fields of t that have a member-id shape, when nothing else in
+ * the resource reads .members (or may: a program whose fields cannot be
+ * listed) and no two fields share a key; then compile the program that
+ * leaves them null.  Returns 0 (t->shapes set, maybe 0) or -1 if that
+ * program does not compile (it compiles whenever the plain one does).
+ */
+static int
+shapes_settle(struct transform *t, const struct mapping_resource *r)
+{
+	struct mapping_resource copy = *r;
+	struct mapping_field *props, *rels;
+	struct buf b;
+	char *read, *type;
+	size_t i, j;
+	int n = 0, rc = 0;
+
+	for (i = 0; i < t->nf; i++) {
+		if (t->f[i].kind == F_TOP || !shape_of(t->f[i].text, &type))
+			continue;
+		t->f[i].shape = 1;
+		t->f[i].shape_type = type;
+		n++;
+	}
+	for (i = 0; i < t->nf && n > 0; i++)
+		for (j = i + 1; j < t->nf; j++)
+			if (t->f[i].kind == t->f[j].kind &&
+			    strcmp(t->f[i].key, t->f[j].key) == 0)
+				n = 0;
+	if (n == 0)
+		goto none;
+	/* What the other fields and the selector read. */
+	props = xcalloc(r->nproperties + 1, sizeof(*props));
+	rels = xcalloc(r->nrelations + 1, sizeof(*rels));
+	if (r->nproperties > 0)
+		memcpy(props, r->properties, r->nproperties * sizeof(*props));
+	if (r->nrelations > 0)
+		memcpy(rels, r->relations, r->nrelations * sizeof(*rels));
+	for (i = 0; i < t->nf; i++) {
+		const struct mapping_field *f = t->f[i].src;
+
+		if (!t->f[i].shape)
+			continue;
+		if (t->f[i].kind == F_PROP)
+			props[f - r->properties].value = NULL;
+		else
+			rels[f - r->relations].value = NULL;
+	}
+	copy.properties = props;
+	copy.relations = rels;
+	read = jqscan_fields_read(&copy);
+	free(props);
+	free(rels);
+	if (read == NULL || csv_has(read, "members")) {
+		free(read);
+		goto none;
+	}
+	free(read);
+	t->shapes = n;
+	buf_init(&b);
+	put_prelude(&b);
+	put_value(&b, t->sel_text, 0);
+	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
+		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+	put_entity(&b, t, 0, 1);
+	buf_puts(&b, " else false end");
+	rc = prog_compile(&t->mfast, buf_str(&b));
+	buf_release(&b);
+	return rc;
+none:
+	for (i = 0; i < t->nf; i++) {
+		t->f[i].shape = 0;
+		free(t->f[i].shape_type);
+		t->f[i].shape_type = NULL;
+	}
+	t->shapes = 0;
+	return 0;
 }
 
 struct transform *
@@ -639,7 +823,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 	put_value(&b, t->sel_text, 0);
 	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
 		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
-	put_entity(&b, t, 0);
+	put_entity(&b, t, 0, 0);
 	buf_puts(&b, " else false end");
 	if (prog_compile(&t->fast, buf_str(&b)) == -1) {
 		struct jqprog p;
@@ -661,6 +845,11 @@ transform_new(const struct mapping_resource *r, const char *file)
 		ok = 0;
 	}
 	buf_release(&b);
+	if (ok && r->members != MEMBERS_NONE && shapes_settle(t, r) == -1) {
+		msg_error("%s: resource '%s': jq: %s", t->file, t->kind,
+			  buf_str(&t->mfast.err));
+		ok = 0;
+	}
 	if (!ok) {
 		transform_free(t);
 		return NULL;
@@ -679,8 +868,11 @@ transform_free(struct transform *t)
 	prog_release(&t->slow);
 	prog_release(&t->sel);
 	prog_release(&t->dp);
+	prog_release(&t->mfast);
+	prog_release(&t->mslow);
 	for (i = 0; i < t->nf; i++) {
 		free(t->f[i].text);
+		free(t->f[i].shape_type);
 		free(t->names[i]);
 		free(t->st.fields[i].first_error);
 	}
@@ -860,22 +1052,6 @@ tpage_item_json(const struct tpage *pg, size_t i)
 	return r;
 }
 
-int
-tpage_set_members(struct tpage *pg, size_t i, const char *members, size_t len)
-{
-	jv m;
-
-	if (i >= pg->n || jv_get_kind(pg->items[i]) != JV_KIND_OBJECT)
-		return -1;
-	m = jv_parse_sized(members, (int)len);
-	if (jv_get_kind(m) != JV_KIND_ARRAY) {
-		jv_free(m);
-		return -1;
-	}
-	pg->items[i] = jv_object_set(pg->items[i], jv_string("members"), m);
-	return 0;
-}
-
 void
 tpage_free(struct tpage *pg)
 {
@@ -895,11 +1071,118 @@ tpage_free(struct tpage *pg)
 
 /* ---- running ---- */
 
-/* Emit entity e (consumed) unless its identifier or blueprint is unusable. */
+/* Append the compact JSON text of v (consumed) to b. */
+static void
+put_dump(struct buf *b, jv v)
+{
+	jv s = jv_dump_string(v, 0);
+
+	buf_append(b, jv_string_value(s),
+	    (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+}
+
+/*
+ * Append the JSON array of the ids of ml's members (those of the given
+ * type, or all), as jv_dump_string would write the array of strings.
+ */
+static void
+put_ids(struct buf *b, const struct members *ml, const char *type)
+{
+	struct members_iter it = MEMBERS_ITER_INIT;
+	const char *mt, *id;
+	size_t n, k;
+	int first = 1;
+
+	buf_putc(b, '[');
+	while (members_next(ml, &it, &mt, &id, &n)) {
+		if (type != NULL && (mt == NULL || strcmp(mt, type) != 0))
+			continue;
+		if (!first)
+			buf_putc(b, ',');
+		first = 0;
+		/* Printable ASCII but '"' and '\\' is written as it is. */
+		for (k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)id[k];
+
+			if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+				break;
+		}
+		if (k == n) {
+			buf_putc(b, '"');
+			buf_append(b, id, n);
+			buf_putc(b, '"');
+		} else {
+			put_dump(b, jv_string_sized(id, (int)n));
+		}
+	}
+	buf_putc(b, ']');
+}
+
+/*
+ * Append the JSON text of object o (not consumed) as jv_dump_string would
+ * write it, with the member-id fields of kind k (in o, or in its
+ * "properties" and "relations" objects when k is F_TOP) written from ml.
+ */
+static void
+put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
+	    const struct members *ml)
+{
+	const char *key;
+	size_t i;
+	int it, first = 1;
+
+	if (jv_object_length(jv_copy(o)) == 0) {
+		buf_puts(b, "{}");
+		return;
+	}
+	buf_putc(b, '{');
+	for (it = jv_object_iter(o); jv_object_iter_valid(o, it);
+	     it = jv_object_iter_next(o, it)) {
+		jv kv = jv_object_iter_key(o, it);
+		jv v = jv_object_iter_value(o, it);
+
+		if (!first)
+			buf_putc(b, ',');
+		first = 0;
+		key = jv_string_value(kv);
+		put_dump(b, jv_copy(kv));
+		buf_putc(b, ':');
+		if (k == F_TOP && jv_get_kind(v) == JV_KIND_OBJECT &&
+		    (strcmp(key, "properties") == 0 ||
+		     strcmp(key, "relations") == 0)) {
+			put_spliced(b, t, v, key[0] == 'p' ? F_PROP : F_REL,
+				    ml);
+			jv_free(v);
+			jv_free(kv);
+			continue;
+		}
+		for (i = 0; k != F_TOP && i < t->nf; i++)
+			if (t->f[i].shape && t->f[i].kind == k &&
+			    strcmp(t->f[i].key, key) == 0)
+				break;
+		if (k != F_TOP && i < t->nf) {
+			put_ids(b, ml, t->f[i].shape_type);
+			jv_free(v);
+		} else {
+			put_dump(b, v);
+		}
+		jv_free(kv);
+	}
+	buf_putc(b, '}');
+}
+
+/*
+ * Emit entity e (consumed) unless its identifier or blueprint is unusable.
+ * With ml, e came from the program that left the member-id fields null,
+ * and they are written from ml.
+ */
 static int
-emit(struct transform *t, jv e, transform_emit_fn fn, void *arg, char **err)
+emit(struct transform *t, jv e, const struct members *ml,
+     transform_emit_fn fn, void *arg, char **err)
 {
 	jv id, bp, s;
+	struct buf text;
 	int r = 0;
 
 	id = jv_object_get(jv_copy(e), jv_string("identifier"));
@@ -918,8 +1201,21 @@ emit(struct transform *t, jv e, transform_emit_fn fn, void *arg, char **err)
 		jv_free(e);
 		goto out;
 	}
-	s = jv_dump_string(e, 0);
 	t->st.entities++;
+	if (ml != NULL) {
+		buf_init(&text);
+		put_spliced(&text, t, e, F_TOP, ml);
+		jv_free(e);
+		if (fn != NULL && fn(arg, jv_string_value(bp),
+		    jv_string_value(id), buf_str(&text), text.len) == -1) {
+			*err = xasprintf("resource '%s': output stopped",
+			    t->kind);
+			r = -1;
+		}
+		buf_release(&text);
+		goto out;
+	}
+	s = jv_dump_string(e, 0);
 	if (fn != NULL &&
 	    fn(arg, jv_string_value(bp), jv_string_value(id),
 	       jv_string_value(s),
@@ -968,19 +1264,20 @@ sel_type_error(const struct transform *t, jv v)
  * so errors and empty results come back as markers.  Returns 0 or -1.
  */
 static int
-run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
-	 char **err)
+run_slow(struct transform *t, jv item, const struct members *ml,
+	 transform_emit_fn fn, void *arg, char **err)
 {
+	struct jqprog *slow = ml != NULL ? &t->mslow : &t->slow;
 	jv sel = jv_null(), res, ent, props, rels, v;
 	char *e = NULL;
 	size_t i;
 	int r;
 
 	t->st.slow_path++;
-	if (compile_slow(t) == -1) {
+	if (compile_slow(t, ml != NULL) == -1) {
 		*err = xasprintf("resource '%s': jq: %s", t->kind,
 				 t->sel.err.len > 0 ? buf_str(&t->sel.err)
-						    : buf_str(&t->slow.err));
+						    : buf_str(&slow->err));
 		jv_free(item);
 		return -1;
 	}
@@ -1003,7 +1300,7 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		return 0;
 	}
 	t->st.selected++;
-	r = prog_first(&t->slow, item, &res, &e);
+	r = prog_first(slow, item, &res, &e);
 	if (r != 1 || jv_get_kind(res) != JV_KIND_OBJECT) {
 		*err = xasprintf("resource '%s': cannot map item: %s", t->kind,
 				 e ? e : "no entity");
@@ -1055,29 +1352,33 @@ run_slow(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 	jv_free(res);
 	ent = jv_object_set(ent, jv_string("properties"), props);
 	ent = jv_object_set(ent, jv_string("relations"), rels);
-	return emit(t, ent, fn, arg, err);
+	return emit(t, ent, ml, fn, arg, err);
 }
 
-/* Map one item (consumed): fast path, or slow path when needed. */
+/*
+ * Map one item (consumed): fast path, or slow path when needed.  With ml,
+ * the item is a group whose member-id fields come from ml (t->shapes).
+ */
 static int
-run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
-	 char **err)
+run_item(struct transform *t, jv item, const struct members *ml,
+	 transform_emit_fn fn, void *arg, char **err)
 {
+	jq_state *jq = ml != NULL ? t->mfast.jq : t->fast.jq;
 	jv r, r2;
 
 	t->st.items++;
-	jq_start(t->fast.jq, jv_copy(item), 0);
-	r = jq_next(t->fast.jq);
+	jq_start(jq, jv_copy(item), 0);
+	r = jq_next(jq);
 	if (!jv_is_valid(r)) {
 		jv_free(r);
-		return run_slow(t, item, fn, arg, err);
+		return run_slow(t, item, ml, fn, arg, err);
 	}
-	r2 = jq_next(t->fast.jq);
+	r2 = jq_next(jq);
 	if (jv_is_valid(r2) || jv_invalid_has_msg(jv_copy(r2)) ||
-	    jq_halted(t->fast.jq)) {
+	    jq_halted(jq)) {
 		jv_free(r2);
 		jv_free(r);
-		return run_slow(t, item, fn, arg, err);
+		return run_slow(t, item, ml, fn, arg, err);
 	}
 	jv_free(r2);
 	jv_free(item);
@@ -1091,7 +1392,7 @@ run_item(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		return -1;
 	}
 	t->st.selected++;
-	return emit(t, r, fn, arg, err);
+	return emit(t, r, ml, fn, arg, err);
 }
 
 int
@@ -1104,28 +1405,85 @@ transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
 	for (i = 0; i < pg->n; i++) {
 		if (!jv_is_valid(pg->items[i]))
 			continue; /* dropped by tpage_drop() */
-		if (run_item(t, jv_copy(pg->items[i]), fn, arg, err) == -1)
+		if (run_item(t, jv_copy(pg->items[i]), NULL, fn, arg, err) ==
+		    -1)
 			return -1;
 	}
 	return 0;
 }
 
 /*
- * Map item i of page pg alone and drop it (a group is mapped as soon as
- * its members are in, so their memory does not wait for the whole page).
- * Same return as transform_run.
+ * ml as a jq array of {"@odata.type","id"} objects ("@odata.type" null for
+ * a member without one), in ml's order: what $expand would have given.
+ */
+static jv
+members_array(const struct members *ml)
+{
+	struct members_iter it = MEMBERS_ITER_INIT;
+	jv a = jv_array_sized((int)members_count(ml));
+	jv ktype = jv_string("@odata.type"), kid = jv_string("id");
+	jv tjv = jv_null();
+	const char *type, *id, *last = NULL;
+	size_t n;
+
+	while (members_next(ml, &it, &type, &id, &n)) {
+		jv o = jv_object();
+
+		/* Types are few and owned by ml: one jv per run of them. */
+		if (type != last) {
+			jv_free(tjv);
+			tjv = type != NULL ? jv_string(type) : jv_null();
+			last = type;
+		}
+		o = jv_object_set(o, jv_copy(ktype), jv_copy(tjv));
+		o = jv_object_set(o, jv_copy(kid), jv_string_sized(id, (int)n));
+		a = jv_array_append(a, o);
+	}
+	jv_free(tjv);
+	jv_free(ktype);
+	jv_free(kid);
+	return a;
+}
+
+/*
+ * Map item i of page pg with ml as its ".members", then drop it (a group
+ * is mapped as soon as its members are in, so their memory does not wait
+ * for the whole page).  When t->shapes says the member-id fields can be
+ * written from ml, no jq value is made per member; otherwise the item gets
+ * the whole array and jq does all.  Same return as transform_run.
  */
 int
-transform_run_item(struct transform *t, struct tpage *pg, size_t i,
-		   transform_emit_fn fn, void *arg, char **err)
+transform_use_shapes(struct transform *t, int on)
 {
+	t->force_general = !on;
+	return on ? t->shapes : 0;
+}
+
+int
+transform_run_members(struct transform *t, struct tpage *pg, size_t i,
+		      const struct members *ml, transform_emit_fn fn,
+		      void *arg, char **err)
+{
+	jv item;
 	int r;
 
 	*err = NULL;
 	if (i >= pg->n || !jv_is_valid(pg->items[i]))
 		return 0;
-	r = run_item(t, jv_copy(pg->items[i]), fn, arg, err);
-	tpage_drop(pg, i);
+	item = pg->items[i];
+	pg->items[i] = jv_invalid();
+	if (jv_get_kind(item) != JV_KIND_OBJECT) {
+		jv_free(item);
+		*err = xasprintf("resource '%s': an item that is not an object "
+				 "cannot have members", t->kind);
+		return -1;
+	}
+	if (t->shapes > 0 && !t->force_general)
+		r = run_item(t, item, ml, fn, arg, err);
+	else
+		r = run_item(t, jv_object_set(item, jv_string("members"),
+					      members_array(ml)),
+			     NULL, fn, arg, err);
 	return r;
 }
 

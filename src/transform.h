@@ -13,6 +13,7 @@
 struct mapping;
 struct mapping_resource;
 struct buf;
+struct members;
 
 struct transform;	/* compiled programs of one resource */
 struct tpage;		/* one parsed Graph page: its items and nextLink */
@@ -86,12 +87,6 @@ const char	*tpage_next_link(const struct tpage *);
 const char	*tpage_item_id(const struct tpage *, size_t i);
 /* Item i as compact JSON; the caller owns the string. */
 char		*tpage_item_json(const struct tpage *, size_t i);
-/*
- * Set item i's ".members" to the JSON array text members (the caller
- * keeps members).  Returns -1 if members is not a JSON array.
- */
-int		 tpage_set_members(struct tpage *, size_t i,
-		    const char *members, size_t len);
 /* Leave item i out of the mapping (its members could not be read). */
 void		 tpage_drop(struct tpage *, size_t i);
 void		 tpage_free(struct tpage *);
@@ -106,11 +101,23 @@ int		 transform_run(struct transform *, struct tpage *,
 		    transform_emit_fn, void *arg, char **err);
 
 /*
- * Map item i of the page alone, then drop it from the page.  Same return
- * as transform_run.
+ * Map item i of the page (a group) with ml as its ".members" (an array of
+ * {"@odata.type","id"} objects in ml's order, as $expand gives them), then
+ * drop it from the page.  ml stays the caller's.  A field that only lists
+ * member ids ("[.members[]?.id]", or those of one "@odata.type") is written
+ * from ml directly when nothing else in the resource reads .members: the
+ * same bytes, without a jq value per member.  Same return as
+ * transform_run; an item that is not an object is an error.
  */
-int		 transform_run_item(struct transform *, struct tpage *,
-		    size_t i, transform_emit_fn, void *arg, char **err);
+int		 transform_run_members(struct transform *, struct tpage *,
+		    size_t i, const struct members *ml, transform_emit_fn,
+		    void *arg, char **err);
+/*
+ * Whether transform_run_members may write member-id fields itself (on, the
+ * default) or must leave everything to jq (tests and the bench compare
+ * the two).  Returns how many fields it writes itself from now on.
+ */
+int		 transform_use_shapes(struct transform *, int on);
 
 /*
  * Map one JSON text (a whole document, no data_path) and emit its entities:

@@ -204,6 +204,8 @@ class Tenant:
         self.props = {}      # kind -> set of known property names
         self.cache = {}      # (kind, select key) -> {id: json text}
         self.lock = threading.Lock()
+        self.version = 0     # bumped by every change: member_list cache
+        self.mcache = {}     # (gid, transitive) -> (version, list)
         for kind in KINDS:
             objs = data.get(kind, [])
             lst = []
@@ -287,6 +289,7 @@ class Tenant:
             i = self.index.get(kind, {}).pop(oid, None)
             if i is None:
                 return False
+            self.version += 1
             self.lists[kind][i] = None
             self.members.pop(oid, None)
             self.invalidate(oid)
@@ -298,6 +301,7 @@ class Tenant:
             o = self.get(kind, oid) if kind in self.index else None
             if o is None:
                 return False
+            self.version += 1
             for k, v in changes.items():
                 if k == "id":
                     continue
@@ -312,6 +316,7 @@ class Tenant:
     def add(self, kind, obj):
         """Append obj to kind (its "members" taken for groups)."""
         with self.lock:
+            self.version += 1
             if kind == "groups":
                 self.members[obj["id"]] = [(m["type"], m["id"]) for m in
                                            obj.pop("members", [])]
@@ -323,7 +328,19 @@ class Tenant:
         """Return the (type, id) members of group gid, existing ones only.
 
         transitive flattens nested groups (nested groups listed too),
-        first occurrence wins."""
+        first occurrence wins.  Kept until the tenant changes: a big
+        group's pages would each walk the whole list again."""
+        key = (gid, transitive)
+        ver = self.version
+        hit = self.mcache.get(key)
+        if hit is not None and hit[0] == ver:
+            return hit[1]
+        out = self.member_walk(gid, transitive)
+        self.mcache[key] = (ver, out)
+        return out
+
+    def member_walk(self, gid, transitive):
+        """Compute member_list(gid, transitive) from the tenant."""
         out = []
         seen = set()
         stack = [iter(self.members.get(gid, ()))]
@@ -670,6 +687,9 @@ class Graph:
                              "request target.")
         if len(segs) == 1 and segs[0] in KINDS:
             return self.collection(req, segs[0])
+        if segs[0] == "organization" and len(segs) <= 2:
+            return self.organization(req, segs[1] if len(segs) == 2
+                                     else None)
         if len(segs) == 2 and segs[0] in KINDS:
             return self.single(req, segs[0], segs[1])
         if len(segs) == 3 and segs[0] == "groups" and \
@@ -695,6 +715,24 @@ class Graph:
         raise GraphError(400, "BadRequest",
                          "Resource not found for the segment '%s'."
                          % (segs[0] if segs else ""))
+
+    def organization(self, req, oid):
+        """GET /organization and /organization/{id}: the tenant itself."""
+        tid = self.st.args.tenant_id
+        if oid is not None and oid != tid:
+            raise self.not_found(oid)
+        org = {"id": tid, "deletedDateTime": None,
+               "displayName": "Contoso", "tenantType": "AAD",
+               "verifiedDomains": [{
+                   "capabilities": "Email, OfficeCommunicationsOnline",
+                   "isDefault": True, "isInitial": True,
+                   "name": "contoso.onmicrosoft.com", "type": "Managed"}]}
+        if oid is None:
+            ctx = "%s/$metadata#organization" % self.base()
+            return Reply(200, self.page(ctx, [jdump(org)], None))
+        ctx = "%s/$metadata#organization/$entity" % self.base()
+        return Reply(200, '{"@odata.context":%s,%s' % (
+            jdump(ctx), jdump(org)[1:]))
 
     def not_found(self, oid):
         """Return the 404 error for object id oid."""
@@ -1012,6 +1050,7 @@ class Handler(BaseHTTPRequestHandler):
             self.control(st, path, body)
             return
         self.seq = st.next_seq()
+        start = time.monotonic()
         if st.args.latency:
             time.sleep(st.args.latency)
         rid = str(uuid.uuid4())
@@ -1041,7 +1080,8 @@ class Handler(BaseHTTPRequestHandler):
                    "host": self.headers.get("Host"),
                    "auth": self.headers.get("Authorization") is not None,
                    "token": self.token_tag(), "seq": self.seq,
-                   "status": reply.status}, kind_of(unquote(path)))
+                   "status": reply.status, "start": start,
+                   "end": time.monotonic()}, kind_of(unquote(path)))
         self.send(reply, base)
 
     def route(self, st, body, rid, crid):
@@ -1400,7 +1440,17 @@ class Handler(BaseHTTPRequestHandler):
         for r in reqs:
             out.append(self.sub_request(st, r, status))
         random.shuffle(out)
-        return Reply(200, jdump({"responses": out}))
+        # A body kept as the text the route wrote goes in as it is (no
+        # parse and dump again: big member pages made $batch the fake's
+        # main cost).
+        parts = []
+        for res in out:
+            raw = res.pop("raw", None)
+            if raw is None:
+                parts.append(jdump(res))
+            else:
+                parts.append(jdump(res)[:-1] + ',"body":' + raw + "}")
+        return Reply(200, '{"responses":[' + ",".join(parts) + "]}")
 
     def sub_request(self, st, r, status):
         """Answer one $batch sub-request r; status maps id -> status."""
@@ -1482,6 +1532,10 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in rep.headers.items():
             h.setdefault(k, v)
         text = rep.body.decode()
+        if fault is None and h["Content-Type"].startswith(
+                "application/json"):
+            # Written by jdump here: JSON already.
+            return {"status": rep.status, "headers": h, "raw": text}
         if fault is not None and fault.get("action") == "mangle" and \
                 rep.status == 200:
             text = mangle(fault.get("how"), text)

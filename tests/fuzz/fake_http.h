@@ -51,6 +51,9 @@ void	__wrap_http_submit(struct http *, const struct http_req_opts *,
 	    http_done_fn, void *);
 void	__wrap_http_auth_ready(struct http *, struct http_auth *);
 void	__wrap_http_host_backoff(struct http *, const char *, double);
+void	__wrap_http_flush(struct http *);
+double	__wrap_http_retry_wait(const struct http *, int, const char *,
+	    double);
 
 /* Abort with a message: a broken invariant is a finding. */
 static void
@@ -117,6 +120,28 @@ __wrap_http_host_backoff(struct http *h, const char *url, double secs)
 	if (h != FAKE_HTTP || url == NULL || !(secs >= 0))
 		fake_die("http_host_backoff called with a bad argument");
 	fake_backoffs++;
+}
+
+/* Requests start when the harness drains them: nothing to flush. */
+void
+__wrap_http_flush(struct http *h)
+{
+	if (h != FAKE_HTTP)
+		fake_die("http_flush called with a bad argument");
+}
+
+/*
+ * The engine's retry policy, without its configuration: a few attempts,
+ * no real wait (the engine itself is not there to read its caps from).
+ */
+double
+__wrap_http_retry_wait(const struct http *h, int attempt,
+    const char *retry_after, double waited)
+{
+	if (h != FAKE_HTTP || attempt < 1 || !(waited >= 0))
+		fake_die("http_retry_wait called with a bad argument");
+	(void)retry_after;
+	return attempt <= 3 ? 0.01 : -1;
 }
 
 /* Reset the queue between inputs (a leftover request is a finding). */

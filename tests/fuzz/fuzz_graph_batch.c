@@ -5,7 +5,7 @@
  * answers) and the error bodies of a collection read (parse_error and
  * graph_error_text, skiptoken restarts, repeated nextLinks).  graph.c
  * runs through its public functions; the HTTP engine is fake_http.h.
- * Checks that each group is answered once, with valid JSON or an error.
+ * Checks that each group is answered once, with a member list or an error.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 
 #include "fake_http.h"
 #include "graph.h"
+#include "members.h"
 #include "msg.h"
 
 #define NGROUPS	25	/* a full $batch of 20 and one of 5 */
@@ -24,23 +25,31 @@ static unsigned char	 answered[NGROUPS];
 static unsigned long	 ends;
 
 static void
-on_members(void *arg, size_t i, const char *json, size_t len,
+on_members(void *arg, size_t i, const struct members *ml,
     const struct graph_error *e)
 {
+	struct members_iter it = MEMBERS_ITER_INIT;
+	const char *type, *id;
+	size_t n, count = 0;
+
 	if (i >= NGROUPS || answered[i]++ != 0)
 		fake_die("a group answered twice or out of range");
 	if (e != NULL) {
 		char *t = graph_error_text(e);
 
-		if (json != NULL || t == NULL)
-			fake_die("member error with JSON or without text");
+		if (ml != NULL || t == NULL)
+			fake_die("member error with members or without text");
 		free(t);
 	} else {
-		cJSON *j = cJSON_ParseWithLength(json, len);
-
-		if (!cJSON_IsArray(j))
-			fake_die("member list is not a JSON array");
-		cJSON_Delete(j);
+		if (ml == NULL)
+			fake_die("members without a list");
+		while (members_next(ml, &it, &type, &id, &n)) {
+			if (n == 0 || memchr(id, '\0', n) != NULL)
+				fake_die("a member without a proper id");
+			count++;
+		}
+		if (count != members_count(ml))
+			fake_die("member count and list differ");
 	}
 }
 

@@ -2,7 +2,7 @@
  * libFuzzer harness for the processing of a Graph page: the input is a
  * page body as Graph sends it, parsed by each resource of the built-in
  * mapping (transform_page and its data_path), its items read (ids, JSON,
- * members set, one dropped) and mapped (transform_run).  Every entity
+ * every other one mapped with members, one dropped) and mapped (transform_run).  Every entity
  * emitted must be valid JSON with a non-empty blueprint and identifier.
  * Leak checking is off while jq parses and runs: libjq 1.6 leaks inside
  * jv_parse_sized on some malformed texts ('{"a":"b",2}' leaks "b"), and
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mapping.h"
+#include "members.h"
 #include "msg.h"
 #include "transform.h"
 
@@ -54,9 +55,7 @@ emit(void *arg, const char *bp, const char *id, const char *json,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char members[] = "[{\"@odata.type\":"
-	    "\"#microsoft.graph.user\",\"id\":\"693acd06-1\"},"
-	    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"g-2\"}]";
+	static struct members *ml;
 	static struct mapping *m;
 	static struct transform *t[8];
 	struct tpage *tp;
@@ -67,6 +66,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (m == NULL) {
 		msg_setup(0, MSG_TEXT);
+		ml = members_new();
+		members_add(ml, "#microsoft.graph.user",
+		    "693acd06-2b8c-4d6e-9f00-0123456789ab", 36);
+		members_add(ml, "#microsoft.graph.group", "g-2", 3);
+		members_add(ml, NULL, "x\"y", 3);
 		m = mapping_builtin();
 		if (m->nres > sizeof(t) / sizeof(t[0]))
 			die("more resources than expected");
@@ -104,10 +108,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cJSON_Delete(j);
 			free(json);
 			(void)tpage_item_id(tp, i);
-			/* Only an object item can take members. */
-			if (tpage_set_members(tp, i, members,
-			    sizeof(members) - 1) == -1 && obj)
-				die("members array refused by an object");
+			/* Every other object is mapped as a group with
+			 * members (and leaves the page); only an object can
+			 * have them. */
+			if (i % 2 == 0) {
+				__lsan_disable();
+				rc = transform_run_members(t[r], tp, i, ml,
+				    emit, &count, &err);
+				__lsan_enable();
+				if (rc == -1 && obj && err == NULL)
+					die("members refused without a message");
+				if (rc == -1 && !obj && err == NULL)
+					die("non-object took members silently");
+				if (rc == 0 && !obj)
+					die("members given to a non-object");
+				free(err);
+				err = NULL;
+			}
 		}
 		if (n > 1)
 			tpage_drop(tp, 1);

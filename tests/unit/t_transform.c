@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "jqscan.h"
 #include "mapping.h"
+#include "members.h"
 #include "msg.h"
 #include "tap.h"
 #include "transform.h"
@@ -542,58 +543,76 @@ static void
 test_members(void)
 {
 	struct mapping_resource *r;
-	struct transform *t = mk(groups_spec, &r);
+	struct transform *t;
 	struct tpage *pg;
 	struct out o;
-	char *err = NULL;
+	struct members *ml = members_new(), *none = members_new();
+	char *err = NULL, *first = NULL;
 	const char *page =
 	    "{\"value\":[{\"id\":\"g1\",\"displayName\":\"G\","
 	    "\"groupTypes\":[],\"mailEnabled\":false,\"securityEnabled\":true,"
 	    "\"createdDateTime\":\"2024-01-01T00:00:00Z\"},{\"id\":\"g2\"},7]}";
-	const char *mem =
-	    "[{\"@odata.type\":\"#microsoft.graph.user\","
-	    "\"id\":\"u1\"},{\"@odata.type\":\"#microsoft.graph.user\","
-	    "\"id\":\"u2\"}]";
+	const char *want =
+	    "{\"identifier\":\"g1\",\"title\":\"G\",\"blueprint\":"
+	    "\"entra-id-group\",\"properties\":{\"displayName\":\"G\","
+	    "\"description\":null,\"groupTypes\":[],\"mailEnabled\":false,"
+	    "\"securityEnabled\":true,\"createdDateTime\":"
+	    "\"2024-01-01T00:00:00Z\"},\"relations\":{\"members\":[\"u1\","
+	    "\"u2\"]}}\n"
+	    "{\"identifier\":\"g2\",\"title\":null,\"blueprint\":"
+	    "\"entra-id-group\",\"properties\":{\"displayName\":null,"
+	    "\"description\":null,\"groupTypes\":null,\"mailEnabled\":null,"
+	    "\"securityEnabled\":null,\"createdDateTime\":null},"
+	    "\"relations\":{\"members\":[]}}";
+	int shapes;
 
-	memset(&o, 0, sizeof(o));
-	buf_init(&o.b);
-	pg = transform_page(t, page, strlen(page), &err);
-	ok(pg != NULL, "groups page");
-	is_int(tpage_set_members(pg, 0, mem, strlen(mem)), 0, "set members");
-	is_int(tpage_set_members(pg, 1, "[]", 2), 0, "set empty members");
-	is_int(tpage_set_members(pg, 1, "{}", 2), -1, "members not an array");
-	is_int(tpage_set_members(pg, 1, "[", 1), -1, "members not JSON");
-	is_int(tpage_set_members(pg, 2, "[]", 2), -1, "item not an object");
-	is_int(tpage_set_members(pg, 5, "[]", 2), -1, "item out of range");
-	/* the third item (7) has no identifier and is dropped */
-	is_int(transform_run(t, pg, collect, &o, &err), 0, "run groups");
-	is_str(buf_str(&o.b),
-	       "{\"identifier\":\"g1\",\"title\":\"G\",\"blueprint\":"
-	       "\"entra-id-group\",\"properties\":{\"displayName\":\"G\","
-	       "\"description\":null,\"groupTypes\":[],\"mailEnabled\":false,"
-	       "\"securityEnabled\":true,\"createdDateTime\":"
-	       "\"2024-01-01T00:00:00Z\"},\"relations\":{\"members\":[\"u1\","
-	       "\"u2\"]}}\n"
-	       "{\"identifier\":\"g2\",\"title\":null,\"blueprint\":"
-	       "\"entra-id-group\",\"properties\":{\"displayName\":null,"
-	       "\"description\":null,\"groupTypes\":null,\"mailEnabled\":null,"
-	       "\"securityEnabled\":null,\"createdDateTime\":null},"
-	       "\"relations\":{\"members\":[]}}",
-	       "groups with members");
-	free(err);
-	err = NULL;
-	/* a dropped item is left out of the mapping */
-	tpage_drop(pg, 0);
-	ok(tpage_item_json(pg, 0) == NULL && tpage_item_id(pg, 0) == NULL,
-	   "dropped item has no json or id");
-	buf_reset(&o.b);
-	o.n = 0;
-	is_int(transform_run(t, pg, collect, &o, &err), 0, "run after drop");
-	is_int(o.n, 1, "dropped item not mapped");
-	tpage_free(pg);
-	buf_release(&o.b);
+	members_add(ml, "#microsoft.graph.user", "u1", 2);
+	members_add(ml, "#microsoft.graph.user", "u2", 2);
+	r = res_new(groups_spec);
+	r->members = MEMBERS_DIRECT;
+	if ((t = transform_new(r, "m.yaml")) == NULL)
+		abort();
+	/* The same entities with the ids written from the list and with jq
+	 * over the whole .members array. */
+	for (shapes = 1; shapes >= 0; shapes--) {
+		memset(&o, 0, sizeof(o));
+		buf_init(&o.b);
+		is_int(transform_use_shapes(t, shapes), shapes,
+		       "member-id fields written from the list: %d", shapes);
+		pg = transform_page(t, page, strlen(page), &err);
+		ok(pg != NULL, "groups page");
+		is_int(transform_run_members(t, pg, 0, ml, collect, &o, &err),
+		       0, "group with members");
+		is_int(transform_run_members(t, pg, 1, none, collect, &o, &err),
+		       0, "group without members");
+		ok(tpage_item_json(pg, 0) == NULL && tpage_item_id(pg, 1) ==
+		   NULL, "mapped groups are dropped from the page");
+		is_int(transform_run_members(t, pg, 5, ml, collect, &o, &err),
+		       0, "item out of range: nothing");
+		is_int(transform_run_members(t, pg, 2, ml, collect, &o, &err),
+		       -1, "an item that is not an object cannot have members");
+		ok(err != NULL && strstr(err, "not an object"), "says so: %s",
+		   err ? err : "");
+		free(err);
+		err = NULL;
+		is_str(buf_str(&o.b), want, "groups with members (%d)", shapes);
+		if (first == NULL)
+			first = xstrdup(buf_str(&o.b));
+		else
+			is_str(buf_str(&o.b), first, "both ways, same bytes");
+		/* a page without members: transform_run maps what is left */
+		o.n = 0;
+		is_int(transform_run(t, pg, collect, &o, &err), 0,
+		       "run after the groups");
+		is_int(o.n, 0, "mapped and dropped items are not mapped again");
+		tpage_free(pg);
+		buf_release(&o.b);
+	}
+	free(first);
 	transform_free(t);
 	res_free(r);
+	members_free(ml);
+	members_free(none);
 }
 
 /* Expect transform_new to fail with a message without unwanted. */
