@@ -12,7 +12,7 @@ layers='
 3 options mapping http blueprints members
 4 jqscan auth report digest
 5 graphschema transform graph port progress
-6 state prune client
+6 state prune client resource
 7 check inspect sync
 8 main
 '

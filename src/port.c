@@ -1009,11 +1009,43 @@ port_resync_state(struct port *p, const char *status, const char *start,
 	free(url);
 }
 
+/* Mask, in place, the values under secret-looking keys of v. */
+static void
+mask(cJSON *v)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, v) {
+		if (msg_secret_name(c->string) && (cJSON_IsString(c) ||
+		    cJSON_IsNumber(c))) {
+			cJSON_ReplaceItemViaPointer(v, c,
+			    cJSON_CreateString("********"));
+			continue;
+		}
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			mask(c);
+	}
+}
+
 void
-port_send_examples(struct port *p, const char *kind, const char *json_array)
+port_send_examples(struct port *p, const char *kind, char *const *items,
+    size_t n)
 {
 	struct buf suffix, body;
-	char *url;
+	cJSON *arr = cJSON_CreateArray();
+	char *url, *text;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *j = cJSON_Parse(items[i]);
+
+		if (j != NULL) {
+			mask(j);
+			cJSON_AddItemToArray(arr, j);
+		}
+	}
+	text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
 
 	buf_init(&suffix);
 	buf_init(&body);
@@ -1021,7 +1053,8 @@ port_send_examples(struct port *p, const char *kind, const char *json_array)
 	buf_urlenc(&suffix, kind);
 	buf_puts(&suffix, "/examples");
 	url = int_url(p, suffix.data);
-	buf_printf(&body, "{\"examples\":%s}", json_array);
+	buf_printf(&body, "{\"examples\":%s}", text);
+	cJSON_free(text);
 	best_effort(p, "POST", url, body.data, "send raw examples");
 	free(url);
 	buf_release(&suffix);

@@ -93,14 +93,14 @@ void		 port_read_state(struct port *, const char *blueprint,
  * config when Port holds another one;
  * port_resync_state reports "running", then "completed", "failed" or
  * "aborted" (start and end are ISO times, end NULL while running);
- * port_send_examples posts up to 5 raw items (a JSON array text, already
- * masked) for a kind.
+ * port_send_examples posts raw items (n JSON texts) for a kind, values
+ * under secret-looking keys masked (msg_secret_name).
  */
 void		 port_integration_ensure(struct port *, const char *config);
 void		 port_resync_state(struct port *, const char *status,
 		    const char *start, const char *end);
 void		 port_send_examples(struct port *, const char *kind,
-		    const char *json_array);
+		    char *const *items, size_t n);
 /*
  * Fetch the integration's mapping (its "config") as JSON text: done(arg,
  * text) with text NULL after printing why (missing integration or empty

@@ -12,11 +12,13 @@
 
 #include <cJSON.h>
 
+#include "blueprints.h"
 #include "buf.h"
 #include "digest.h"
 #include "mapping.h"
 #include "msg.h"
 #include "port.h"
+#include "report.h"
 #include "state.h"
 #include "strset.h"
 #include "xmalloc.h"
@@ -353,4 +355,45 @@ state_each(const struct state *st, void (*fn)(void *, const char *,
 	struct each_ctx c = { fn, arg };
 
 	strset_each(&st->owned, each_key, &c);
+}
+
+size_t
+state_report_missing(const struct state *st, int dry_run,
+    struct report *rep)
+{
+	struct buf names;
+	const char *bp;
+	size_t i, j, n = 0;
+	int builtin = 1;
+
+	buf_init(&names);
+	for (i = 0; (bp = state_missing(st, i)) != NULL; i++) {
+		buf_printf(&names, "%s'%s'", n++ > 0 ? ", " : "", bp);
+		for (j = 0; blueprints_builtin_ids[j] != NULL; j++)
+			if (strcmp(blueprints_builtin_ids[j], bp) == 0)
+				break;
+		builtin &= blueprints_builtin_ids[j] != NULL;
+	}
+	if (n > 0) {
+		char *why = xasprintf("%s %s %s not exist in Port: %s", n > 1 ?
+		    "the blueprints" : "the blueprint", buf_str(&names),
+		    n > 1 ? "do" : "does", builtin ? "run with --init to "
+		    "create the blueprints" : n > 1 ? "create them in Port "
+		    "(--init creates only the built-in mapping's blueprints)" :
+		    "create it in Port (--init creates only the built-in "
+		    "mapping's blueprints)");
+		struct msg_fields f = { "blueprints_missing", NULL, NULL,
+		    NULL, "not_found", NULL };
+
+		if (dry_run) {
+			msg_event(MSG_WARN, &f, "%s; the dry run counts their "
+			    "entities as new", why);
+		} else {
+			msg_event(MSG_ERROR, &f, "%s", why);
+			report_abort(rep, why);
+		}
+		free(why);
+	}
+	buf_release(&names);
+	return n;
 }

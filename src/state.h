@@ -16,6 +16,7 @@
 struct mapping;
 struct mapping_resource;
 struct port;
+struct report;
 struct state;
 
 /*
@@ -56,6 +57,13 @@ int		 state_compares(const struct state *);
  * (its search answered 404), or NULL past the last; none is read as empty.
  */
 const char	*state_missing(const struct state *, size_t i);
+/*
+ * Say, once, which blueprints the mapping writes are missing in Port and
+ * what creates them; unless dry_run, abort the report's run (there is
+ * nothing to write to).  Returns how many are missing.
+ */
+size_t		 state_report_missing(const struct state *, int dry_run,
+		    struct report *rep);
 /* Owned entities read: what this integration held when the run started. */
 unsigned long	 state_owned(const struct state *);
 /* Entities Port returned that belong to another writer (not counted). */
