@@ -819,6 +819,26 @@ set_mode(struct options *o, enum run_mode m)
  * Apply one parsed flag (id, its value arg or NULL) to o; fl records what
  * the command line set.  Returns 0, 1 after --help/--version, or -1.
  */
+/* --cloud NAME: the national cloud's Graph and authority.  0 or -1. */
+static int
+set_cloud(struct flags *fl, const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		if (strcasecmp(arg, clouds[i].name) == 0)
+			break;
+	if (i == sizeof(clouds) / sizeof(clouds[0])) {
+		msg_error("--cloud: '%s' is not a cloud (use global, usgov, dod "
+		    "or china)", arg);
+		return -1;
+	}
+	fl->cloud = 1;
+	fl->cloud_authority = clouds[i].authority;
+	fl->cloud_graph = clouds[i].graph;
+	return 0;
+}
+
 /*
  * The flags of outputs, deletion, inspection and the HTTP engine's
  * limits (apply_flag hands them over).  Same returns as apply_flag.
@@ -905,8 +925,6 @@ apply_setting(struct options *o, struct flags *fl, int id, const char *arg)
 static int
 apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 {
-	size_t i;
-
 	switch (id) {
 	case OPT_HELP:
 		help();
@@ -936,18 +954,7 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 		fl->authority_src = "--authority-url";
 		break;
 	case OPT_CLOUD:
-		for (i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
-			if (strcasecmp(arg, clouds[i].name) == 0)
-				break;
-		if (i == sizeof(clouds) / sizeof(clouds[0])) {
-			msg_error("--cloud: '%s' is not a cloud (use global, "
-			    "usgov, dod or china)", arg);
-			return -1;
-		}
-		fl->cloud = 1;
-		fl->cloud_authority = clouds[i].authority;
-		fl->cloud_graph = clouds[i].graph;
-		break;
+		return set_cloud(fl, arg);
 	case OPT_CLIENT_SECRET_FILE:
 		fl->secret_file = 1;
 		return read_secret_file("--client-secret-file", arg,
