@@ -289,21 +289,14 @@ fail:
 static char *
 read_small_file(const char *path)
 {
-	FILE *fp;
 	struct buf b;
-	char chunk[4096];
-	size_t n;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	buf_init(&b);
+	if (buf_read_file(&b, path, 1 << 20) == -1) {
 		msg_error("cannot read '%s': %s", path, strerror(errno));
+		buf_wipe_release(&b);
 		return NULL;
 	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_append(&b, chunk, n) == -1 || b.len > (1 << 20))
-			break;
-	fclose(fp);
-	explicit_bzero(chunk, sizeof(chunk));
 	while (b.len > 0 && strchr(" \t\r\n", b.data[b.len - 1]) != NULL)
 		b.data[--b.len] = '\0';
 	if (b.len == 0) {

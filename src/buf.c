@@ -2,6 +2,7 @@
  * Growable, optionally capped byte buffers.  The only allocation failure is
  * out of memory (fatal, in xmalloc); a cap overrun is reported as -1.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,36 @@ buf_urlenc(struct buf *b, const char *s)
 		}
 	}
 	return 0;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	char chunk[16384];
+	FILE *fp;
+	size_t n;
+	int rc = 0, e;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (buf_append(b, chunk, n) == -1) {
+			errno = ENOMEM;
+			rc = -1;
+			break;
+		}
+		if (b->len > max) {
+			rc = 1;
+			break;
+		}
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	e = errno;
+	if (rc == 0 && ferror(fp))
+		rc = -1;
+	fclose(fp);
+	errno = e;
+	return rc;
 }
 
 char *

@@ -44,6 +44,13 @@ int	 buf_put_printable(struct buf *, const char *, size_t);
 int	 buf_put_lines(struct buf *, const char *, size_t);
 /* Append s percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 int	 buf_urlenc(struct buf *, const char *);
+/*
+ * Append the contents of the file at path, up to max bytes: 0, 1 if the
+ * file holds more than max (what was read is kept), or -1 with errno set.
+ * The chunks read pass through a wiped stack buffer (the file may hold a
+ * secret).
+ */
+int	 buf_read_file(struct buf *, const char *path, size_t max);
 /* Hand the storage to the caller (never NULL); the buffer is left empty. */
 char	*buf_detach(struct buf *);
 /* Contents as a string ("" when empty); owned by the buffer. */

@@ -1130,28 +1130,15 @@ mapping_load(const char *path)
 {
 	struct mapping *m;
 	struct buf b;
-	FILE *f;
-	char chunk[65536];
-	size_t n;
+	int rc;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		msg_error("cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
 	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_append(&b, chunk, n);
-		if (b.len > MAPPING_MAX)
-			break;
-	}
-	if (ferror(f)) {
+	if ((rc = buf_read_file(&b, path, MAPPING_MAX)) == -1) {
 		msg_error("cannot read '%s': %s", path, strerror(errno));
-		fclose(f);
 		buf_release(&b);
 		return NULL;
 	}
-	fclose(f);
-	if (b.len > MAPPING_MAX) {
+	if (rc == 1) {
 		msg_error("%s:1:1: mapping file too large (over 16 MiB)",
 		    path);
 		buf_release(&b);
