@@ -34,6 +34,10 @@ engine(const struct options *o)
 	h = http_new(&hc);
 	http_host_cap(h, o->graph_url, (int)o->graph_concurrency);
 	http_host_cap(h, o->port_url, (int)o->port_concurrency);
+	/* Each service's own headers are read by its client. */
+	http_host_headers(h, o->graph_url, graph_header);
+	http_host_headers(h, o->authority_url, graph_header);
+	http_host_headers(h, o->port_url, port_header);
 	return h;
 }
 

@@ -76,6 +76,17 @@ graph_free(struct graph *g)
 	free(g);
 }
 
+void
+graph_header(const char *name, const char *value, struct http_window *w,
+    char **request_id)
+{
+	(void)w;
+	if (strcmp(name, "request-id") == 0) {
+		free(*request_id);
+		*request_id = xstrdup(value);
+	}
+}
+
 unsigned long
 graph_requests(const struct graph *g)
 {

@@ -11,6 +11,7 @@
 
 struct http;
 struct http_auth;
+struct http_window;
 struct graph;
 struct graph_list;
 struct members;
@@ -113,6 +114,13 @@ void		 graph_members(struct graph *, const char *const *ids,
 
 /* 1 if link has the scheme, host and port of base (a Graph URL). */
 int		 graph_same_origin(const char *base, const char *link);
+
+/*
+ * Graph's headers, for the HTTP engine (http_host_headers): request-id
+ * names the request in messages.
+ */
+void		 graph_header(const char *name, const char *value,
+		    struct http_window *w, char **request_id);
 
 /* Describe a Graph error reply: "HTTP 403: code: message (request-id x)". */
 char		*graph_error_text(const struct graph_error *);

@@ -3,10 +3,11 @@
  * per-host FIFO queues; a host has a cap on requests in flight and a time
  * before which nothing is sent to it, which a 429 moves for the whole
  * host.  Retries (408, 429, 5xx, transport errors) follow Retry-After or
- * Port's x-ratelimit-reset (429 only), else exponential backoff with
+ * the service's window reset (429 only), else exponential backoff with
  * jitter, within a cap on attempts and on total waiting.  A 401 on a
  * request that carries a token refreshes the token once.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -55,10 +56,7 @@ struct req {
 
 	struct http_resp	 resp;
 	char			*retry_after;
-	char			*rl_reset;
-	char			*rl_remaining;
-	char			*rl_limit;
-	char			*rl_period;
+	struct http_window	 win;		/* the service's rate window */
 	char			*request_id;
 	char			*content_type;
 };
@@ -75,6 +73,7 @@ struct http_host {
 	struct req		*head, *tail;	/* queued */
 	size_t			 queued;
 	int			 chains;	/* urgent requests were sent */
+	http_header_fn		 headers;	/* the service's own headers */
 	struct http_host	*next;
 };
 
@@ -142,6 +141,13 @@ http_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A window of which nothing is said. */
+static void
+window_reset(struct http_window *w)
+{
+	w->remaining = w->reset = w->limit = w->period = -1;
+}
+
 struct http *
 http_new(const struct http_config *cfg)
 {
@@ -183,10 +189,6 @@ req_free(struct req *r)
 	freezero_str(r->auth_value);
 	buf_release(&r->resp.body);
 	free(r->retry_after);
-	free(r->rl_reset);
-	free(r->rl_remaining);
-	free(r->rl_limit);
-	free(r->rl_period);
 	free(r->request_id);
 	free(r->content_type);
 	free(r);
@@ -248,6 +250,12 @@ http_host_cap(struct http *h, const char *url, int cap)
 	struct http_host *host = host_get(h, url);
 
 	host->cap = host->max_cap = cap < 1 ? 1 : cap;
+}
+
+void
+http_host_headers(struct http *h, const char *url, http_header_fn fn)
+{
+	host_get(h, url)->headers = fn;
 }
 
 void
@@ -341,6 +349,7 @@ http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
 	r->done = done;
 	r->arg = arg;
 	r->first_sent = -1;
+	window_reset(&r->win);
 	buf_init(&r->resp.body);
 	h->active++;
 	if (r->urgent)
@@ -400,31 +409,35 @@ set_header(char **slot, char *v)
 	*slot = v;
 }
 
+
 static size_t
 on_header(char *p, size_t sz, size_t n, void *arg)
 {
 	struct req *r = arg;
-	size_t len = sz * n;
+	size_t len = sz * n, nl;
+	char name[64], *v;
 
 	/* A new status line (redirect, 100-continue) resets what we saw. */
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		free(r->retry_after);
-		free(r->rl_reset);
-		free(r->rl_remaining);
-		free(r->rl_limit);
-		free(r->rl_period);
-		r->retry_after = r->rl_reset = r->rl_remaining = NULL;
-		r->rl_limit = r->rl_period = NULL;
+		r->retry_after = NULL;
+		window_reset(&r->win);
 	}
 	set_header(&r->retry_after, header_value(p, len, "retry-after"));
-	set_header(&r->rl_reset, header_value(p, len, "x-ratelimit-reset"));
-	set_header(&r->rl_remaining, header_value(p, len,
-	    "x-ratelimit-remaining"));
-	set_header(&r->rl_limit, header_value(p, len, "x-ratelimit-limit"));
-	set_header(&r->rl_period, header_value(p, len, "x-ratelimit-period"));
-	set_header(&r->request_id, header_value(p, len, "request-id"));
-	set_header(&r->request_id, header_value(p, len, "x-trace-id"));
 	set_header(&r->content_type, header_value(p, len, "content-type"));
+	/* The rest is the service's to read (its client's hook). */
+	nl = strcspn(p, ":\r\n");
+	if (r->host->headers == NULL || nl >= len || p[nl] != ':' ||
+	    nl == 0 || nl >= sizeof(name))
+		return len;
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	if ((v = header_value(p, len, name)) != NULL) {
+		for (sz = 0; sz < nl; sz++)
+			name[sz] = (char)tolower((unsigned char)name[sz]);
+		r->host->headers(name, v, &r->win, &r->request_id);
+		free(v);
+	}
 	return len;
 }
 
@@ -639,22 +652,17 @@ http_parse_retry_after(const char *v, double now)
 }
 
 double
-http_retry_delay(long status, const char *retry_after, const char *rl_reset,
+http_retry_delay(long status, const char *retry_after, double reset,
     int attempts, double now, double jitter)
 {
 	double d = -1, base;
 
 	if (retry_after != NULL)
 		d = http_parse_retry_after(retry_after, now);
-	if (d < 0 && status == 429 && rl_reset != NULL) {
-		/* Port: seconds until the window resets, or an epoch time
-		 * (docs disagree; UNCONFIRMED): big values are epochs. */
-		d = http_parse_retry_after(rl_reset, now);
-		if (d > 10000)
-			d -= now;
-		if (d < 0)
-			d = 0;
-	}
+	/* A service that says when its window resets: wait for it (on a
+	 * 429 only: another failure says nothing of the window). */
+	if (d < 0 && status == 429 && reset >= 0)
+		d = reset;
 	if (d >= 0)
 		return ceil(d * 1000) / 1000;
 	base = 0.5 * pow(2, attempts - 1);
@@ -668,7 +676,7 @@ http_retry_delay(long status, const char *retry_after, const char *rl_reset,
 static double
 backoff(struct req *r, long status)
 {
-	return http_retry_delay(status, r->retry_after, r->rl_reset,
+	return http_retry_delay(status, r->retry_after, r->win.reset,
 	    r->attempts, http_now(), (double)rand() / RAND_MAX);
 }
 
@@ -680,7 +688,7 @@ http_retry_wait(const struct http *h, int attempt, const char *retry_after,
 
 	if (attempt < 1 || attempt > h->cfg.max_retries)
 		return -1;
-	d = http_retry_delay(0, retry_after, NULL, attempt, http_now(),
+	d = http_retry_delay(0, retry_after, -1, attempt, http_now(),
 	    (double)rand() / RAND_MAX);
 	return waited + d <= h->cfg.max_retry_wait ? d : -1;
 }
@@ -816,7 +824,6 @@ pace(struct req *r, long status)
 {
 	struct http_host *host = r->host;
 	double remaining, reset;
-	char *end;
 
 	if (status == 429) {
 		host->cap = host->cap > 1 ? host->cap / 2 : 1;
@@ -826,29 +833,19 @@ pace(struct req *r, long status)
 		host->cap++;
 		host->ok_streak = 0;
 	}
-	if (r->rl_remaining == NULL || r->rl_reset == NULL)
+	if (r->win.remaining < 0 || r->win.reset < 0)
 		return;
-	remaining = strtod(r->rl_remaining, &end);
-	if (end == r->rl_remaining)
-		return;
-	reset = http_parse_retry_after(r->rl_reset, http_now());
-	if (reset > 10000)
-		reset -= http_now();	/* an epoch (UNCONFIRMED which) */
-	if (reset < 0)
-		return;
+	remaining = r->win.remaining;
+	reset = r->win.reset;
 	host->gap = remaining >= 1 ? reset / remaining : 0;
 	/* The reset comes in whole seconds, rounded up: late in a short
 	 * window it overstates the time left, and the spread above would
 	 * send at half the rate the window allows.  The window's own rate
 	 * (limit per period, with a margin) is never faster than allowed
 	 * on average. */
-	if (r->rl_limit != NULL && r->rl_period != NULL) {
-		double lim = strtod(r->rl_limit, NULL);
-		double per = strtod(r->rl_period, NULL);
-
-		if (lim >= 1 && per > 0 && host->gap > 1.02 * per / lim)
-			host->gap = 1.02 * per / lim;
-	}
+	if (r->win.limit >= 1 && r->win.period > 0 &&
+	    host->gap > 1.02 * r->win.period / r->win.limit)
+		host->gap = 1.02 * r->win.period / r->win.limit;
 	if (host->gap > 5)
 		host->gap = 5;
 	if (remaining < 1 && status != 429) {

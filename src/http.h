@@ -101,6 +101,25 @@ void		 http_host_cap(struct http *, const char *url, int cap);
 /* Hold back every request to the host of url for secs (a 429 seen
  * inside a $batch reply slows the host like a 429 on the request). */
 void		 http_host_backoff(struct http *, const char *url, double secs);
+/*
+ * What a service says of its own rate window in a reply's headers, read
+ * by that service's client (this engine knows no service's headers):
+ * requests left, seconds until the window resets, its limit and its
+ * period in seconds; each < 0 when not said.
+ */
+struct http_window {
+	double	remaining, reset, limit, period;
+};
+/*
+ * A client's reader of one header of its service's replies (name in
+ * lower case, value trimmed, both valid during the call): it may fill w,
+ * and set *request_id (freed first; a new string) for messages.
+ */
+typedef void	(*http_header_fn)(const char *name, const char *value,
+		    struct http_window *w, char **request_id);
+/* The header reader of the host of url (NULL: none). */
+void		 http_host_headers(struct http *, const char *url,
+		    http_header_fn);
 /* Requests held back by a retry delay or a host's 429 pause. */
 size_t		 http_waiting(const struct http *);
 /* Call fn(arg) from the loop at most every interval seconds. */
@@ -157,14 +176,13 @@ double		 http_parse_retry_after(const char *, double now);
 /*
  * Seconds to wait before the next attempt of a request whose attempt
  * number attempts (1 for the first) ended with status: its Retry-After
- * value, else for a 429 Port's x-ratelimit-reset (seconds, or an epoch
- * time when over 10,000), else exponential backoff from 0.5 s capped at
- * 60 s, with jitter (0..1) spreading it over its upper half.  Either
- * header may be NULL; now is the wall clock.
+ * value (may be NULL), else for a 429 the seconds until the service's
+ * window resets (reset; < 0 when not said), else exponential backoff
+ * from 0.5 s capped at 60 s, with jitter (0..1) spreading it over its
+ * upper half.  now is the wall clock.
  */
 double		 http_retry_delay(long status, const char *retry_after,
-		    const char *rl_reset, int attempts, double now,
-		    double jitter);
+		    double reset, int attempts, double now, double jitter);
 /* Whether policy retries status (0: a transport failure). */
 int		 http_retryable(enum http_retry policy, long status);
 double		 http_now(void);	/* wall clock, seconds */

@@ -78,6 +78,34 @@ struct port {
 	const char		*rid;	/* reply's X-Trace-Id, during results */
 };
 
+void
+port_header(const char *name, const char *value, struct http_window *w,
+    char **request_id)
+{
+	char *end;
+	double v;
+
+	if (strcmp(name, "x-trace-id") == 0) {
+		free(*request_id);
+		*request_id = xstrdup(value);
+		return;
+	}
+	if (strncmp(name, "x-ratelimit-", 12) != 0)
+		return;
+	v = strtod(value, &end);
+	if (end == value || *end != '\0' || !(v >= 0) || v > 1e12)
+		return;
+	if (strcmp(name + 12, "remaining") == 0)
+		w->remaining = v;
+	else if (strcmp(name + 12, "limit") == 0)
+		w->limit = v;
+	else if (strcmp(name + 12, "period") == 0)
+		w->period = v;
+	else if (strcmp(name + 12, "reset") == 0)
+		w->reset = v > 10000 ? (v - http_now() > 0 ? v - http_now() :
+		    0) : v;
+}
+
 struct port *
 port_new(struct http *h, struct http_auth *auth, const struct port_config *c,
     port_result_fn result, void *arg)

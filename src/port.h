@@ -13,6 +13,7 @@
 struct cJSON;
 struct http;
 struct http_auth;
+struct http_window;
 struct port;
 
 struct port_config {
@@ -29,6 +30,15 @@ struct port_config {
 typedef void	(*port_result_fn)(void *arg, void *tag, const char *blueprint,
 		    const char *identifier, int ok, const char *code,
 		    const char *message);
+
+/*
+ * Port's headers, for the HTTP engine (http_host_headers): its rate
+ * window (x-ratelimit-remaining, -reset, -limit, -period; a reset over
+ * 10,000 is an epoch time: the docs disagree, UNCONFIRMED), and
+ * x-trace-id, which names the request in messages.
+ */
+void		 port_header(const char *name, const char *value,
+		    struct http_window *w, char **request_id);
 
 struct port	*port_new(struct http *, struct http_auth *,
 		    const struct port_config *, port_result_fn, void *arg);

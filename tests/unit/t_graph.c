@@ -2,7 +2,10 @@
  * Unit tests for graph's pure parts: whether a nextLink keeps Graph's
  * origin (scheme, host, port), which decides if the token may follow it.
  */
+#include <stdlib.h>
+
 #include "graph.h"
+#include "http.h"
 #include "tap.h"
 
 static void
@@ -55,9 +58,24 @@ test_origin(void)
 	   "an empty port is the default");
 }
 
+/* Graph's request-id names the request; nothing of a rate window. */
+static void
+test_header(void)
+{
+	struct http_window w = { -1, -1, -1, -1 };
+	char *rid = NULL;
+
+	graph_header("request-id", "0f0f-1111", &w, &rid);
+	graph_header("x-ratelimit-remaining", "3", &w, &rid);
+	is_str(rid, "0f0f-1111", "request-id kept");
+	ok(w.remaining == -1, "no window from Graph's headers");
+	free(rid);
+}
+
 int
 main(void)
 {
 	test_origin();
+	test_header();
 	return done_testing();
 }

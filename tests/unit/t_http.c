@@ -68,51 +68,48 @@ test_retry_delay(void)
 {
 	double now = DATE_T;
 
-	is_num(http_retry_delay(429, "3", NULL, 1, now, 0.5), 3,
+	is_num(http_retry_delay(429, "3", -1, 1, now, 0.5), 3,
 	    "429: Retry-After seconds");
-	is_num(http_retry_delay(503, "2.5", NULL, 4, now, 0.5), 2.5,
+	is_num(http_retry_delay(503, "2.5", -1, 4, now, 0.5), 2.5,
 	    "503: fractional Retry-After, whatever the attempt");
-	is_num(http_retry_delay(500, "1", NULL, 1, now, 0.5), 1,
+	is_num(http_retry_delay(500, "1", -1, 1, now, 0.5), 1,
 	    "500: Retry-After followed too");
-	is_num(http_retry_delay(429, "0.0004", NULL, 1, now, 0.5), 0.001,
+	is_num(http_retry_delay(429, "0.0004", -1, 1, now, 0.5), 0.001,
 	    "rounded up to a millisecond, never 0 for a positive wait");
-	is_num(http_retry_delay(429, "0", NULL, 1, now, 0.5), 0,
+	is_num(http_retry_delay(429, "0", -1, 1, now, 0.5), 0,
 	    "Retry-After 0: at once");
-	is_num(http_retry_delay(429, DATE, NULL, 1, now - 42, 0.5), 42,
+	is_num(http_retry_delay(429, DATE, -1, 1, now - 42, 0.5), 42,
 	    "Retry-After date 42 s ahead");
-	is_num(http_retry_delay(503, DATE, NULL, 1, now + 42, 0.5), 0,
+	is_num(http_retry_delay(503, DATE, -1, 1, now + 42, 0.5), 0,
 	    "Retry-After date 42 s ago: at once");
-	is_num(http_retry_delay(429, "2", "50", 1, now, 0.5), 2,
-	    "Retry-After wins over x-ratelimit-reset");
-	is_num(http_retry_delay(429, NULL, "7", 1, now, 0.5), 7,
-	    "429: x-ratelimit-reset in seconds");
-	is_num(http_retry_delay(429, "soon", "7", 1, now, 0.5), 7,
-	    "429: bad Retry-After, then x-ratelimit-reset");
-	is_num(http_retry_delay(429, NULL, "10000", 1, now, 0.5), 10000,
-	    "429: 10,000 is still seconds");
-	is_num(http_retry_delay(429, NULL, "1445412500", 1, now, 0.5), 20,
-	    "429: x-ratelimit-reset as an epoch 20 s ahead");
-	is_num(http_retry_delay(429, NULL, "1445412000", 1, now, 0.5), 0,
-	    "429: x-ratelimit-reset as an epoch in the past: at once");
-	is_num(http_retry_delay(429, NULL, "-3", 1, now, 0.5), 0,
-	    "429: negative x-ratelimit-reset: at once");
-	is_num(http_retry_delay(503, NULL, "7", 1, now, 0),
-	    0.25, "503: x-ratelimit-reset ignored (429 only)");
+	is_num(http_retry_delay(429, "2", 50, 1, now, 0.5), 2,
+	    "Retry-After wins over the window's reset");
+	is_num(http_retry_delay(429, NULL, 7, 1, now, 0.5), 7,
+	    "429: the window's reset in seconds");
+	is_num(http_retry_delay(429, "soon", 7, 1, now, 0.5), 7,
+	    "429: bad Retry-After, then the window's reset");
+	is_num(http_retry_delay(429, NULL, 0, 1, now, 0.5), 0,
+	    "429: the window resets now: at once");
+	is_num(http_retry_delay(429, NULL, -1, 1, now, 0), 0.25,
+	    "429: no reset said: backoff");
+	is_num(http_retry_delay(503, NULL, 7, 1, now, 0),
+	    0.25, "503: the window's reset ignored (429 only)");
 
-	/* Exponential backoff: 0.5 * 2^(attempt-1), in [base/2, base]. */
-	is_num(http_retry_delay(500, NULL, NULL, 1, now, 0), 0.25,
+	/* Exponential backoff: 0.5 s doubled per attempt, capped at 60 s,
+	 * jitter spreading it over [base/2, base]. */
+	is_num(http_retry_delay(500, NULL, -1, 1, now, 0), 0.25,
 	    "attempt 1, no jitter: 0.25 s");
-	is_num(http_retry_delay(500, NULL, NULL, 1, now, 1), 0.5,
+	is_num(http_retry_delay(500, NULL, -1, 1, now, 1), 0.5,
 	    "attempt 1, full jitter: 0.5 s");
-	is_num(http_retry_delay(0, NULL, NULL, 2, now, 1), 1,
+	is_num(http_retry_delay(0, NULL, -1, 2, now, 1), 1,
 	    "attempt 2 (transport failure): 1 s");
-	is_num(http_retry_delay(429, NULL, NULL, 3, now, 0.5), 1.5,
+	is_num(http_retry_delay(429, NULL, -1, 3, now, 0.5), 1.5,
 	    "429 without headers, attempt 3, half jitter: 1.5 s");
-	is_num(http_retry_delay(500, NULL, NULL, 8, now, 1), 60,
+	is_num(http_retry_delay(500, NULL, -1, 8, now, 1), 60,
 	    "attempt 8: 64 s capped at 60");
-	is_num(http_retry_delay(500, NULL, NULL, 30, now, 0), 30,
+	is_num(http_retry_delay(500, NULL, -1, 30, now, 0), 30,
 	    "attempt 30: capped base, no jitter: 30 s");
-	is_num(http_retry_delay(500, "soon", NULL, 1, now, 1), 0.5,
+	is_num(http_retry_delay(500, "soon", -1, 1, now, 1), 0.5,
 	    "garbage Retry-After: backoff");
 }
 

@@ -472,6 +472,42 @@ test_delete(void)
 	port_free(p);
 }
 
+/* Port's rate window and trace id, read from its headers. */
+static void
+test_headers(void)
+{
+	struct http_window w = { -1, -1, -1, -1 };
+	char *rid = NULL, epoch[32];
+
+	port_header("x-ratelimit-remaining", "12", &w, &rid);
+	port_header("x-ratelimit-reset", "7", &w, &rid);
+	port_header("x-ratelimit-limit", "1000", &w, &rid);
+	port_header("x-ratelimit-period", "300", &w, &rid);
+	ok(w.remaining == 12 && w.reset == 7 && w.limit == 1000 &&
+	    w.period == 300, "the window: remaining, reset, limit, period");
+	port_header("x-ratelimit-reset", "10000", &w, &rid);
+	ok(w.reset == 10000, "10,000 is still seconds");
+	snprintf(epoch, sizeof(epoch), "%.0f", http_now() + 20);
+	port_header("x-ratelimit-reset", epoch, &w, &rid);
+	ok(w.reset > 19 && w.reset < 21, "an epoch 20 s ahead: %g s",
+	    w.reset);
+	snprintf(epoch, sizeof(epoch), "%.0f", http_now() - 500);
+	port_header("x-ratelimit-reset", epoch, &w, &rid);
+	ok(w.reset == 0, "an epoch in the past: now");
+	w.reset = -1;
+	port_header("x-ratelimit-reset", "-3", &w, &rid);
+	port_header("x-ratelimit-reset", "soon", &w, &rid);
+	port_header("x-ratelimit-remaining", "", &w, &rid);
+	ok(w.reset == -1 && w.remaining == 12, "negative, words, empty: "
+	    "not said");
+	port_header("retry-after", "5", &w, &rid);
+	ok(w.reset == -1, "not Port's to read: retry-after");
+	port_header("x-trace-id", "abc-123", &w, &rid);
+	port_header("x-trace-id", "def-456", &w, &rid);
+	is_str(rid, "def-456", "x-trace-id names the request");
+	free(rid);
+}
+
 int
 main(void)
 {
@@ -485,6 +521,7 @@ main(void)
 	test_413();
 	test_failed();
 	test_delete();
+	test_headers();
 	reset();
 	return done_testing();
 }
