@@ -99,7 +99,8 @@ run() {
 expect_rc() {
 	[ "$RC" = "$1" ] || {
 		echo "--- stdout"; head -40 "$T/$2.out"
-		echo "--- stderr"; head -40 "$T/$2.err"
+		echo "--- stderr (without debug traces)"
+		grep -v ': debug: ' "$T/$2.err" | tail -40
 		fail "$2: exit status $RC, expected $1"
 	}
 }

@@ -9,7 +9,7 @@ E2P_NESTED=1 E2P_EXTRA_ARGS=-vvv E2P_TMPROOT="$root" E2P_UNITS= \
     E2P_ONLY='t0[356]' sh "$E2P_TOP/tests/run.sh" >"$T/suite.log" 2>&1
 rc=$?
 tail -3 "$T/suite.log"
-[ $rc -eq 0 ] || { grep -A5 FAIL "$T/suite.log" | head -40; fail "the suite failed at -vvv"; }
+[ $rc -eq 0 ] || { grep -A30 FAIL "$T/suite.log" | head -120; fail "the suite failed at -vvv"; }
 n=$(find "$root" -type f | wc -l)
 traced=$(cat "$root"/*/*.err 2>/dev/null | grep -c 'debug: >')
 echo "scanned $n files; $traced request traces"
