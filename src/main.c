@@ -46,7 +46,7 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct mapping *m = NULL;
-	struct report rep;
+	struct report *rep = NULL;
 	struct sigaction sa;
 	int rc, status = EXIT_USAGE;
 
@@ -57,7 +57,6 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	memset(&o, 0, sizeof(o));
-	memset(&rep, 0, sizeof(rep));
 
 	rc = options_parse(&o, argc, argv);
 	if (rc != 0) {
@@ -104,23 +103,23 @@ main(int argc, char **argv)
 		status = close_stdout() == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	report_init(&rep, m->nres);
-	if (sync_run(&o, m, &rep) == -1)
+	rep = report_new(m->nres, o.mode == MODE_DRY_RUN);
+	if (sync_run(&o, m, rep) == -1)
 		goto out;
 	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
 	if (o.log_format == LOG_JSON)
-		report_print_json(&rep, o.mode == MODE_DRY_RUN ? stderr :
+		report_print_json(rep, o.mode == MODE_DRY_RUN ? stderr :
 		    stdout);
 	else
-		report_print(&rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
-	status = report_exit_status(&rep);
-	if (o.summary_json != NULL && report_write_json(&rep,
+		report_print(rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
+	status = report_exit_status(rep);
+	if (o.summary_json != NULL && report_write_json(rep,
 	    o.summary_json) == -1 && status == EXIT_OK)
 		status = EXIT_PARTIAL;
 	if (close_stdout() == -1 && status == EXIT_OK)
 		status = EXIT_PARTIAL;
 out:
-	report_release(&rep);
+	report_free(rep);
 	transform_env(0, NULL);
 	mapping_free(m);
 	options_release(&o);

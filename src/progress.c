@@ -44,19 +44,20 @@ draw(void)
 		return;
 	r = p->r;
 	el = http_mono() - p->t0;
-	for (i = 0; i < r->nres; i++) {
-		const struct report_res *s = &r->res[i];
-		unsigned long w = r->dry_run ? s->emitted : s->upserted +
-		    s->unchanged + s->failed;
+	for (i = 0; i < report_nres(r); i++) {
+		unsigned long w = report_dry_run(r) ? report_count(r, i,
+		    REPORT_MAPPED) : report_count(r, i, REPORT_UPSERTED) +
+		    report_count(r, i, REPORT_UNCHANGED) + report_count(r, i,
+		    REPORT_FAILED);
 
 		fprintf(stderr, "%-22.22s %9lu read %9lu written %8.0f/s%s\n",
-		    s->kind != NULL ? s->kind : "", s->fetched, w,
-		    el > 0 ? (double)w / el : 0.0, s->kind_failed ?
+		    report_kind(r, i), report_count(r, i, REPORT_FETCHED), w,
+		    el > 0 ? (double)w / el : 0.0, report_failed(r, i) ?
 		    "  FAILED" : "");
 	}
 	fprintf(stderr, "%zu requests waiting on a rate limit, %.0f s\n",
 	    p->waiting, el);
-	p->lines = (int)r->nres + 1;
+	p->lines = (int)report_nres(r) + 1;
 	fflush(stderr);
 }
 

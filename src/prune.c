@@ -58,13 +58,6 @@ prune_within(unsigned long stale, unsigned long owned_before,
 	return (double)stale / (double)owned_before <= threshold + 1e-12;
 }
 
-static void
-set_note(struct report *r, char *note)
-{
-	free(r->delete_note);
-	r->delete_note = note;
-}
-
 /*
  * The first proof of a complete read that is missing, as a new sentence,
  * or NULL when every resource proved complete.
@@ -114,29 +107,20 @@ owned(void *arg, const char *bp, const char *id)
 	/* createMissingRelatedEntities: a kept entity points at it. */
 	if (in->targets != NULL && strset_get(in->targets, id, strlen(id),
 	    NULL))
-		pr->rep->protected_targets++;
+		report_protect(pr->rep);
 	else
 		strset_put(&pr->stale, pr->key.data, pr->key.len, 0);
 }
 
-/*
- * Fill pr with the owned entities and the stale ones among them.
- * Returns 0, or 1 if they are not known (the note says why).
- */
-static int
+/* Fill pr with the owned entities and the stale ones among them. */
+static void
 collect(struct prune *pr)
 {
 	const struct prune_input *in = pr->in;
 
-	if (in->state == NULL) {
-		set_note(pr->rep, xstrdup("skipped: the entities this "
-		    "integration owns could not be listed"));
-		return 1;
-	}
 	pr->unproven = state_unproven(in->state);
 	pr->foreign = state_foreign(in->state);
 	state_each(in->state, owned, pr);
-	return 0;
 }
 
 static void
@@ -174,12 +158,8 @@ deleted(void *arg, size_t n, int rc)
 
 	if (pr->in->deleted != NULL)
 		pr->in->deleted(pr->in->arg, g->bp, n);
-	if (rc == -1) {
-		pr->rep->delete_failed = 1;
-		if (pr->rep->delete_note == NULL)
-			pr->rep->delete_note = xstrdup("some deletions "
-			    "failed");
-	}
+	if (rc == -1)
+		report_deletion_note(pr->rep, 1, "some deletions failed");
 }
 
 /* Delete the stale entities, per blueprint.  Returns 0 or -1. */
@@ -223,34 +203,32 @@ decide(struct prune *pr)
 {
 	struct report *rep = pr->rep;
 	double t = pr->in->threshold;
+	unsigned long stale = strset_count(&pr->stale);
 
 	if (pr->unproven > 0) {
-		set_note(rep, xasprintf("skipped: Port returned %lu entities "
-		    "without their $datasource, so which of them this "
-		    "integration owns cannot be verified", pr->unproven));
-		rep->delete_failed = 1;
+		report_deletion_note(rep, 1, "skipped: Port returned %lu "
+		    "entities without their $datasource, so which of them "
+		    "this integration owns cannot be verified", pr->unproven);
 		return 0;
 	}
 	if (pr->foreign > 0)
 		msg_info("%lu entities Port listed belong to another writer: "
 		    "never deleted", pr->foreign);
-	if (rep->stale == 0)
+	if (stale == 0)
 		return 0;
 	if (t <= 0) {
-		set_note(rep, xasprintf("skipped: entityDeletionThreshold is 0 "
-		    "(never delete); %lu stale entities kept", rep->stale));
+		report_deletion_note(rep, 0, "skipped: entityDeletionThreshold "
+		    "is 0 (never delete); %lu stale entities kept", stale);
 		return 0;
 	}
-	if (!prune_within(rep->stale, rep->owned, t)) {
-		rep->threshold_exceeded = 1;
-		set_note(rep, xasprintf("skipped: %lu of %lu owned entities "
-		    "(%.1f%%) are stale, more than the threshold of %.1f%%; "
-		    "review them with --dry-run, then run once with "
-		    "--deletion-threshold 1 to delete them",
-		    rep->stale, rep->owned, rep->owned > 0 ? 100.0 *
-		    (double)rep->stale / (double)rep->owned : 100.0,
-		    100.0 * t));
-		msg_error("%s", rep->delete_note);
+	if (!prune_within(stale, pr->owned, t)) {
+		report_threshold_exceeded(rep, "skipped: %lu of %lu owned "
+		    "entities (%.1f%%) are stale, more than the threshold of "
+		    "%.1f%%; review them with --dry-run, then run once with "
+		    "--deletion-threshold 1 to delete them", stale, pr->owned,
+		    pr->owned > 0 ? 100.0 * (double)stale / (double)pr->owned :
+		    100.0, 100.0 * t);
+		msg_error("%s", report_deletion_why(rep));
 		return 0;
 	}
 	return 1;
@@ -265,18 +243,25 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 	int rc = 0;
 
 	if ((why = missing_proof(in)) != NULL) {
-		set_note(rep, xasprintf("skipped: %s", why));
+		report_deletion_note(rep, 1, "skipped: %s", why);
 		free(why);
-		rep->delete_failed = 1;
 		return 0;
 	}
 	if (in->no_delete) {
-		set_note(rep, xstrdup("off (--no-delete)"));
+		report_deletion_note(rep, 0, "off (--no-delete)");
 		return 0;
 	}
 	if (p == NULL) {
-		set_note(rep, xstrdup("not computed: no Port credentials for "
-		    "the dry run"));
+		report_deletion_note(rep, 0, "not computed: no Port "
+		    "credentials for the dry run");
+		return 0;
+	}
+	if (in->state == NULL) {
+		/* Not a failure when nothing could be written either (auth
+		 * said why) or when a dry run only counts. */
+		report_deletion_note(rep, !port_auth_failed(p) && !in->dry_run,
+		    "skipped: the entities this integration owns could not "
+		    "be listed");
 		return 0;
 	}
 	memset(&pr, 0, sizeof(pr));
@@ -284,16 +269,10 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 	pr.rep = rep;
 	strset_init(&pr.stale);
 	buf_init(&pr.key);
-	if (collect(&pr) != 0) {
-		if (!port_auth_failed(p) && !in->dry_run)
-			rep->delete_failed = 1;
-		goto out;
-	}
-	rep->owned = pr.owned;
-	rep->stale = strset_count(&pr.stale);
+	collect(&pr);
+	report_deletion(rep, pr.owned, strset_count(&pr.stale));
 	if (decide(&pr))
 		rc = delete_stale(&pr, p, h);
-out:
 	strset_release(&pr.stale);
 	buf_release(&pr.key);
 	return rc;

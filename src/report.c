@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +18,54 @@
 #define MAX_FAILURES	100
 #define SHOW_FAILURES	10
 
-void
-report_init(struct report *r, size_t nres)
+struct report_res {
+	char		*kind;
+	char		*blueprint;	/* first blueprint its entities had */
+	unsigned long	 n[REPORT_NCOUNTS];
+	double		 seconds;
+	int		 kind_failed;
+	char		*reason;	/* why the kind failed */
+};
+
+struct report_failure {
+	char	*kind;
+	char	*blueprint;
+	char	*identifier;
+	char	*code;
+	char	*message;
+};
+
+struct report {
+	struct report_res	*res;
+	size_t			 nres;
+	struct report_failure	*fail;
+	size_t			 nfail;		/* kept (first N) */
+	unsigned long		 total_failed;
+	int			 dry_run;
+	int			 compared;	/* dry run: with what Port holds */
+	int			 aborted;
+	char			*abort_reason;
+	int			 threshold_exceeded;
+	int			 delete_failed;	/* listing or a delete failed */
+	char			*delete_note;	/* why deletion was skipped */
+	unsigned long		 owned;		/* owned when the run started */
+	unsigned long		 stale;
+	unsigned long		 protected_targets;
+	unsigned long		 deleted_other;	/* blueprints of no resource */
+	struct report_requests	 req;
+	double			 seconds;
+	char			*started;	/* ISO time */
+};
+
+struct report *
+report_new(size_t nres, int dry_run)
 {
-	memset(r, 0, sizeof(*r));
+	struct report *r = xcalloc(1, sizeof(*r));
+
 	r->res = xcalloc(nres + 1, sizeof(*r->res));
 	r->nres = nres;
+	r->dry_run = dry_run != 0;
+	return r;
 }
 
 /*
@@ -46,10 +89,12 @@ esc(const char *s)
 }
 
 void
-report_release(struct report *r)
+report_free(struct report *r)
 {
 	size_t i;
 
+	if (r == NULL)
+		return;
 	for (i = 0; i < r->nres; i++) {
 		free(r->res[i].kind);
 		free(r->res[i].blueprint);
@@ -69,7 +114,7 @@ report_release(struct report *r)
 	free(r->abort_reason);
 	free(r->delete_note);
 	free(r->started);
-	memset(r, 0, sizeof(*r));
+	free(r);
 }
 
 static char *
@@ -110,6 +155,174 @@ report_abort(struct report *r, const char *reason)
 	r->aborted = 1;
 	if (r->abort_reason == NULL)
 		r->abort_reason = msg_redact(xstrdup(reason));
+}
+
+int
+report_aborted(const struct report *r)
+{
+	return r->aborted;
+}
+
+void
+report_name(struct report *r, size_t i, const char *kind)
+{
+	if (r->res[i].kind == NULL)
+		r->res[i].kind = xstrdup(kind);
+}
+
+const char *
+report_kind(const struct report *r, size_t i)
+{
+	return r->res[i].kind != NULL ? r->res[i].kind : "";
+}
+
+void
+report_blueprint(struct report *r, size_t i, const char *bp)
+{
+	if (r->res[i].blueprint == NULL)
+		r->res[i].blueprint = xstrdup(bp);
+}
+
+void
+report_add(struct report *r, size_t i, enum report_count c, unsigned long n)
+{
+	r->res[i].n[c] += n;
+}
+
+unsigned long
+report_count(const struct report *r, size_t i, enum report_count c)
+{
+	return r->res[i].n[c];
+}
+
+void
+report_seconds(struct report *r, size_t i, double secs)
+{
+	r->res[i].seconds = secs;
+}
+
+void
+report_deleted_other(struct report *r, unsigned long n)
+{
+	r->deleted_other += n;
+}
+
+unsigned long
+report_failures(const struct report *r)
+{
+	return r->total_failed;
+}
+
+int
+report_failed(const struct report *r, size_t i)
+{
+	return r->res[i].kind_failed;
+}
+
+const char *
+report_reason(const struct report *r, size_t i)
+{
+	return r->res[i].reason;
+}
+
+size_t
+report_nres(const struct report *r)
+{
+	return r->nres;
+}
+
+int
+report_dry_run(const struct report *r)
+{
+	return r->dry_run;
+}
+
+void
+report_compared(struct report *r)
+{
+	r->compared = 1;
+}
+
+void
+report_started(struct report *r, const char *iso)
+{
+	free(r->started);
+	r->started = xstrdup(iso);
+}
+
+const char *
+report_start_time(const struct report *r)
+{
+	return r->started;
+}
+
+void
+report_elapsed(struct report *r, double secs)
+{
+	r->seconds = secs;
+}
+
+void
+report_requests(struct report *r, const struct report_requests *req)
+{
+	r->req = *req;
+}
+
+void
+report_deletion(struct report *r, unsigned long owned, unsigned long stale)
+{
+	r->owned = owned;
+	r->stale = stale;
+}
+
+void
+report_protect(struct report *r)
+{
+	r->protected_targets++;
+}
+
+static void	note(struct report *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
+static void
+note(struct report *r, const char *fmt, va_list ap)
+{
+	struct buf b;
+
+	if (r->delete_note == NULL) {
+		buf_init(&b);
+		buf_vprintf(&b, fmt, ap);
+		r->delete_note = msg_redact(buf_detach(&b));
+	}
+}
+
+void
+report_deletion_note(struct report *r, int failed, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failed)
+		r->delete_failed = 1;
+	va_start(ap, fmt);
+	note(r, fmt, ap);
+	va_end(ap);
+}
+
+void
+report_threshold_exceeded(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->threshold_exceeded = 1;
+	va_start(ap, fmt);
+	note(r, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+report_deletion_why(const struct report *r)
+{
+	return r->delete_note;
 }
 
 size_t
@@ -170,17 +383,17 @@ print_table(const struct report *r, FILE *fp)
 	for (i = 0; i < r->nres; i++) {
 		const struct report_res *s = &r->res[i];
 
-		fprintf(fp, "%-24s %9lu %9lu", s->kind, s->fetched,
-		    s->selected);
+		fprintf(fp, "%-24s %9lu %9lu", s->kind, s->n[REPORT_FETCHED],
+		    s->n[REPORT_SELECTED]);
 		if (!r->dry_run)
-			fprintf(fp, " %9lu %9lu %9lu", s->upserted,
-			    s->unchanged, s->failed);
+			fprintf(fp, " %9lu %9lu %9lu", s->n[REPORT_UPSERTED],
+			    s->n[REPORT_UNCHANGED], s->n[REPORT_FAILED]);
 		else if (r->compared)
-			fprintf(fp, " %9lu %9lu %9lu %9lu", s->emitted,
-			    s->would_create, s->would_update, s->unchanged);
+			fprintf(fp, " %9lu %9lu %9lu %9lu", s->n[REPORT_MAPPED],
+			    s->n[REPORT_WOULD_CREATE], s->n[REPORT_WOULD_UPDATE], s->n[REPORT_UNCHANGED]);
 		else
-			fprintf(fp, " %9lu", s->emitted);
-		fprintf(fp, " %9lu %8.2f%s\n", s->deleted, s->seconds,
+			fprintf(fp, " %9lu", s->n[REPORT_MAPPED]);
+		fprintf(fp, " %9lu %8.2f%s\n", s->n[REPORT_DELETED], s->seconds,
 		    s->kind_failed ? "  FAILED" : "");
 	}
 	if (r->deleted_other > 0)
@@ -230,14 +443,14 @@ print_result(const struct report *r, FILE *fp)
 	for (i = 0; i < r->nres; i++) {
 		const struct report_res *s = &r->res[i];
 
-		up += r->dry_run ? s->emitted : s->upserted + s->unchanged;
-		written += s->upserted;
-		same += s->unchanged;
-		create += s->would_create;
-		update += s->would_update;
-		del += s->deleted;
-		fail += s->failed;
-		fetched += s->fetched;
+		up += r->dry_run ? s->n[REPORT_MAPPED] : s->n[REPORT_UPSERTED] + s->n[REPORT_UNCHANGED];
+		written += s->n[REPORT_UPSERTED];
+		same += s->n[REPORT_UNCHANGED];
+		create += s->n[REPORT_WOULD_CREATE];
+		update += s->n[REPORT_WOULD_UPDATE];
+		del += s->n[REPORT_DELETED];
+		fail += s->n[REPORT_FAILED];
+		fetched += s->n[REPORT_FETCHED];
 	}
 	switch (st) {
 	case EXIT_OK:
@@ -304,21 +517,21 @@ summary_object(const struct report *r)
 		cJSON_AddStringToObject(o, "kind", s->kind);
 		if (s->blueprint != NULL)
 			cJSON_AddStringToObject(o, "blueprint", s->blueprint);
-		cJSON_AddNumberToObject(o, "fetched", (double)s->fetched);
-		cJSON_AddNumberToObject(o, "selected", (double)s->selected);
-		cJSON_AddNumberToObject(o, "mapped", (double)s->emitted);
-		cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
-		cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
-		cJSON_AddNumberToObject(o, "upserted", (double)s->upserted);
+		cJSON_AddNumberToObject(o, "fetched", (double)s->n[REPORT_FETCHED]);
+		cJSON_AddNumberToObject(o, "selected", (double)s->n[REPORT_SELECTED]);
+		cJSON_AddNumberToObject(o, "mapped", (double)s->n[REPORT_MAPPED]);
+		cJSON_AddNumberToObject(o, "dropped", (double)s->n[REPORT_DROPPED]);
+		cJSON_AddNumberToObject(o, "unchanged", (double)s->n[REPORT_UNCHANGED]);
+		cJSON_AddNumberToObject(o, "upserted", (double)s->n[REPORT_UPSERTED]);
 		if (r->compared) {
 			cJSON_AddNumberToObject(o, "wouldCreate",
-			    (double)s->would_create);
+			    (double)s->n[REPORT_WOULD_CREATE]);
 			cJSON_AddNumberToObject(o, "wouldUpdate",
-			    (double)s->would_update);
+			    (double)s->n[REPORT_WOULD_UPDATE]);
 		}
-		cJSON_AddNumberToObject(o, "failed", (double)s->failed);
-		cJSON_AddNumberToObject(o, "deleted", (double)s->deleted);
-		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->field_nulls);
+		cJSON_AddNumberToObject(o, "failed", (double)s->n[REPORT_FAILED]);
+		cJSON_AddNumberToObject(o, "deleted", (double)s->n[REPORT_DELETED]);
+		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->n[REPORT_FIELD_NULLS]);
 		cJSON_AddNumberToObject(o, "seconds", s->seconds);
 		cJSON_AddBoolToObject(o, "ok", !s->kind_failed);
 		if (s->reason != NULL)
@@ -350,11 +563,11 @@ summary_object(const struct report *r)
 	if (r->delete_note != NULL)
 		cJSON_AddStringToObject(o, "skipped", r->delete_note);
 	o = cJSON_AddObjectToObject(j, "requests");
-	cJSON_AddNumberToObject(o, "graph", (double)r->graph_requests);
+	cJSON_AddNumberToObject(o, "graph", (double)r->req.graph);
 	cJSON_AddNumberToObject(o, "graphMemberBatches",
-	    (double)r->member_requests);
-	cJSON_AddNumberToObject(o, "port", (double)r->port_requests);
-	cJSON_AddNumberToObject(o, "throttled", (double)r->throttled);
+	    (double)r->req.member_batches);
+	cJSON_AddNumberToObject(o, "port", (double)r->req.port);
+	cJSON_AddNumberToObject(o, "throttled", (double)r->req.throttled);
 	return j;
 }
 

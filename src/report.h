@@ -10,68 +10,99 @@
 
 #include "exits.h"
 
-struct report_res {
-	char		*kind;
-	char		*blueprint;	/* first blueprint its entities had */
-	unsigned long	 fetched;	/* items read from Graph */
-	unsigned long	 selected;	/* items the selector kept */
-	unsigned long	 emitted;	/* entities mapped */
-	unsigned long	 dropped;	/* null/empty identifier or blueprint */
-	unsigned long	 unchanged;	/* not written: equal in Port */
-	unsigned long	 upserted;
-	unsigned long	 would_create;	/* dry run: not in Port yet */
-	unsigned long	 would_update;	/* dry run: different in Port */
-	unsigned long	 failed;	/* entities Port rejected */
-	unsigned long	 deleted;
-	unsigned long	 field_nulls;	/* field errors or empty results */
-	double		 seconds;
-	int		 kind_failed;
-	char		*reason;	/* why the kind failed */
+/* What is counted of each resource (report_add, report_count). */
+enum report_count {
+	REPORT_FETCHED,		/* items read from Graph */
+	REPORT_SELECTED,	/* items the selector kept */
+	REPORT_MAPPED,		/* entities mapped */
+	REPORT_DROPPED,		/* null/empty identifier or blueprint */
+	REPORT_UNCHANGED,	/* not written: equal in Port */
+	REPORT_UPSERTED,	/* written */
+	REPORT_WOULD_CREATE,	/* dry run: not in Port yet */
+	REPORT_WOULD_UPDATE,	/* dry run: different in Port */
+	REPORT_FAILED,		/* entities Port rejected */
+	REPORT_DELETED,
+	REPORT_FIELD_NULLS,	/* field errors or empty results */
+	REPORT_NCOUNTS
 };
 
-struct report_failure {
-	char	*kind;
-	char	*blueprint;
-	char	*identifier;
-	char	*code;
-	char	*message;
+/* The requests a run made, counted by the clients (report_requests). */
+struct report_requests {
+	unsigned long	graph;
+	unsigned long	member_batches;
+	unsigned long	port;
+	unsigned long	throttled;
 };
 
-struct report {
-	struct report_res	*res;
-	size_t			 nres;
-	struct report_failure	*fail;
-	size_t			 nfail;		/* kept (first N) */
-	unsigned long		 total_failed;
-	int			 dry_run;
-	int			 compared;	/* dry run: with what Port holds */
-	int			 aborted;
-	char			*abort_reason;
-	int			 threshold_exceeded;
-	int			 delete_failed;	/* listing or a delete failed */
-	char			*delete_note;	/* why deletion was skipped */
-	unsigned long		 owned;		/* owned when the run started */
-	unsigned long		 stale;
-	unsigned long		 protected_targets;
-	unsigned long		 deleted_other;	/* blueprints of no resource */
-	unsigned long		 graph_requests;
-	unsigned long		 member_requests;
-	unsigned long		 port_requests;
-	unsigned long		 throttled;
-	double			 seconds;
-	char			*started;	/* ISO time */
-};
+struct report;
 
-void	report_init(struct report *, size_t nres);
-void	report_release(struct report *);
+/*
+ * A report of nres resources, all counters 0, owned by the caller (free
+ * it with report_free).  dry_run says which table the summary prints.
+ */
+struct report	*report_new(size_t nres, int dry_run);
+void		 report_free(struct report *);
+
+/* The kind of resource i (copied; the first name wins). */
+void		 report_name(struct report *, size_t i, const char *kind);
+const char	*report_kind(const struct report *, size_t i);	/* or "" */
+/* The first blueprint the entities of resource i had (copied). */
+void		 report_blueprint(struct report *, size_t i, const char *bp);
+/* Add n to counter c of resource i. */
+void		 report_add(struct report *, size_t i, enum report_count c,
+		    unsigned long n);
+unsigned long	 report_count(const struct report *, size_t i,
+		    enum report_count c);
+/* How long resource i took to read and map. */
+void		 report_seconds(struct report *, size_t i, double secs);
+/* Deletions of blueprints that no resource wrote. */
+void		 report_deleted_other(struct report *, unsigned long n);
+
 /* Record an entity Port rejected (copied); keeps the first 100. */
 void	report_failure(struct report *, const char *kind, const char *bp,
 	    const char *id, const char *code, const char *message);
+/* How many entities Port rejected, kept or not. */
+unsigned long	report_failures(const struct report *);
 /* Mark a resource failed, with its reason (first reason wins). */
 void	report_kind_failed(struct report *, size_t i, const char *reason);
+/* Whether resource i failed, and why (NULL when it did not). */
+int		 report_failed(const struct report *, size_t i);
+const char	*report_reason(const struct report *, size_t i);
+/* Stop the run: nothing more is written or deleted (first reason wins). */
 void	report_abort(struct report *, const char *reason);
+int	report_aborted(const struct report *);
 /* How many resources failed. */
 size_t	report_kinds_failed(const struct report *);
+size_t	report_nres(const struct report *);
+int	report_dry_run(const struct report *);
+
+/* The dry run compared the mapped entities with what Port holds. */
+void	report_compared(struct report *);
+/* When the run started (an ISO time, copied) and how long it took. */
+void	report_started(struct report *, const char *iso);
+const char	*report_start_time(const struct report *);
+void	report_elapsed(struct report *, double secs);
+void	report_requests(struct report *, const struct report_requests *);
+
+/*
+ * The delete phase.  report_deletion counts what the integration owned
+ * when the run started and how many of those are stale; report_protect
+ * counts one stale entity kept because a kept entity points at it.
+ */
+void	report_deletion(struct report *, unsigned long owned,
+	    unsigned long stale);
+void	report_protect(struct report *);
+/*
+ * Deletion was skipped or cut short: why, as a printf format (the first
+ * note wins).  failed says whether that makes the run partial (exit 1);
+ * report_threshold_exceeded is the same for the threshold (exit 4).
+ */
+void	report_deletion_note(struct report *, int failed, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+void	report_threshold_exceeded(struct report *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+const char	*report_deletion_why(const struct report *);
+
 int	report_exit_status(const struct report *);
 /* The table, the first failures and the result line. */
 void	report_print(const struct report *, FILE *);

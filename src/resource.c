@@ -54,13 +54,6 @@ struct mpage {
 
 static void	check_done(struct resource *);
 
-/* Counters of the resource in the report. */
-static struct report_res *
-counters(struct resource *k)
-{
-	return &k->env.rep->res[k->idx];
-}
-
 static int
 emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
 {
@@ -115,7 +108,7 @@ map_page(struct resource *k, struct tpage *tp)
 {
 	char *err = NULL;
 
-	if (!counters(k)->kind_failed && transform_run(k->t, tp, emit, k,
+	if (!report_failed(k->env.rep, k->idx) && transform_run(k->t, tp, emit, k,
 	    &err) == -1)
 		mapping_failed(k, NULL, err);
 	free(err);
@@ -133,7 +126,7 @@ members_got(void *arg, size_t i, const struct members *ml,
 
 	if (e == NULL) {
 		/* Mapped now: its members need not wait for the page. */
-		if (!counters(k)->kind_failed && transform_run_members(k->t,
+		if (!report_failed(k->env.rep, k->idx) && transform_run_members(k->t,
 		    mp->tp, i, ml, emit, k, &err) == -1)
 			mapping_failed(k, mp->ids[i], err);
 		tpage_drop(mp->tp, i);
@@ -269,7 +262,7 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		    "an array: the read proves nothing about a collection",
 		    k->r->data_path.value != NULL ? k->r->data_path.value :
 		    ".");
-	counters(k)->fetched += tpage_count(tp);
+	report_add(k->env.rep, k->idx, REPORT_FETCHED, tpage_count(tp));
 	if (k->env.page != NULL)
 		k->env.page(k->env.arg, k, tp);
 	if (tpage_next_link(tp) != NULL)
@@ -337,7 +330,8 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 static void
 check_done(struct resource *k)
 {
-	unsigned long fetched = counters(k)->fetched;
+	unsigned long fetched = report_count(k->env.rep, k->idx,
+	    REPORT_FETCHED);
 
 	if (k->finished || !k->listing_done || k->pages_out > 0)
 		return;
@@ -353,7 +347,7 @@ check_done(struct resource *k)
 		fail(k, why);
 		free(why);
 	}
-	counters(k)->seconds = http_mono() - k->t0;
+	report_seconds(k->env.rep, k->idx, http_mono() - k->t0);
 	msg_info("'%s': read %lu items", k->r->kind, fetched);
 	k->env.done(k->env.arg, k);
 }
@@ -419,7 +413,7 @@ resource_new(const struct mapping_resource *r, size_t idx,
 	k->idx = idx;
 	k->r = r;
 	k->bit = idx < 64 ? (uint64_t)1 << idx : 0;
-	counters(k)->kind = xstrdup(r->kind);
+	report_name(k->env.rep, idx, r->kind);
 	query_setup(k);
 	if ((k->t = transform_new(r, r->file)) == NULL) {
 		resource_free(k);

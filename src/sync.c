@@ -85,8 +85,7 @@ bp_kind(struct sync *s, const char *bp, size_t kind)
 	s->bpk[s->nbpk].bp = xstrdup(bp);
 	s->bpk[s->nbpk].kind = kind;
 	s->nbpk++;
-	if (s->rep->res[kind].blueprint == NULL)
-		s->rep->res[kind].blueprint = xstrdup(bp);
+	report_blueprint(s->rep, kind, bp);
 	return kind;
 }
 
@@ -132,7 +131,7 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 {
 	struct sync *s = arg;
 	struct buf *key = &s->key;
-	struct report_res *c = &s->rep->res[resource_index(res)];
+	size_t c = resource_index(res);
 	const struct mapping_resource *r = resource_mapping(res);
 	uint64_t bit = resource_bit(res);
 	const char *rel;
@@ -148,7 +147,7 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 	}
 	strset_put(&s->seen, key->data, key->len, v | bit);
 	bp_kind(s, bp, resource_index(res));
-	c->emitted++;
+	report_add(s->rep, c, REPORT_MAPPED, 1);
 	rel = strstr(json, "\"relations\":{");
 	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
 	/* A dry run compares too, to say what the run would write. */
@@ -162,15 +161,15 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
 		if (compare == 0)
-			c->would_create++;
+			report_add(s->rep, c, REPORT_WOULD_CREATE, 1);
 		else if (compare == 1 && e != NULL &&
 		    digest_entity(e, r) == have)
-			c->unchanged++;
+			report_add(s->rep, c, REPORT_UNCHANGED, 1);
 		else if (compare == 1)
-			c->would_update++;
+			report_add(s->rep, c, REPORT_WOULD_UPDATE, 1);
 	} else if (s->p != NULL) {
 		if (compare == 1 && e != NULL && digest_entity(e, r) == have)
-			c->unchanged++;
+			report_add(s->rep, c, REPORT_UNCHANGED, 1);
 		else
 			port_upsert(s->p, res, bp, id, json, len);
 	}
@@ -208,8 +207,8 @@ examples(void *arg, struct resource *res, const struct tpage *tp)
 	size_t i, n = 0;
 
 	if (!s->o->send_examples || s->o->mode != MODE_SYNC ||
-	    tpage_count(tp) == 0 || s->rep->res[resource_index(res)].fetched >
-	    tpage_count(tp))
+	    tpage_count(tp) == 0 || report_count(s->rep, resource_index(res),
+	    REPORT_FETCHED) > tpage_count(tp))
 		return;
 	for (i = 0; i < tpage_count(tp) && n < 5; i++)
 		if ((items[n] = tpage_item_json(tp, i)) != NULL)
@@ -237,19 +236,19 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 {
 	struct sync *s = arg;
 	const struct mapping_resource *r = resource_mapping(tag);
-	struct report_res *res = &s->rep->res[resource_index(tag)];
+	size_t i = resource_index(tag);
 
 	if (ok) {
-		res->upserted++;
+		report_add(s->rep, i, REPORT_UPSERTED, 1);
 	} else {
 		struct msg_fields f = { "entity_rejected", r->kind, bp, id,
 		    code, port_request_id(s->p) };
 
-		res->failed++;
+		report_add(s->rep, i, REPORT_FAILED, 1);
 		report_failure(s->rep, r->kind, bp, id, code, message);
 		/* Log collectors count them: JSON lines name as many as the
 		 * summary keeps. */
-		if (s->rep->total_failed <= (s->o->log_format == LOG_JSON ?
+		if (report_failures(s->rep) <= (s->o->log_format == LOG_JSON ?
 		    100 : 5))
 			msg_event(MSG_WARN, &f, "Port rejected %s '%s': %s: %s",
 			    bp, id, code, message);
@@ -292,15 +291,16 @@ read_state(struct sync *s)
 		/* No token: auth said why, and nothing will be written. */
 		if (!port_auth_failed(s->p))
 			msg_warn("cannot read the entities this integration "
-			    "owns in Port: %s", s->rep->dry_run ? "entities "
+			    "owns in Port: %s", report_dry_run(s->rep) ? "entities "
 			    "are counted as mapped only, and none as deleted" :
 			    "every entity will be written, and none deleted");
 		state_free(s->state);
 		s->state = NULL;
 		return 0;
 	}
-	state_report_missing(s->state, s->rep->dry_run, s->rep);
-	s->rep->compared = s->rep->dry_run && state_compares(s->state);
+	state_report_missing(s->state, report_dry_run(s->rep), s->rep);
+	if (report_dry_run(s->rep) && state_compares(s->state))
+		report_compared(s->rep);
 	msg_info("read %lu entities this integration owns in Port",
 	    state_owned(s->state));
 	return 0;
@@ -314,9 +314,9 @@ count_deleted(void *arg, const char *bp, size_t n)
 	size_t k = bp_kind(s, bp, (size_t)-1);
 
 	if (k == (size_t)-1)
-		s->rep->deleted_other += n;
+		report_deleted_other(s->rep, n);
 	else
-		s->rep->res[k].deleted += n;
+		report_add(s->rep, k, REPORT_DELETED, n);
 }
 
 /*
@@ -332,12 +332,11 @@ delete_phase(struct sync *s)
 	size_t i;
 
 	for (i = 0; i < s->nk; i++) {
-		const struct report_res *res = &s->rep->res[i];
+		int failed = report_failed(s->rep, i);
 
 		pf[i].kind = resource_mapping(s->k[i])->kind;
-		pf[i].complete = !res->kind_failed &&
-		    resource_unproven(s->k[i]) == NULL;
-		pf[i].why_not = res->kind_failed ? res->reason :
+		pf[i].complete = !failed && resource_unproven(s->k[i]) == NULL;
+		pf[i].why_not = failed ? report_reason(s->rep, i) :
 		    resource_unproven(s->k[i]);
 		pf[i].dropped = resource_stats(s->k[i])->dropped;
 	}
@@ -459,7 +458,7 @@ prepare(struct sync *s)
 		}
 	}
 	iso_now(s->started, sizeof(s->started));
-	s->rep->started = xstrdup(s->started);
+	report_started(s->rep, s->started);
 	if (o->mode == MODE_SYNC) {
 		/* Registered first: the state belongs to the integration.
 		 * The mapping used becomes its config, unless it came from
@@ -474,7 +473,7 @@ prepare(struct sync *s)
 	}
 	if (s->p != NULL && read_state(s) == -1)
 		goto interrupted;
-	if (s->rep->aborted)	/* blueprints missing: nothing to write to */
+	if (report_aborted(s->rep))	/* blueprints missing: nothing to write to */
 		return -1;
 	if (s->p != NULL && port_auth_failed(s->p)) {
 		port_refused(s);
@@ -505,9 +504,9 @@ read_all(struct sync *s)
 	}
 	if (s->p != NULL && port_auth_failed(s->p))
 		report_abort(s->rep, "Port refused the credentials");
-	if (s->rep->aborted)
+	if (report_aborted(s->rep))
 		return -1;
-	if (s->rep->nres > 0 && report_kinds_failed(s->rep) == s->rep->nres) {
+	if (s->nk > 0 && report_kinds_failed(s->rep) == s->nk) {
 		report_abort(s->rep, "nothing could be read from Microsoft "
 		    "Graph");
 		return -1;
@@ -530,11 +529,11 @@ mapping_stats(struct sync *s)
 		if (s->k[i] == NULL)
 			continue;
 		st = resource_stats(s->k[i]);
-		s->rep->res[i].selected = st->selected;
-		s->rep->res[i].dropped = st->dropped;
+		report_add(s->rep, i, REPORT_SELECTED, st->selected);
+		report_add(s->rep, i, REPORT_DROPPED, st->dropped);
 		for (f = 0; f < st->nfields; f++)
-			s->rep->res[i].field_nulls += st->fields[f].errors +
-			    st->fields[f].empty;
+			report_add(s->rep, i, REPORT_FIELD_NULLS,
+			    st->fields[f].errors + st->fields[f].empty);
 		if (st->dropped > 0)
 			msg_event(MSG_WARN, &mf, "'%s': %lu entities dropped: "
 			    "null or empty identifier or blueprint", kind,
@@ -557,6 +556,7 @@ static void
 finish(struct sync *s)
 {
 	const struct report *rep = s->rep;
+	struct report_requests req;
 
 	if (s->o->mode == MODE_SYNC && s->p != NULL &&
 	    !port_auth_failed(s->p)) {
@@ -569,14 +569,15 @@ finish(struct sync *s)
 			http_resume(s->h, 5);
 		iso_now(end, sizeof(end));
 		port_resync_state(s->p, st == EXIT_OK ? "completed" :
-		    st == EXIT_ABORTED ? "aborted" : "failed", rep->started,
-		    end);
+		    st == EXIT_ABORTED ? "aborted" : "failed",
+		    report_start_time(rep), end);
 		http_run(s->h);
 	}
-	s->rep->graph_requests = graph_requests(s->g);
-	s->rep->member_requests = graph_member_requests(s->g);
-	s->rep->port_requests = s->p != NULL ? port_requests(s->p) : 0;
-	s->rep->throttled = http_throttled(s->h);
+	req.graph = graph_requests(s->g);
+	req.member_batches = graph_member_requests(s->g);
+	req.port = s->p != NULL ? port_requests(s->p) : 0;
+	req.throttled = http_throttled(s->h);
+	report_requests(s->rep, &req);
 }
 
 /* Free what s holds; closing the dry run's output can fail (-1). */
@@ -623,7 +624,6 @@ sync_run(const struct options *o, const struct mapping *m,
 	strset_init(&s.seen);
 	strset_init(&s.targets);
 	buf_init(&s.key);
-	rep->dry_run = o->mode == MODE_DRY_RUN;
 	if (setup(&s) == -1) {
 		rc = -1;
 	} else {
@@ -634,6 +634,6 @@ sync_run(const struct options *o, const struct mapping *m,
 	}
 	if (release(&s) == -1)
 		rc = -1;
-	rep->seconds = http_mono() - t0;
+	report_elapsed(rep, http_mono() - t0);
 	return rc;
 }
