@@ -14,10 +14,10 @@
 #include "xmalloc.h"
 
 struct progress {
-	const struct report	*r;
-	int			 lines;		/* drawn now */
-	double			 t0;
-	size_t			 waiting;
+	const struct report *r;
+	int lines; /* drawn now */
+	double t0;
+	size_t waiting;
 };
 
 static struct progress *live;
@@ -46,13 +46,14 @@ draw(void)
 	el = http_mono() - p->t0;
 	for (i = 0; i < r->nres; i++) {
 		const struct report_res *s = &r->res[i];
-		unsigned long w = r->dry_run ? s->emitted : s->upserted +
-		    s->unchanged + s->failed;
+		unsigned long w = r->dry_run ?
+		    s->emitted :
+		    s->upserted + s->unchanged + s->failed;
 
 		fprintf(stderr, "%-22.22s %9lu read %9lu written %8.0f/s%s\n",
 		    s->kind != NULL ? s->kind : "", s->fetched, w,
-		    el > 0 ? (double)w / el : 0.0, s->kind_failed ?
-		    "  FAILED" : "");
+		    el > 0 ? (double)w / el : 0.0,
+		    s->kind_failed ? "  FAILED" : "");
 	}
 	fprintf(stderr, "%zu requests waiting on a rate limit, %.0f s\n",
 	    p->waiting, el);

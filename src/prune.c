@@ -22,31 +22,30 @@
 /* One run of the phase. */
 struct prune {
 	const struct prune_input *in;
-	struct report	*rep;
-	struct strset	 stale;		/* "bp\x1fid" */
-	unsigned long	 owned;		/* owned when the run started */
-	unsigned long	 unproven;	/* listed without $datasource */
-	unsigned long	 foreign;	/* listed, but another writer's */
-	struct buf	 key;
+	struct report *rep;
+	struct strset stale;    /* "bp\x1fid" */
+	unsigned long owned;    /* owned when the run started */
+	unsigned long unproven; /* listed without $datasource */
+	unsigned long foreign;  /* listed, but another writer's */
+	struct buf key;
 };
 
 /* The stale ids of one blueprint, and the run they belong to. */
 struct bpgroup {
-	struct prune	*pr;
-	char		*bp;
-	char		**ids;
-	size_t		 n, cap;
+	struct prune *pr;
+	char *bp;
+	char **ids;
+	size_t n, cap;
 };
 
 struct groups {
-	struct bpgroup	*g;
-	size_t		 n;
-	struct prune	*pr;
+	struct bpgroup *g;
+	size_t n;
+	struct prune *pr;
 };
 
 int
-prune_within(unsigned long stale, unsigned long owned_before,
-    double threshold)
+prune_within(unsigned long stale, unsigned long owned_before, double threshold)
 {
 	if (threshold <= 0)
 		return stale == 0;
@@ -79,9 +78,11 @@ missing_proof(const struct prune_input *in)
 
 		if (!p->complete)
 			return xasprintf("a resource failed, so what Entra "
-			    "holds is not proven: '%s': %s", p->kind,
-			    p->why_not != NULL ? p->why_not : "not read to "
-			    "the end");
+					 "holds is not proven: '%s': %s",
+			    p->kind,
+			    p->why_not != NULL ? p->why_not :
+						 "not read to "
+						 "the end");
 	}
 	for (i = 0; i < in->nproofs; i++) {
 		const struct prune_proof *p = &in->proofs[i];
@@ -91,8 +92,8 @@ missing_proof(const struct prune_input *in)
 		 * problem. */
 		if (p->dropped > 0)
 			return xasprintf("%lu items of '%s' mapped to a null "
-			    "or empty identifier or blueprint", p->dropped,
-			    p->kind);
+					 "or empty identifier or blueprint",
+			    p->dropped, p->kind);
 	}
 	return NULL;
 }
@@ -112,8 +113,8 @@ owned(void *arg, const char *bp, const char *id)
 	if (strset_get(in->seen, pr->key.data, pr->key.len, NULL))
 		return;
 	/* createMissingRelatedEntities: a kept entity points at it. */
-	if (in->targets != NULL && strset_get(in->targets, id, strlen(id),
-	    NULL))
+	if (in->targets != NULL &&
+	    strset_get(in->targets, id, strlen(id), NULL))
 		pr->rep->protected_targets++;
 	else
 		strset_put(&pr->stale, pr->key.data, pr->key.len, 0);
@@ -129,8 +130,9 @@ collect(struct prune *pr)
 	const struct prune_input *in = pr->in;
 
 	if (in->state == NULL) {
-		set_note(pr->rep, xstrdup("skipped: the entities this "
-		    "integration owns could not be listed"));
+		set_note(pr->rep,
+		    xstrdup("skipped: the entities this "
+			    "integration owns could not be listed"));
 		return 1;
 	}
 	pr->unproven = state_unproven(in->state);
@@ -149,8 +151,8 @@ group_add(void *arg, const char *key, size_t len, uint64_t v)
 
 	(void)v;
 	for (i = 0; i < c->n && g == NULL; i++)
-		if (strlen(c->g[i].bp) == bl && memcmp(c->g[i].bp, key,
-		    bl) == 0)
+		if (strlen(c->g[i].bp) == bl &&
+		    memcmp(c->g[i].bp, key, bl) == 0)
 			g = &c->g[i];
 	if (g == NULL) {
 		c->g = xreallocarray(c->g, c->n + 1, sizeof(*c->g));
@@ -178,7 +180,7 @@ deleted(void *arg, size_t n, int rc)
 		pr->rep->delete_failed = 1;
 		if (pr->rep->delete_note == NULL)
 			pr->rep->delete_note = xstrdup("some deletions "
-			    "failed");
+						       "failed");
 	}
 }
 
@@ -225,31 +227,41 @@ decide(struct prune *pr)
 	double t = pr->in->threshold;
 
 	if (pr->unproven > 0) {
-		set_note(rep, xasprintf("skipped: Port returned %lu entities "
-		    "without their $datasource, so which of them this "
-		    "integration owns cannot be verified", pr->unproven));
+		set_note(rep,
+		    xasprintf(
+			"skipped: Port returned %lu entities "
+			"without their $datasource, so which of them this "
+			"integration owns cannot be verified",
+			pr->unproven));
 		rep->delete_failed = 1;
 		return 0;
 	}
 	if (pr->foreign > 0)
 		msg_info("%lu entities Port listed belong to another writer: "
-		    "never deleted", pr->foreign);
+			 "never deleted",
+		    pr->foreign);
 	if (rep->stale == 0)
 		return 0;
 	if (t <= 0) {
-		set_note(rep, xasprintf("skipped: entityDeletionThreshold is 0 "
-		    "(never delete); %lu stale entities kept", rep->stale));
+		set_note(rep,
+		    xasprintf("skipped: entityDeletionThreshold is 0 "
+			      "(never delete); %lu stale entities kept",
+			rep->stale));
 		return 0;
 	}
 	if (!prune_within(rep->stale, rep->owned, t)) {
 		rep->threshold_exceeded = 1;
-		set_note(rep, xasprintf("skipped: %lu of %lu owned entities "
-		    "(%.1f%%) are stale, more than the threshold of %.1f%%; "
-		    "review them with --dry-run, then run once with "
-		    "--deletion-threshold 1 to delete them",
-		    rep->stale, rep->owned, rep->owned > 0 ? 100.0 *
-		    (double)rep->stale / (double)rep->owned : 100.0,
-		    100.0 * t));
+		set_note(rep,
+		    xasprintf(
+			"skipped: %lu of %lu owned entities "
+			"(%.1f%%) are stale, more than the threshold of %.1f%%; "
+			"review them with --dry-run, then run once with "
+			"--deletion-threshold 1 to delete them",
+			rep->stale, rep->owned,
+			rep->owned > 0 ?
+			    100.0 * (double)rep->stale / (double)rep->owned :
+			    100.0,
+			100.0 * t));
 		msg_error("%s", rep->delete_note);
 		return 0;
 	}
@@ -275,8 +287,9 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 		return 0;
 	}
 	if (p == NULL) {
-		set_note(rep, xstrdup("not computed: no Port credentials for "
-		    "the dry run"));
+		set_note(rep,
+		    xstrdup("not computed: no Port credentials for "
+			    "the dry run"));
 		return 0;
 	}
 	memset(&pr, 0, sizeof(pr));

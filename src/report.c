@@ -14,8 +14,8 @@
 #include "report.h"
 #include "xmalloc.h"
 
-#define MAX_FAILURES	100
-#define SHOW_FAILURES	10
+#define MAX_FAILURES  100
+#define SHOW_FAILURES 10
 
 void
 report_init(struct report *r, size_t nres)
@@ -184,8 +184,11 @@ print_table(const struct report *r, FILE *fp)
 		    s->kind_failed ? "  FAILED" : "");
 	}
 	if (r->deleted_other > 0)
-		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)", "",
-		    "", "", !r->dry_run ? 29 : r->compared ? 39 : 9,
+		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)",
+		    "", "", "",
+		    !r->dry_run     ? 29 :
+			r->compared ? 39 :
+				      9,
 		    r->deleted_other);
 }
 
@@ -193,7 +196,7 @@ print_table(const struct report *r, FILE *fp)
  * The summary for people: the table, the failures, why deletion was
  * skipped, and one result line (then, for exit 4, what to do next).
  */
-static void	print_result(const struct report *, FILE *);
+static void print_result(const struct report *, FILE *);
 
 void
 report_print(const struct report *r, FILE *fp)
@@ -204,8 +207,9 @@ report_print(const struct report *r, FILE *fp)
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
 			fprintf(fp, "resource '%s' failed: %s\n",
-			    esc(r->res[i].kind), r->res[i].reason != NULL ?
-			    esc(r->res[i].reason) : "?");
+			    esc(r->res[i].kind),
+			    r->res[i].reason != NULL ? esc(r->res[i].reason) :
+						       "?");
 	for (i = 0; i < r->nfail && i < SHOW_FAILURES; i++)
 		fprintf(fp, "rejected: %s '%s': %s: %s\n",
 		    esc(r->fail[i].blueprint), esc(r->fail[i].identifier),
@@ -241,43 +245,54 @@ print_result(const struct report *r, FILE *fp)
 	}
 	switch (st) {
 	case EXIT_OK:
-		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
-		    "%s, in %.2f s", fetched, up, r->dry_run ? "mapped" :
-		    "synced", del, r->dry_run ? "would be deleted" : "deleted",
-		    r->seconds);
+		fprintf(fp,
+		    "result: ok: %lu items read, %lu entities %s, %lu "
+		    "%s, in %.2f s",
+		    fetched, up, r->dry_run ? "mapped" : "synced", del,
+		    r->dry_run ? "would be deleted" : "deleted", r->seconds);
 		if (!r->dry_run)
 			fprintf(fp, "; %lu written, %lu unchanged", written,
 			    same);
 		else if (r->compared)
-			fprintf(fp, "; compared with Port: %lu would be "
-			    "created, %lu updated, %lu left unchanged", create,
-			    update, same);
+			fprintf(fp,
+			    "; compared with Port: %lu would be "
+			    "created, %lu updated, %lu left unchanged",
+			    create, update, same);
 		fputc('\n', fp);
 		break;
 	case EXIT_PARTIAL:
-		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
-		    "rejected%s\n", up, r->dry_run ? "mapped" : "synced", fail,
+		fprintf(fp,
+		    "result: partial (exit 1): %lu entities %s, %lu "
+		    "rejected%s\n",
+		    up, r->dry_run ? "mapped" : "synced", fail,
 		    report_kinds_failed(r) > 0 ? "; a resource failed, nothing "
-		    "was deleted" : r->delete_failed ? "; the delete phase "
-		    "failed" : "");
+						 "was deleted" :
+			r->delete_failed       ? "; the delete phase "
+						 "failed" :
+						 "");
 		break;
 	case EXIT_ABORTED:
-		fprintf(fp, "result: aborted (exit 3): %s; nothing was "
-		    "deleted\n", r->abort_reason != NULL ? esc(r->abort_reason) :
-		    "nothing could be read");
+		fprintf(fp,
+		    "result: aborted (exit 3): %s; nothing was "
+		    "deleted\n",
+		    r->abort_reason != NULL ? esc(r->abort_reason) :
+					      "nothing could be read");
 		break;
 	case EXIT_THRESHOLD:
-		fprintf(fp, "result: deletion skipped (exit 4): %lu of %lu "
+		fprintf(fp,
+		    "result: deletion skipped (exit 4): %lu of %lu "
 		    "owned entities are stale, over the threshold; %lu "
-		    "entities synced\n", r->stale, r->owned, up);
+		    "entities synced\n",
+		    r->stale, r->owned, up);
 		/* What to do next: look, then decide once. */
-		fprintf(fp, "review: the same command with --dry-run "
+		fprintf(fp,
+		    "review: the same command with --dry-run "
 		    "--deletion-threshold %.2f names each entity that would be "
 		    "deleted\n"
 		    "proceed: if they are meant to go, run once with "
 		    "--deletion-threshold %.2f (or raise entityDeletionThreshold "
-		    "in the mapping)\n", threshold_needed(r),
-		    threshold_needed(r));
+		    "in the mapping)\n",
+		    threshold_needed(r), threshold_needed(r));
 		break;
 	}
 }
@@ -318,7 +333,8 @@ summary_object(const struct report *r)
 		}
 		cJSON_AddNumberToObject(o, "failed", (double)s->failed);
 		cJSON_AddNumberToObject(o, "deleted", (double)s->deleted);
-		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->field_nulls);
+		cJSON_AddNumberToObject(o, "fieldNulls",
+		    (double)s->field_nulls);
 		cJSON_AddNumberToObject(o, "seconds", s->seconds);
 		cJSON_AddBoolToObject(o, "ok", !s->kind_failed);
 		if (s->reason != NULL)
@@ -378,10 +394,10 @@ report_print_json(const struct report *r, FILE *fp)
 		*strchr(result, '\n') = '\0';
 	msg_timestamp(ts, sizeof(ts));
 	cJSON_AddStringToObject(line, "time", ts);
-	cJSON_AddStringToObject(line, "level", st >= 0 && st <= 4 ?
-	    levels[st] : "error");
-	cJSON_AddStringToObject(line, "message", result != NULL ? result :
-	    "result");
+	cJSON_AddStringToObject(line, "level",
+	    st >= 0 && st <= 4 ? levels[st] : "error");
+	cJSON_AddStringToObject(line, "message",
+	    result != NULL ? result : "result");
 	cJSON_AddStringToObject(line, "event", "summary");
 	cJSON_AddItemToObject(line, "summary", summary_object(r));
 	text = cJSON_PrintUnformatted(line);

@@ -92,8 +92,9 @@ test_print(void)
 	r.res[0].unchanged = 2;
 	r.seconds = 1.5;
 	s = summary(&r);
-	ok(strstr(s, "result: ok: 5 items read, 5 entities synced, 0 "
-	    "deleted, in 1.50 s; 3 written, 2 unchanged\n") != NULL,
+	ok(strstr(s,
+	       "result: ok: 5 items read, 5 entities synced, 0 "
+	       "deleted, in 1.50 s; 3 written, 2 unchanged\n") != NULL,
 	    "the ok result line");
 	free(s);
 
@@ -104,11 +105,14 @@ test_print(void)
 	r.res[0].failed = 12;
 	s = summary(&r);
 	ok(strstr(s, "rejected: bp 'id9': invalid: bad value\n") != NULL &&
-	    strstr(s, "'id10'") == NULL, "ten rejections shown");
+		strstr(s, "'id10'") == NULL,
+	    "ten rejections shown");
 	ok(strstr(s, "... and 2 more rejected entities\n") != NULL,
 	    "then how many more");
-	ok(strstr(s, "result: partial (exit 1): 5 entities synced, 12 "
-	    "rejected\n") != NULL, "the partial result line");
+	ok(strstr(s,
+	       "result: partial (exit 1): 5 entities synced, 12 "
+	       "rejected\n") != NULL,
+	    "the partial result line");
 	free(s);
 	report_release(&r);
 	/* A service's text cannot forge a line or drive the terminal. */
@@ -121,10 +125,14 @@ test_print(void)
 	ok(strchr(s, '\x1b') == NULL && strchr(s, '\a') == NULL,
 	    "no control character printed");
 	ok(strstr(s, "\nresult: ok") == NULL, "no forged result line");
-	ok(strstr(s, "resource '/kind0' failed: denied\\x1b[31m\\x0aresult: "
-	    "ok\n") != NULL, "the failure reason escaped");
-	ok(strstr(s, "rejected: bp 'x\\x1b]0;t\\x07': code\\x0a: bad\\x0aresult: "
-	    "ok: forged\\x1b[2J\n") != NULL, "a rejection escaped");
+	ok(strstr(s,
+	       "resource '/kind0' failed: denied\\x1b[31m\\x0aresult: "
+	       "ok\n") != NULL,
+	    "the failure reason escaped");
+	ok(strstr(s,
+	       "rejected: bp 'x\\x1b]0;t\\x07': code\\x0a: bad\\x0aresult: "
+	       "ok: forged\\x1b[2J\n") != NULL,
+	    "a rejection escaped");
 	free(s);
 	report_release(&r);
 
@@ -148,8 +156,10 @@ test_print(void)
 	r.stale = 7;
 	r.owned = 10;
 	s = summary(&r);
-	ok(strstr(s, "result: deletion skipped (exit 4): 7 of 10 owned "
-	    "entities are stale") != NULL, "the threshold result line");
+	ok(strstr(s,
+	       "result: deletion skipped (exit 4): 7 of 10 owned "
+	       "entities are stale") != NULL,
+	    "the threshold result line");
 	free(s);
 	report_release(&r);
 
