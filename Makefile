@@ -103,9 +103,12 @@ lint:
 		src/*.c -- $(CPPFLAGS)
 	mandoc -Tlint -Wwarning man/entra2port.1 man/entra2port.5
 	sh scripts/layers.sh
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
+# The layout .clang-format describes (KNF); lint fails on any drift.
+FORMAT_SRCS = src/*.c src/*.h tests/unit/*.c tests/unit/*.h
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(FORMAT_SRCS)
 
 install: entra2port
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

@@ -36,38 +36,45 @@ enum auth_kind {
 };
 
 struct auth {
-	struct http_auth base;	/* first: http.c sees only this */
-	enum auth_kind	 kind;
-	const char	*service;	/* "Microsoft Graph" or "Port" */
-	char		*token_url;
-	char		*client_id;
-	char		*secret;	/* client secret, wiped */
-	char		*scope;		/* Graph: origin/.default */
-	char		*resource;	/* managed identity: origin */
-	char		*fed_file;
-	char		*mi_header;	/* secret */
-	char		*user_agent;
-	EVP_PKEY	*key;
-	char		*x5t256;	/* b64url SHA-256 of the certificate */
-	char		*x5c;		/* b64 DER, when the chain is sent */
-	char		*token;		/* "Bearer xxx", wiped */
-	double		 expires_at;
-	double		 lifetime;
-	int		 pending;
-	unsigned long	 requests;
+	struct http_auth base; /* first: http.c sees only this */
+	enum auth_kind kind;
+	const char *service; /* "Microsoft Graph" or "Port" */
+	char *token_url;
+	char *client_id;
+	char *secret;   /* client secret, wiped */
+	char *scope;    /* Graph: origin/.default */
+	char *resource; /* managed identity: origin */
+	char *fed_file;
+	char *mi_header; /* secret */
+	char *user_agent;
+	EVP_PKEY *key;
+	char *x5t256; /* b64url SHA-256 of the certificate */
+	char *x5c;    /* b64 DER, when the chain is sent */
+	char *token;  /* "Bearer xxx", wiped */
+	double expires_at;
+	double lifetime;
+	int pending;
+	unsigned long requests;
 };
 
 static const char *
 kind_name(enum auth_kind k)
 {
 	switch (k) {
-	case AUTH_STATIC: return "static bearer token";
-	case AUTH_SECRET: return "client secret";
-	case AUTH_CERT: return "client certificate";
-	case AUTH_FEDERATED: return "workload identity federation";
-	case AUTH_APPSERVICE: return "managed identity (App Service)";
-	case AUTH_IMDS: return "managed identity (IMDS)";
-	default: return "Port client credentials";
+	case AUTH_STATIC:
+		return "static bearer token";
+	case AUTH_SECRET:
+		return "client secret";
+	case AUTH_CERT:
+		return "client certificate";
+	case AUTH_FEDERATED:
+		return "workload identity federation";
+	case AUTH_APPSERVICE:
+		return "managed identity (App Service)";
+	case AUTH_IMDS:
+		return "managed identity (IMDS)";
+	default:
+		return "Port client credentials";
 	}
 }
 
@@ -182,7 +189,8 @@ load_cert(struct auth *a, const char *path, const char *password,
 	a->key = PEM_read_bio_PrivateKey(bio, NULL, pem_pass, &password);
 	if (a->key == NULL) {
 		msg_error("'%s': no private key found (PEM with key and "
-		    "certificate expected; wrong password?)", path);
+			  "certificate expected; wrong password?)",
+		    path);
 		goto out;
 	}
 	if (EVP_PKEY_base_id(a->key) != EVP_PKEY_RSA) {
@@ -248,27 +256,30 @@ make_assertion(struct auth *a)
 	buf_json_str(&cl, a->client_id, strlen(a->client_id));
 	buf_puts(&cl, ",\"sub\":");
 	buf_json_str(&cl, a->client_id, strlen(a->client_id));
-	buf_printf(&cl, ",\"jti\":\"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x\"", rnd[0], rnd[1], rnd[2], rnd[3],
-	    rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9], rnd[10], rnd[11],
-	    rnd[12], rnd[13], rnd[14], rnd[15]);
-	buf_printf(&cl, ",\"nbf\":%.0f,\"iat\":%.0f,\"exp\":%.0f}",
-	    floor(now), floor(now), floor(now) + 600);
+	buf_printf(&cl,
+	    ",\"jti\":\"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x\"",
+	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7],
+	    rnd[8], rnd[9], rnd[10], rnd[11], rnd[12], rnd[13], rnd[14],
+	    rnd[15]);
+	buf_printf(&cl, ",\"nbf\":%.0f,\"iat\":%.0f,\"exp\":%.0f}", floor(now),
+	    floor(now), floor(now) + 600);
 	b64url(&out, (unsigned char *)hdr.data, hdr.len);
 	buf_putc(&out, '.');
 	b64url(&out, (unsigned char *)cl.data, cl.len);
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, a->key) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) !=
+		1 ||
 	    EVP_DigestSign(md, NULL, &siglen, (unsigned char *)out.data,
-	    out.len) != 1) {
+		out.len) != 1) {
 		msg_error("cannot sign the client assertion");
 		goto fail;
 	}
 	sig = xmalloc(siglen);
 	if (EVP_DigestSign(md, sig, &siglen, (unsigned char *)out.data,
-	    out.len) != 1) {
+		out.len) != 1) {
 		msg_error("cannot sign the client assertion");
 		goto fail;
 	}
@@ -321,25 +332,36 @@ static const char *
 aad_hint(long code)
 {
 	switch (code) {
-	case 7000215: return "the client secret is wrong: check "
-	    "AZURE_CLIENT_SECRET (use the secret's value, not its id)";
-	case 7000222: return "the client secret has expired: create a new "
-	    "one in the app registration";
-	case 700016: return "no application with this client id in the "
-	    "tenant: check AZURE_CLIENT_ID and AZURE_TENANT_ID";
-	case 90002: case 900023: return "the tenant was not found: check "
-	    "AZURE_TENANT_ID";
-	case 65001: return "admin consent is missing: grant it in the app "
-	    "registration's API permissions";
-	case 70011: return "the scope is not valid for this cloud: check "
-	    "--graph-url and --authority-url";
-	case 700027: return "the client assertion was refused: check the "
-	    "certificate uploaded to the app registration";
-	case 70021: return "no federated credential matches the token: check "
-	    "the app registration's federated credentials (issuer, subject)";
-	case 700024: return "the federated token has expired or is not yet "
-	    "valid";
-	default: return NULL;
+	case 7000215:
+		return "the client secret is wrong: check "
+		       "AZURE_CLIENT_SECRET (use the secret's value, not its id)";
+	case 7000222:
+		return "the client secret has expired: create a new "
+		       "one in the app registration";
+	case 700016:
+		return "no application with this client id in the "
+		       "tenant: check AZURE_CLIENT_ID and AZURE_TENANT_ID";
+	case 90002:
+	case 900023:
+		return "the tenant was not found: check "
+		       "AZURE_TENANT_ID";
+	case 65001:
+		return "admin consent is missing: grant it in the app "
+		       "registration's API permissions";
+	case 70011:
+		return "the scope is not valid for this cloud: check "
+		       "--graph-url and --authority-url";
+	case 700027:
+		return "the client assertion was refused: check the "
+		       "certificate uploaded to the app registration";
+	case 70021:
+		return "no federated credential matches the token: check "
+		       "the app registration's federated credentials (issuer, subject)";
+	case 700024:
+		return "the federated token has expired or is not yet "
+		       "valid";
+	default:
+		return NULL;
 	}
 }
 
@@ -351,7 +373,7 @@ static void
 fail(struct auth *a, struct http *h, char *message, int report)
 {
 	struct msg_fields f = { "auth_failed", NULL, NULL, NULL,
-	    a->kind == AUTH_PORT ? "port_token" : "graph_token", NULL };
+		a->kind == AUTH_PORT ? "port_token" : "graph_token", NULL };
 
 	a->base.failed = 1;
 	free(a->base.message);
@@ -362,7 +384,8 @@ fail(struct auth *a, struct http *h, char *message, int report)
 }
 
 /* Port's two regions, for hints about a wrong base URL. */
-#define PORT_REGIONS "https://api.getport.io (EU) or https://api.us.getport.io (US)"
+#define PORT_REGIONS \
+	"https://api.getport.io (EU) or https://api.us.getport.io (US)"
 
 /* Describe a refused token request (AADSTS, Port or plain HTTP). */
 static char *
@@ -380,7 +403,8 @@ describe_failure(struct auth *a, struct http_resp *r)
 		buf_puts(&m, r->error != NULL ? r->error : "no answer");
 		if (a->kind == AUTH_PORT && r->error != NULL &&
 		    strstr(r->error, "resolve host") != NULL)
-			buf_puts(&m, " (hint: check the host of the Port base "
+			buf_puts(&m,
+			    " (hint: check the host of the Port base "
 			    "URL: " PORT_REGIONS ")");
 		goto out;
 	}
@@ -400,24 +424,27 @@ describe_failure(struct auth *a, struct http_resp *r)
 		buf_puts(&m, ": credentials refused");
 	}
 	codes = cJSON_GetObjectItemCaseSensitive(j, "error_codes");
-	if (cJSON_IsArray(codes) && cJSON_IsNumber(cJSON_GetArrayItem(codes,
-	    0)) && cJSON_GetArrayItem(codes, 0)->valuedouble >= 0 &&
+	if (cJSON_IsArray(codes) &&
+	    cJSON_IsNumber(cJSON_GetArrayItem(codes, 0)) &&
+	    cJSON_GetArrayItem(codes, 0)->valuedouble >= 0 &&
 	    cJSON_GetArrayItem(codes, 0)->valuedouble < 1e9) {
-		const char *hint = aad_hint(
-		    (long)cJSON_GetArrayItem(codes, 0)->valuedouble);
+		const char *hint =
+		    aad_hint((long)cJSON_GetArrayItem(codes, 0)->valuedouble);
 
 		if (hint != NULL)
 			buf_printf(&m, " (hint: %s)", hint);
-	} else if (a->kind == AUTH_PORT && (r->status == 401 ||
-	    r->status == 403)) {
-		buf_puts(&m, " (hint: check PORT_CLIENT_ID and "
+	} else if (a->kind == AUTH_PORT &&
+	    (r->status == 401 || r->status == 403)) {
+		buf_puts(&m,
+		    " (hint: check PORT_CLIENT_ID and "
 		    "PORT_CLIENT_SECRET, and that the Port base URL is your "
 		    "organization's region: " PORT_REGIONS ")");
-	} else if (a->kind == AUTH_PORT && (r->status == 404 ||
-	    r->status == 405 || j == NULL)) {
+	} else if (a->kind == AUTH_PORT &&
+	    (r->status == 404 || r->status == 405 || j == NULL)) {
 		/* "Route not found": a base URL with /v1, or not Port's API
 		 * (the web app's host, a proxy, another region's path). */
-		buf_puts(&m, " (hint: the Port base URL is not Port's API; it "
+		buf_puts(&m,
+		    " (hint: the Port base URL is not Port's API; it "
 		    "is " PORT_REGIONS ", without /v1)");
 	}
 out:
@@ -480,17 +507,23 @@ token_done(void *arg, struct http_resp *r)
 			life = on - http_now();
 	}
 	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0') {
-		fail(a, h, xasprintf("cannot get a %s token (%s): the reply "
-		    "has no access token%s", a->service, kind_name(a->kind),
-		    a->kind == AUTH_PORT ? " (hint: the Port base URL is not "
-		    "Port's API; it is " PORT_REGIONS ", without /v1)" : ""),
+		fail(a, h,
+		    xasprintf("cannot get a %s token (%s): the reply "
+			      "has no access token%s",
+			a->service, kind_name(a->kind),
+			a->kind == AUTH_PORT ?
+			    " (hint: the Port base URL is not "
+			    "Port's API; it is " PORT_REGIONS ", without /v1)" :
+			    ""),
 		    1);
 		goto out;
 	}
 	msg_secret(tok->valuestring);
 	freezero_str(a->token);
-	a->token = xasprintf("%s %s", cJSON_IsString(type) &&
-	    type->valuestring[0] != '\0' ? type->valuestring : "Bearer",
+	a->token = xasprintf("%s %s",
+	    cJSON_IsString(type) && type->valuestring[0] != '\0' ?
+		type->valuestring :
+		"Bearer",
 	    tok->valuestring);
 	msg_secret(a->token);
 	if (life <= 0)
@@ -533,7 +566,8 @@ request_token(struct auth *a, struct http *h)
 		if (a->kind == AUTH_SECRET) {
 			form_field(&body, "client_secret", a->secret);
 		} else {
-			assertion = a->kind == AUTH_CERT ? make_assertion(a) :
+			assertion = a->kind == AUTH_CERT ?
+			    make_assertion(a) :
 			    read_small_file(a->fed_file);
 			if (assertion == NULL)
 				goto fail;
@@ -548,8 +582,8 @@ request_token(struct auth *a, struct http *h)
 		buf_puts(&url, a->token_url);
 		break;
 	case AUTH_IMDS:
-		buf_printf(&url, "%s?api-version=2018-02-01&resource=",
-		    a->token_url);
+		buf_printf(&url,
+		    "%s?api-version=2018-02-01&resource=", a->token_url);
 		buf_urlenc(&url, a->resource);
 		if (a->client_id != NULL) {
 			buf_puts(&url, "&client_id=");
@@ -559,8 +593,9 @@ request_token(struct auth *a, struct http *h)
 		o.retry = HTTP_RETRY_IMDS;
 		break;
 	case AUTH_APPSERVICE:
-		buf_printf(&url, "%s%capi-version=2019-08-01&resource=",
-		    a->token_url, strchr(a->token_url, '?') ? '&' : '?');
+		buf_printf(&url,
+		    "%s%capi-version=2019-08-01&resource=", a->token_url,
+		    strchr(a->token_url, '?') ? '&' : '?');
 		buf_urlenc(&url, a->resource);
 		if (a->client_id != NULL) {
 			buf_puts(&url, "&client_id=");
@@ -619,10 +654,11 @@ op_token(struct http_auth *base, struct http *h)
 	margin = a->lifetime / 4 < 300 ? a->lifetime / 4 : 300;
 	if (a->token != NULL && now < a->expires_at - margin)
 		return a->token;
-	if (!a->pending && !a->base.failed &&
-	    request_token(a, h) == -1) {
-		fail(a, h, xasprintf("cannot get a %s token (%s)",
-		    a->service, kind_name(a->kind)), 0);
+	if (!a->pending && !a->base.failed && request_token(a, h) == -1) {
+		fail(a, h,
+		    xasprintf("cannot get a %s token (%s)", a->service,
+			kind_name(a->kind)),
+		    0);
 		return NULL;
 	}
 	if (a->token != NULL && now < a->expires_at - 1)
@@ -639,7 +675,8 @@ op_invalidate(struct http_auth *base, const char *value)
 		if (!a->base.failed) {
 			a->base.failed = 1;
 			free(a->base.message);
-			a->base.message = xstrdup("Microsoft Graph refused the "
+			a->base.message = xstrdup(
+			    "Microsoft Graph refused the "
 			    "static bearer token (HTTP 401): it has expired or "
 			    "is not valid; use a client secret, certificate or "
 			    "managed identity instead, which refresh");
@@ -682,7 +719,8 @@ struct auth *
 auth_client_new(const struct auth_client *c)
 {
 	enum auth_kind k = c->secret != NULL ? AUTH_SECRET :
-	    c->federated_file != NULL ? AUTH_FEDERATED : AUTH_CERT;
+	    c->federated_file != NULL        ? AUTH_FEDERATED :
+					       AUTH_CERT;
 	struct auth *a = new_auth(k, "Microsoft Graph");
 
 	a->client_id = xstrdup(c->client_id);
@@ -694,7 +732,7 @@ auth_client_new(const struct auth_client *c)
 	else if (k == AUTH_FEDERATED)
 		a->fed_file = xstrdup(c->federated_file);
 	else if (load_cert(a, c->cert_path, c->cert_password,
-	    c->send_cert_chain) == -1) {
+		     c->send_cert_chain) == -1) {
 		auth_free(a);
 		return NULL;
 	}
@@ -718,8 +756,8 @@ auth_managed_new(const char *endpoint, const char *header,
 	}
 	/* Managed identity takes a resource (the origin), not a scope. */
 	a->scope = auth_scope_for(resource_url);
-	a->resource = xstrndup(a->scope, strlen(a->scope) -
-	    strlen("/.default"));
+	a->resource = xstrndup(a->scope,
+	    strlen(a->scope) - strlen("/.default"));
 	if (client_id != NULL)
 		a->client_id = xstrdup(client_id);
 	return a;

@@ -12,6 +12,7 @@
  * One literal per blueprint: ISO C only promises string literals of 4095
  * bytes, so the array is joined on first use.
  */
+/* clang-format off */
 static const char app[] =
 "[\n"
 "{\n"
@@ -211,17 +212,13 @@ static const char group[] =
 "  }\n"
 "}\n"
 "]\n";
+/* clang-format on */
 
-static char builtin_json[sizeof(app) + sizeof(sp) + sizeof(user) +
-    sizeof(group)];
+static char
+    builtin_json[sizeof(app) + sizeof(sp) + sizeof(user) + sizeof(group)];
 
-const char *blueprints_builtin_ids[] = {
-	"entra-id-application",
-	"entra-id-service-principal",
-	"entra-id-user",
-	"entra-id-group",
-	NULL
-};
+const char *blueprints_builtin_ids[] = { "entra-id-application",
+	"entra-id-service-principal", "entra-id-user", "entra-id-group", NULL };
 
 const char *
 blueprints_builtin_json(void)

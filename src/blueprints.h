@@ -6,7 +6,7 @@
 #define E2P_BLUEPRINTS_H
 
 /* A JSON array of the four blueprints (static storage, never NULL). */
-const char	*blueprints_builtin_json(void);
+const char *blueprints_builtin_json(void);
 
 /* Their identifiers, in the same order, NULL-terminated. */
 extern const char *blueprints_builtin_ids[];

@@ -124,9 +124,10 @@ buf_put_printable(struct buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		int r;
 
-		if (c >= 0x20 && c != 0x7f && !(c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f))
+		if (c >= 0x20 && c != 0x7f &&
+		    !(c == 0xc2 && i + 1 < n &&
+			(unsigned char)s[i + 1] >= 0x80 &&
+			(unsigned char)s[i + 1] <= 0x9f))
 			continue;
 		if (buf_append(b, s + start, i - start) == -1)
 			return -1;
@@ -174,11 +175,21 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 		const char *e = NULL;
 
 		switch (c) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
 		default:
 			if (c < 0x20) {
 				memcpy(esc, "\\u00", 4);

@@ -28,8 +28,11 @@ user_defaults_text(void)
 
 	buf_init(&b);
 	for (i = 0; d[i] != NULL; i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : d[i + 1] == NULL ?
-		    " and " : ", ", d[i]);
+		buf_printf(&b, "%s%s",
+		    i == 0               ? "" :
+			d[i + 1] == NULL ? " and " :
+					   ", ",
+		    d[i]);
 	return buf_detach(&b);
 }
 
@@ -50,42 +53,49 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
 		if (sel == NULL && strcmp(r->kind, "/users") == 0) {
 			char *d = user_defaults_text();
 
-			msg_warn("%s:%d:%d: resource '/users' has no $select "
+			msg_warn(
+			    "%s:%d:%d: resource '/users' has no $select "
 			    "and its mapping reads items as a whole, so no "
 			    "$select can be derived: Graph will return only "
-			    "%s", r->file, r->line, r->col, d);
+			    "%s",
+			    r->file, r->line, r->col, d);
 			free(d);
 		}
 		return;
 	}
 	if ((odd = graphschema_undeclared(r->kind, fields)) != NULL)
-		msg_warn("%s:%d:%d: resource '%s': the mapping reads "
+		msg_warn(
+		    "%s:%d:%d: resource '%s': the mapping reads "
 		    "properties Graph's schema does not declare for %s: %s%s",
 		    r->file, r->line, r->col, r->kind,
-		    graphschema_type_of(r->kind), odd, sel == NULL ?
-		    "; they are left out of the $select (name them in one if "
-		    "Graph returns them)" : "");
+		    graphschema_type_of(r->kind), odd,
+		    sel == NULL ?
+			"; they are left out of the $select (name them in one if "
+			"Graph returns them)" :
+			"");
 	free(odd);
 	buf_init(&missing);
-	for (tok = strtok_r(fields, ",", &save); tok != NULL &&
-	    strcmp(r->kind, "/users") == 0; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(fields, ",", &save);
+	     tok != NULL && strcmp(r->kind, "/users") == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
 		int found;
 
 		if (graphschema_classify(r->kind, tok) != GS_PROPERTY &&
 		    graphschema_classify(r->kind, tok) != GS_EXTENSION)
 			continue;
 		if (sel == NULL)
-			found = 1;	/* derived at run time */
+			found = 1; /* derived at run time */
 		else
 			found = csv_has(sel->value, tok) ||
 			    (graphschema_user_default(tok) &&
-			    sel->value[0] == '\0');
+				sel->value[0] == '\0');
 		if (!found)
 			buf_printf(&missing, "%s%s", missing.len ? ", " : "",
 			    tok);
 	}
 	if (missing.len > 0 && sel != NULL)
-		msg_warn("%s:%d:%d: resource '/users': the mapping reads %s, "
+		msg_warn(
+		    "%s:%d:%d: resource '/users': the mapping reads %s, "
 		    "which the $select leaves out: Graph will not return them",
 		    r->file, sel->line, sel->col, missing.data);
 	buf_release(&missing);
@@ -104,14 +114,16 @@ check_top(const struct mapping *m, const struct mapping_resource *r,
 	const struct mapping_field *sel = mapping_param(r, "$select");
 	const struct mapping_field *flt = mapping_param(r, "$filter");
 	char *derived = sel == NULL ? graphschema_derive_select(r) : NULL;
-	long max = graphschema_max_top(r->kind, sel != NULL ? sel->value :
-	    derived, flt != NULL ? flt->value : NULL);
+	long max = graphschema_max_top(r->kind,
+	    sel != NULL ? sel->value : derived,
+	    flt != NULL ? flt->value : NULL);
 
 	if (v > max)
 		msg_warn("%s:%d:%d: resource '%s': $top '%s' is above %ld, the "
-		    "largest page Graph serves when signInActivity is "
-		    "selected or filtered on; asking for %ld", r->file,
-		    top->line, top->col, r->kind, top->value, max, max);
+			 "largest page Graph serves when signInActivity is "
+			 "selected or filtered on; asking for %ld",
+		    r->file, top->line, top->col, r->kind, top->value, max,
+		    max);
 	free(derived);
 }
 
@@ -136,8 +148,8 @@ check_mapping(const struct options *o, const struct mapping *m)
 			if (end == top->value || *end != '\0' || v < 1 ||
 			    v > 999) {
 				msg_error("%s:%d:%d: resource '%s': $top '%s' "
-				    "must be a number between 1 and 999 "
-				    "(Graph refuses other page sizes)",
+					  "must be a number between 1 and 999 "
+					  "(Graph refuses other page sizes)",
 				    r->file, top->line, top->col, r->kind,
 				    top->value);
 				rc = -1;
@@ -146,9 +158,10 @@ check_mapping(const struct options *o, const struct mapping *m)
 			}
 		}
 		if (r->kind[0] != '/') {
-			msg_error("%s:%d:%d: resource kind '%s' must be a Graph "
-			    "path starting with '/'", r->file, r->line,
-			    r->col, r->kind);
+			msg_error(
+			    "%s:%d:%d: resource kind '%s' must be a Graph "
+			    "path starting with '/'",
+			    r->file, r->line, r->col, r->kind);
 			rc = -1;
 		}
 		check_fields(m, r);

@@ -11,6 +11,6 @@ struct mapping;
 struct options;
 
 /* Returns 0, or -1 after printing file:line:col errors. */
-int	check_mapping(const struct options *, const struct mapping *);
+int check_mapping(const struct options *, const struct mapping *);
 
 #endif

@@ -75,8 +75,8 @@ graph_auth(const struct options *o)
 		return auth_managed_new(o->identity_endpoint,
 		    o->identity_header, NULL, o->client_id, o->graph_url);
 	case GRAPH_CRED_IMDS:
-		return auth_managed_new(NULL, NULL, o->imds_host,
-		    o->client_id, o->graph_url);
+		return auth_managed_new(NULL, NULL, o->imds_host, o->client_id,
+		    o->graph_url);
 	default:
 		/* options.c refuses a run without one: only --check gets
 		 * here, and it needs none. */
@@ -90,8 +90,8 @@ graph_auth(const struct options *o)
  * gives the write flags (NULL: none are written).
  */
 static void
-port_client(struct client *c, const struct options *o,
-    const struct mapping *m, port_result_fn result, void *arg)
+port_client(struct client *c, const struct options *o, const struct mapping *m,
+    port_result_fn result, void *arg)
 {
 	struct port_config pc;
 	/* Ocean's token request carries the User-Agent without "/exporter". */
@@ -115,8 +115,8 @@ port_client(struct client *c, const struct options *o,
 }
 
 int
-client_open(struct client *c, const struct options *o,
-    const struct mapping *m, int graph, port_result_fn result, void *arg)
+client_open(struct client *c, const struct options *o, const struct mapping *m,
+    int graph, port_result_fn result, void *arg)
 {
 	memset(c, 0, sizeof(*c));
 	c->h = engine(o);
@@ -124,8 +124,8 @@ client_open(struct client *c, const struct options *o,
 		if ((c->gauth = graph_auth(o)) == NULL)
 			return -1;
 		msg_info("Microsoft Graph credential: %s (%s)",
-		    auth_describe(c->gauth), o->graph_cred_src != NULL ?
-		    o->graph_cred_src : "chosen");
+		    auth_describe(c->gauth),
+		    o->graph_cred_src != NULL ? o->graph_cred_src : "chosen");
 		c->g = graph_new(c->h, auth_http(c->gauth), o->graph_url);
 	}
 	if (o->port_client_id != NULL && o->port_client_secret != NULL)
@@ -161,7 +161,7 @@ client_port_mapping(const struct options *o)
 	client_open(&c, o, NULL, 0, NULL, NULL);
 	if (c.p == NULL) {
 		msg_error("--mapping-from-port needs Port's client id and "
-		    "secret");
+			  "secret");
 	} else {
 		port_get_config(c.p, got_config, &text);
 		http_run(c.h);

@@ -16,11 +16,11 @@ struct mapping;
 struct options;
 
 struct client {
-	struct http	*h;
-	struct auth	*gauth;		/* NULL without Graph */
-	struct graph	*g;
-	struct auth	*pauth;		/* NULL without Port credentials */
-	struct port	*p;
+	struct http *h;
+	struct auth *gauth; /* NULL without Graph */
+	struct graph *g;
+	struct auth *pauth; /* NULL without Port credentials */
+	struct port *p;
 };
 
 /*
@@ -30,15 +30,14 @@ struct client {
  * 0, or -1 after printing why (no Graph credential, a certificate that
  * cannot be read); c is to be closed either way.
  */
-int	client_open(struct client *c, const struct options *o,
-	    const struct mapping *m, int graph, port_result_fn result,
-	    void *arg);
-void	client_close(struct client *c);
+int client_open(struct client *c, const struct options *o,
+    const struct mapping *m, int graph, port_result_fn result, void *arg);
+void client_close(struct client *c);
 
 /*
  * --mapping-from-port: the integration's mapping in Port, as JSON text
  * (valid YAML) owned by the caller, or NULL after printing why.
  */
-char	*client_port_mapping(const struct options *o);
+char *client_port_mapping(const struct options *o);
 
 #endif

@@ -16,8 +16,8 @@ csv_has(const char *list, const char *item)
 	if (list == NULL || n == 0)
 		return 0;
 	for (p = list; (p = strstr(p, item)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' ||
-		    p[n] == '\0'))
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == '\0'))
 			return 1;
 	return 0;
 }

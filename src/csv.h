@@ -7,11 +7,11 @@
 #define E2P_CSV_H
 
 /* 1 if list (may be NULL) has item as one of its names. */
-int	 csv_has(const char *list, const char *item);
+int csv_has(const char *list, const char *item);
 /*
  * list without any occurrence of item, as a new string owned by the
  * caller; *found (may be NULL) says whether it was there.
  */
-char	*csv_without(const char *list, const char *item, int *found);
+char *csv_without(const char *list, const char *item, int *found);
 
 #endif

@@ -28,12 +28,13 @@ mixs(uint64_t h, const char *s)
 static int
 by_key(const void *a, const void *b)
 {
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	const cJSON *x = *(const cJSON *const *)a,
+		    *y = *(const cJSON *const *)b;
 
 	return strcmp(x->string, y->string);
 }
 
-static uint64_t	value(uint64_t, const cJSON *);
+static uint64_t value(uint64_t, const cJSON *);
 
 /* An object's non-null members in key order; only names when given. */
 static uint64_t

@@ -14,6 +14,6 @@
 struct mapping_resource;
 
 /* Digest of entity e as far as resource r maps it. */
-uint64_t	digest_entity(const cJSON *e, const struct mapping_resource *r);
+uint64_t digest_entity(const cJSON *e, const struct mapping_resource *r);
 
 #endif

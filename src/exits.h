@@ -6,10 +6,10 @@
 #ifndef E2P_EXITS_H
 #define E2P_EXITS_H
 
-#define EXIT_OK		0
-#define EXIT_PARTIAL	1	/* finished, but something failed */
-#define EXIT_USAGE	2	/* usage or configuration error */
-#define EXIT_ABORTED	3	/* auth, permission, unreachable, interrupted */
-#define EXIT_THRESHOLD	4	/* deletion skipped by the safety threshold */
+#define EXIT_OK        0
+#define EXIT_PARTIAL   1 /* finished, but something failed */
+#define EXIT_USAGE     2 /* usage or configuration error */
+#define EXIT_ABORTED   3 /* auth, permission, unreachable, interrupted */
+#define EXIT_THRESHOLD 4 /* deletion skipped by the safety threshold */
 
 #endif

@@ -22,38 +22,38 @@
 #include "strset.h"
 #include "xmalloc.h"
 
-#define MAX_RESTARTS	3
-#define MAX_TOP_RETRIES	3
+#define MAX_RESTARTS       3
+#define MAX_TOP_RETRIES    3
 #define MAX_SELECT_RETRIES 8
-#define BATCH_MAX	20
-#define MEMBER_BATCHES	4	/* $batch requests in flight per graph_members */
-#define JOB_TRIES	8
+#define BATCH_MAX          20
+#define MEMBER_BATCHES     4 /* $batch requests in flight per graph_members */
+#define JOB_TRIES          8
 
 struct graph {
-	struct http	*h;
+	struct http *h;
 	struct http_auth *auth;
-	char		*base;		/* "https://graph.microsoft.com/v1.0" */
-	unsigned long	 requests;
-	unsigned long	 member_requests;
+	char *base; /* "https://graph.microsoft.com/v1.0" */
+	unsigned long requests;
+	unsigned long member_requests;
 };
 
 struct graph_list {
-	struct graph	*g;
-	char		*path;
-	char		**names, **values;
-	size_t		 nparams;
-	char		**headers;	/* NULL-terminated */
-	char		*first_url;
-	char		*cur_url;
+	struct graph *g;
+	char *path;
+	char **names, **values;
+	size_t nparams;
+	char **headers; /* NULL-terminated */
+	char *first_url;
+	char *cur_url;
 	struct graph_list_cb cb;
-	uint64_t	*seen;		/* hashes of nextLinks followed */
-	size_t		 nseen;
-	int		 refetched;
-	int		 restarts;
-	int		 top_retries;
-	int		 flags;		/* GRAPH_LIST_* */
-	int		 select_retries;
-	char		*signin_refused;	/* the 403 that dropped it */
+	uint64_t *seen; /* hashes of nextLinks followed */
+	size_t nseen;
+	int refetched;
+	int restarts;
+	int top_retries;
+	int flags; /* GRAPH_LIST_* */
+	int select_retries;
+	char *signin_refused; /* the 403 that dropped it */
 };
 
 struct graph *
@@ -163,15 +163,17 @@ parse_error(struct graph_error *e, struct http_resp *r, cJSON **json)
 	error_fields(e, *json);
 	if (e->code == NULL && e->message == NULL)
 		e->message = r->body.len == 0 ? "empty reply" :
-		    (r->content_type != NULL && strstr(r->content_type,
-		    "html") != NULL) ? "HTML error page" : "not a Graph error";
+		    (r->content_type != NULL &&
+			strstr(r->content_type, "html") != NULL) ?
+						"HTML error page" :
+						"not a Graph error";
 }
 
 /* An absolute URL's origin: scheme, host (pointers into the URL), port. */
 struct origin {
-	const char	*scheme, *host;
-	size_t		 slen, hlen;
-	long		 port;
+	const char *scheme, *host;
+	size_t slen, hlen;
+	long port;
 };
 
 /*
@@ -184,8 +186,10 @@ origin_of(const char *url, struct origin *o)
 	const char *p = strstr(url, "://"), *a, *end, *colon = NULL, *q;
 	char *e;
 
-	if (p == NULL || p == url || strspn(url, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") != (size_t)(p - url))
+	if (p == NULL || p == url ||
+	    strspn(url,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") != (size_t)(p - url))
 		return -1;
 	o->scheme = url;
 	o->slen = (size_t)(p - url);
@@ -216,8 +220,8 @@ origin_of(const char *url, struct origin *o)
 			o->port = -1;
 		return 0;
 	}
-	if (end - colon > 6 || strspn(colon + 1, "0123456789") !=
-	    (size_t)(end - colon - 1))
+	if (end - colon > 6 ||
+	    strspn(colon + 1, "0123456789") != (size_t)(end - colon - 1))
 		return -1;
 	o->port = strtol(colon + 1, &e, 10);
 	return 0;
@@ -231,9 +235,9 @@ graph_same_origin(const char *base, const char *link)
 	if (base == NULL || link == NULL || origin_of(base, &a) == -1 ||
 	    origin_of(link, &b) == -1)
 		return 0;
-	return a.slen == b.slen && strncasecmp(a.scheme, b.scheme,
-	    a.slen) == 0 && a.hlen == b.hlen && strncasecmp(a.host, b.host,
-	    a.hlen) == 0 && a.port == b.port;
+	return a.slen == b.slen &&
+	    strncasecmp(a.scheme, b.scheme, a.slen) == 0 && a.hlen == b.hlen &&
+	    strncasecmp(a.host, b.host, a.hlen) == 0 && a.port == b.port;
 }
 
 static uint64_t
@@ -264,18 +268,17 @@ list_free(struct graph_list *l)
 	free(l);
 }
 
-static void	fetch(struct graph_list *, const char *url);
+static void fetch(struct graph_list *, const char *url);
 
 static void
-list_failed(struct graph_list *l, const struct graph_error *e,
-    const char *text)
+list_failed(struct graph_list *l, const struct graph_error *e, const char *text)
 {
 	l->cb.fail(l->cb.arg, l, e, text);
 	list_free(l);
 }
 
-static char	*build_url(struct graph_list *);
-static void	 restart(struct graph_list *, int delivered);
+static char *build_url(struct graph_list *);
+static void restart(struct graph_list *, int delivered);
 
 /*
  * The page size a 400 names when Graph refuses a $top instead of capping
@@ -328,7 +331,8 @@ retry_top(struct graph_list *l, long n)
 	l->values[i] = xasprintf("%ld", n);
 	l->top_retries++;
 	msg_warn("'%s': Graph serves at most %ld items a page here; reading "
-	    "it with $top=%ld", l->path, n, n);
+		 "it with $top=%ld",
+	    l->path, n, n);
 	restart(l, delivered);
 	return 0;
 }
@@ -403,7 +407,8 @@ select_refused(struct graph_list *l, const struct graph_error *e,
 		return 0;
 	if (e->status == 403 && csv_has(select_of(l), "signInActivity")) {
 		msg_info("'%s': HTTP 403 with signInActivity selected; trying "
-		    "without it", l->path);
+			 "without it",
+		    l->path);
 		free(l->signin_refused);
 		l->signin_refused = xstrdup(text);
 		select_drop(l, "signInActivity");
@@ -424,7 +429,8 @@ select_refused(struct graph_list *l, const struct graph_error *e,
 		return 0;
 	}
 	msg_warn("'%s': Graph has no property '%s'; it is left out of the "
-	    "$select", l->path, f);
+		 "$select",
+	    l->path, f);
 	if (l->cb.dropped != NULL)
 		l->cb.dropped(l->cb.arg, f, text);
 	free(f);
@@ -444,10 +450,12 @@ page_done(void *arg, struct http_resp *r)
 
 	if (r->status == 200) {
 		if (l->signin_refused != NULL) {
-			msg_warn("'%s': Graph refused signInActivity (%s); read "
+			msg_warn(
+			    "'%s': Graph refused signInActivity (%s); read "
 			    "without it, so last sign-in times are empty (it "
 			    "needs an Entra ID P1/P2 licence and "
-			    "AuditLog.Read.All)", l->path, l->signin_refused);
+			    "AuditLog.Read.All)",
+			    l->path, l->signin_refused);
 			free(l->signin_refused);
 			l->signin_refused = NULL;
 		}
@@ -462,11 +470,13 @@ page_done(void *arg, struct http_resp *r)
 		cJSON_Delete(j);
 		return;
 	}
-	if (e.code != NULL && strcmp(e.code, "Directory_ExpiredPageToken") ==
-	    0 && l->restarts < MAX_RESTARTS) {
+	if (e.code != NULL &&
+	    strcmp(e.code, "Directory_ExpiredPageToken") == 0 &&
+	    l->restarts < MAX_RESTARTS) {
 		l->restarts++;
 		msg_warn("'%s': the page token expired; reading the whole "
-		    "collection again", l->path);
+			 "collection again",
+		    l->path);
 		cJSON_Delete(j);
 		l->nseen = 0;
 		if (l->cb.restart != NULL)
@@ -528,9 +538,9 @@ build_url(struct graph_list *l)
 }
 
 struct graph_list *
-graph_list_start(struct graph *g, const char *path,
-    const char *const *names, const char *const *values, size_t nparams,
-    const char *const *headers, int flags, const struct graph_list_cb *cb)
+graph_list_start(struct graph *g, const char *path, const char *const *names,
+    const char *const *values, size_t nparams, const char *const *headers,
+    int flags, const struct graph_list_cb *cb)
 {
 	struct graph_list *l = xcalloc(1, sizeof(*l));
 	size_t i, nh = 0;
@@ -574,11 +584,11 @@ graph_list_next(struct graph_list *l, const char *next)
 
 		if (origin_of(next, &o) == 0)
 			t = xasprintf("a nextLink leads away from Graph (to "
-			    "%.*s://%.*s); not followed", (int)o.slen, o.scheme,
-			    (int)o.hlen, o.host);
+				      "%.*s://%.*s); not followed",
+			    (int)o.slen, o.scheme, (int)o.hlen, o.host);
 		else
 			t = xstrdup("a nextLink is not an absolute URL on "
-			    "Graph's origin; not followed");
+				    "Graph's origin; not followed");
 		list_failed(l, &e, t);
 		free(t);
 		return;
@@ -587,8 +597,10 @@ graph_list_next(struct graph_list *l, const char *next)
 	for (i = 0; i < l->nseen; i++)
 		if (l->seen[i] == hv) {
 			struct graph_error e = { 0 };
-			char *t = xasprintf("'%s': the same nextLink came back "
-			    "twice; stopping instead of looping", l->path);
+			char *t =
+			    xasprintf("'%s': the same nextLink came back "
+				      "twice; stopping instead of looping",
+				l->path);
 
 			list_failed(l, &e, t);
 			free(t);
@@ -620,39 +632,39 @@ graph_list_fail(struct graph_list *l, const char *text)
 /* Membership through $batch. */
 
 struct mjob {
-	size_t		 index;
-	char		*gid;		/* the group's id */
-	char		*first;		/* the group's first member page */
-	char		*url;		/* relative, for the batch */
-	int		 restarts;
-	struct members	*list;		/* the members read so far */
-	int		 tries;
-	double		 waited;	/* seconds of retry waits so far */
-	int		 done;
+	size_t index;
+	char *gid;   /* the group's id */
+	char *first; /* the group's first member page */
+	char *url;   /* relative, for the batch */
+	int restarts;
+	struct members *list; /* the members read so far */
+	int tries;
+	double waited; /* seconds of retry waits so far */
+	int done;
 };
 
 struct mrun {
-	struct graph	*g;
-	struct mjob	*jobs;
-	size_t		 njobs;
-	size_t		*ready;		/* indices into jobs, FIFO ring */
-	size_t		 rhead, rlen;
-	size_t		 remaining;
-	int		 inflight;
-	int		 confirming;	/* GET /groups/{id} in flight */
-	int		 transitive;
+	struct graph *g;
+	struct mjob *jobs;
+	size_t njobs;
+	size_t *ready; /* indices into jobs, FIFO ring */
+	size_t rhead, rlen;
+	size_t remaining;
+	int inflight;
+	int confirming; /* GET /groups/{id} in flight */
+	int transitive;
 	graph_members_fn got;
-	void		 (*done)(void *);
-	void		*arg;
+	void (*done)(void *);
+	void *arg;
 };
 
 struct mbatch {
-	struct mrun	*m;
-	size_t		 jobs[BATCH_MAX];
-	size_t		 n;
+	struct mrun *m;
+	size_t jobs[BATCH_MAX];
+	size_t n;
 };
 
-static void	mdispatch(struct mrun *);
+static void mdispatch(struct mrun *);
 
 static void
 ready_push(struct mrun *m, size_t j)
@@ -742,8 +754,8 @@ member_append(struct mjob *j, const cJSON *body)
 {
 	const cJSON *item;
 
-	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body,
-	    "value")) {
+	cJSON_ArrayForEach(item,
+	    cJSON_GetObjectItemCaseSensitive(body, "value")) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(item,
 		    "@odata.type");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
@@ -774,8 +786,8 @@ mrun_next(struct mrun *m)
 }
 
 struct confirm {
-	struct mrun	*m;
-	size_t		 job;
+	struct mrun *m;
+	size_t job;
 };
 
 /*
@@ -801,10 +813,11 @@ confirm_done(void *arg, struct http_resp *r)
 		if (r->status == 200) {
 			e.status = 404;
 			e.code = "Request_ResourceNotFound";
-			e.message = "the member list answered 404, but the group "
+			e.message =
+			    "the member list answered 404, but the group "
 			    "is there";
-		} else if (r->status == 404 && e.code != NULL && strcmp(e.code,
-		    "Request_ResourceNotFound") == 0) {
+		} else if (r->status == 404 && e.code != NULL &&
+		    strcmp(e.code, "Request_ResourceNotFound") == 0) {
 			e.vanished = 1;
 		}
 		mjob_finish(m, j, &e);
@@ -856,15 +869,17 @@ sub_header(const cJSON *headers, const char *name)
  * refresh never saw it).
  */
 static void
-sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
-    double *backoff, int *expired)
+sub_response(struct mrun *m, struct mjob *j, const cJSON *resp, double *backoff,
+    int *expired)
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "status");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
 	const cJSON *next;
 	const char *bad = NULL;
 	long status = cJSON_IsNumber(st) && st->valuedouble >= 100 &&
-	    st->valuedouble < 600 ? (long)st->valuedouble : 0;
+		st->valuedouble < 600 ?
+	    (long)st->valuedouble :
+	    0;
 	struct graph_error e = { 0 };
 
 	if (status == 200 && (bad = member_page_check(m->g, body)) == NULL) {
@@ -890,13 +905,16 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 	/* A 200 that proves nothing is asked for again, as a 5xx is, under
 	 * the engine's retry policy. */
 	if (status == 429 || status >= 500 || status == 0 || bad != NULL) {
-		double ra = http_retry_wait(m->g->h, ++j->tries, sub_header(
-		    cJSON_GetObjectItemCaseSensitive(resp, "headers"),
-		    "Retry-After"), j->waited);
+		double ra = http_retry_wait(m->g->h, ++j->tries,
+		    sub_header(cJSON_GetObjectItemCaseSensitive(resp,
+				   "headers"),
+			"Retry-After"),
+		    j->waited);
 
 		if (ra >= 0) {
 			if (bad != NULL)
-				msg_debug("$batch: group '%s': %s; asking again",
+				msg_debug(
+				    "$batch: group '%s': %s; asking again",
 				    j->gid, bad);
 			j->waited += ra;
 			if (ra > *backoff)
@@ -911,15 +929,16 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp,
 		error_fields(&e, body);
 	/* An expired page token: read this group's members again from the
 	 * first page, dropping what was gathered. */
-	if (e.code != NULL && strcmp(e.code, "Directory_ExpiredPageToken") ==
-	    0 && j->restarts++ < MAX_RESTARTS) {
+	if (e.code != NULL &&
+	    strcmp(e.code, "Directory_ExpiredPageToken") == 0 &&
+	    j->restarts++ < MAX_RESTARTS) {
 		mjob_restart(m, j);
 		return;
 	}
 	/* Gone, or a routing fault?  Only Graph's own answer for the group
 	 * tells: ask it. */
-	if (status == 404 && e.code != NULL && strcmp(e.code,
-	    "Request_ResourceNotFound") == 0) {
+	if (status == 404 && e.code != NULL &&
+	    strcmp(e.code, "Request_ResourceNotFound") == 0) {
 		confirm(m, j);
 		return;
 	}
@@ -941,8 +960,8 @@ batch_done(void *arg, struct http_resp *r)
 	m->inflight--;
 	if (r->status == 200)
 		json = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
-	cJSON_ArrayForEach(resp, cJSON_GetObjectItemCaseSensitive(json,
-	    "responses")) {
+	cJSON_ArrayForEach(resp,
+	    cJSON_GetObjectItemCaseSensitive(json, "responses")) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(resp, "id");
 		char *end;
 		unsigned long k;
@@ -971,7 +990,7 @@ batch_done(void *arg, struct http_resp *r)
 		if (r->status == 200) {
 			e.status = 0;
 			e.message = "no answer for this request in the $batch "
-			    "reply";
+				    "reply";
 		}
 		if (!e.reported && r->status == 200 &&
 		    ++m->jobs[b->jobs[i]].tries < JOB_TRIES) {
@@ -1017,11 +1036,14 @@ mdispatch(struct mrun *m)
 			m->rhead = (m->rhead + 1) % m->njobs;
 			m->rlen--;
 			b->jobs[b->n++] = k;
-			buf_printf(&body, "%s{\"id\":\"%zu\",\"method\":\"GET\","
-			    "\"url\":", b->n > 1 ? "," : "", k);
+			buf_printf(&body,
+			    "%s{\"id\":\"%zu\",\"method\":\"GET\","
+			    "\"url\":",
+			    b->n > 1 ? "," : "", k);
 			buf_json_str(&body, m->jobs[k].url,
 			    strlen(m->jobs[k].url));
-			buf_puts(&body, ",\"headers\":{\"ConsistencyLevel\":"
+			buf_puts(&body,
+			    ",\"headers\":{\"ConsistencyLevel\":"
 			    "\"eventual\"}}");
 		}
 		buf_puts(&body, "]}");
@@ -1045,8 +1067,8 @@ mdispatch(struct mrun *m)
 }
 
 void
-graph_members(struct graph *g, const char *const *ids, size_t n,
-    int transitive, graph_members_fn got, void (*done)(void *), void *arg)
+graph_members(struct graph *g, const char *const *ids, size_t n, int transitive,
+    graph_members_fn got, void (*done)(void *), void *arg)
 {
 	struct mrun *m = xcalloc(1, sizeof(*m));
 	size_t i;
@@ -1086,8 +1108,8 @@ const char *
 graph_permission(const char *path, int members)
 {
 	static const struct {
-		const char	*path;
-		const char	*perm;
+		const char *path;
+		const char *perm;
 	} perms[] = {
 		{ "/users", "User.Read.All" },
 		{ "/groups", "Group.Read.All (or GroupMember.Read.All)" },

@@ -18,17 +18,17 @@ struct members;
 
 /* A Graph failure, as reported: status, error.code, message, request-id. */
 struct graph_error {
-	long		 status;	/* 0: transport */
-	const char	*code;		/* "Authorization_RequestDenied" */
-	const char	*message;
-	const char	*request_id;
-	int		 auth_failed;	/* no token could be obtained */
-	int		 interrupted;
-	int		 reported;	/* already said (auth) or nothing to say
-					   (interrupted): pass it up silently */
-	int		 vanished;	/* a group confirmed gone: its member
-					   list and GET /groups/{id} both
-					   answered 404 Request_ResourceNotFound */
+	long status;      /* 0: transport */
+	const char *code; /* "Authorization_RequestDenied" */
+	const char *message;
+	const char *request_id;
+	int auth_failed; /* no token could be obtained */
+	int interrupted;
+	int reported; /* already said (auth) or nothing to say
+	                 (interrupted): pass it up silently */
+	int vanished; /* a group confirmed gone: its member
+	                 list and GET /groups/{id} both
+	                 answered 404 Request_ResourceNotFound */
 };
 
 struct graph_list_cb {
@@ -37,28 +37,28 @@ struct graph_list_cb {
 	 * later call graph_list_next() (with the page's nextLink or NULL),
 	 * graph_list_refetch(), or graph_list_fail().
 	 */
-	void	(*page)(void *arg, struct graph_list *, const char *body,
-		    size_t len);
+	void (*page)(void *arg, struct graph_list *, const char *body,
+	    size_t len);
 	/* The enumeration restarts from the first page (an expired
 	 * skiptoken, or a page size Graph refused after pages came). */
-	void	(*restart)(void *arg, struct graph_list *);
+	void (*restart)(void *arg, struct graph_list *);
 	/* Every page was read (after graph_list_next(NULL)). */
-	void	(*done)(void *arg, struct graph_list *);
+	void (*done)(void *arg, struct graph_list *);
 	/* The enumeration failed for good; e is valid during the call. */
-	void	(*fail)(void *arg, struct graph_list *,
-		    const struct graph_error *e, const char *text);
-	void	*arg;
+	void (*fail)(void *arg, struct graph_list *,
+	    const struct graph_error *e, const char *text);
+	void *arg;
 	/* Optional: field left out of the $select because Graph refused it
 	 * (why: its error), before the listing is read again. */
-	void	(*dropped)(void *arg, const char *field, const char *why);
+	void (*dropped)(void *arg, const char *field, const char *why);
 };
 
-struct graph	*graph_new(struct http *, struct http_auth *,
-		    const char *base_url);
-void		 graph_free(struct graph *);
+struct graph *graph_new(struct http *, struct http_auth *,
+    const char *base_url);
+void graph_free(struct graph *);
 /* Requests sent to Graph (pages, batches), for the summary. */
-unsigned long	 graph_requests(const struct graph *);
-unsigned long	 graph_member_requests(const struct graph *);
+unsigned long graph_requests(const struct graph *);
+unsigned long graph_member_requests(const struct graph *);
 
 /*
  * Start reading path (e.g. "/users") with the query parameters names[i] =
@@ -72,21 +72,20 @@ unsigned long	 graph_member_requests(const struct graph *);
  * listing works), and, with GRAPH_LIST_DERIVED_SELECT in flags, a
  * property of the $select Graph does not have (left out, warned).
  */
-#define GRAPH_LIST_DERIVED_SELECT	1	/* $select derived, not written */
+#define GRAPH_LIST_DERIVED_SELECT 1 /* $select derived, not written */
 struct graph_list *graph_list_start(struct graph *, const char *path,
-		    const char *const *names, const char *const *values,
-		    size_t nparams, const char *const *headers, int flags,
-		    const struct graph_list_cb *cb);
+    const char *const *names, const char *const *values, size_t nparams,
+    const char *const *headers, int flags, const struct graph_list_cb *cb);
 /*
  * Request the next page (a nextLink, followed verbatim) or finish.  A link
  * that leaves Graph's origin (scheme, host, port of the base URL) fails the
  * enumeration without a request: the token never goes elsewhere.
  */
-void		 graph_list_next(struct graph_list *, const char *next_link);
+void graph_list_next(struct graph_list *, const char *next_link);
 /* Fetch the page just received again (bad body); -1 if already done. */
-int		 graph_list_refetch(struct graph_list *);
+int graph_list_refetch(struct graph_list *);
 /* End the enumeration with a failure the caller found (e.g. mapping). */
-void		 graph_list_fail(struct graph_list *, const char *text);
+void graph_list_fail(struct graph_list *, const char *text);
 
 /*
  * Read the whole membership of groups: for each group, every page of
@@ -106,30 +105,29 @@ void		 graph_list_fail(struct graph_list *, const char *text);
  * /groups/{id}; only a second 404 sets err->vanished.  A $batch refused as
  * a whole fails its groups with the batch's status, never as vanished.
  */
-typedef void	(*graph_members_fn)(void *arg, size_t index,
-		    const struct members *, const struct graph_error *);
-void		 graph_members(struct graph *, const char *const *ids,
-		    size_t n, int transitive, graph_members_fn got,
-		    void (*done)(void *arg), void *arg);
+typedef void (*graph_members_fn)(void *arg, size_t index,
+    const struct members *, const struct graph_error *);
+void graph_members(struct graph *, const char *const *ids, size_t n,
+    int transitive, graph_members_fn got, void (*done)(void *arg), void *arg);
 
 /* 1 if link has the scheme, host and port of base (a Graph URL). */
-int		 graph_same_origin(const char *base, const char *link);
+int graph_same_origin(const char *base, const char *link);
 
 /*
  * Graph's headers, for the HTTP engine (http_host_headers): request-id
  * names the request in messages.
  */
-void		 graph_header(const char *name, const char *value,
-		    struct http_window *w, char **request_id);
+void graph_header(const char *name, const char *value, struct http_window *w,
+    char **request_id);
 
 /* Describe a Graph error reply: "HTTP 403: code: message (request-id x)". */
-char		*graph_error_text(const struct graph_error *);
+char *graph_error_text(const struct graph_error *);
 
 /*
  * The Microsoft Graph application permission that reading path needs
  * ("User.Read.All" for /users), for the hint on a 403; members: the
  * group membership of path.  Static storage, never NULL.
  */
-const char	*graph_permission(const char *path, int members);
+const char *graph_permission(const char *path, int members);
 
 #endif

@@ -18,11 +18,12 @@
 #include "mapping.h"
 #include "xmalloc.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define TOP_MAX		999	/* every directory collection */
-#define TOP_SIGNIN	500	/* users with signInActivity selected/filtered */
-#define NEAREST_MAX	3
+#define NELEM(a)    (sizeof(a) / sizeof((a)[0]))
+#define TOP_MAX     999 /* every directory collection */
+#define TOP_SIGNIN  500 /* users with signInActivity selected/filtered */
+#define NEAREST_MAX 3
 
+/* clang-format off */
 static const struct graphschema_prop entity_props[] = {
 	{ "id", "Edm.String", GS_NOT_NULL },
 };
@@ -296,6 +297,7 @@ static const char *const servicePrincipal_nav[] = {
 	"tokenIssuancePolicies", "tokenLifetimePolicies",
 	"transitiveMemberOf", NULL
 };
+/* clang-format on */
 
 /*
  * Returned by the live service though the metadata does not declare them
@@ -310,23 +312,23 @@ static const struct graphschema_prop servicePrincipal_live[] = {
 };
 
 /* Returned for a user without $select (graph-api.md 2.1, "List users"). */
-static const char *const user_defaults[] = { "businessPhones",
-    "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
-    NULL };
+static const char *const user_defaults[] = { "businessPhones", "displayName",
+	"givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation",
+	"preferredLanguage", "surname", "userPrincipalName", NULL };
 
 struct table {
 	const struct graphschema_prop *p;
-	size_t	 n;
+	size_t n;
 };
 
 struct kind {
-	const char	*path;
-	const char	*type;
-	struct table	 own, live;
+	const char *path;
+	const char *type;
+	struct table own, live;
 	const char *const *nav;
 };
 
+/* clang-format off */
 #define TABLE(a)	{ (a), NELEM(a) }
 
 static const struct kind kinds[] = {
@@ -344,6 +346,7 @@ static const struct kind kinds[] = {
 static const struct table inherited[] = {
 	TABLE(entity_props), TABLE(directoryObject_props)
 };
+/* clang-format on */
 
 /* The covered kind of a collection path ("/users" or "/users/"), or NULL. */
 static const struct kind *
@@ -464,7 +467,7 @@ graphschema_select(const char *kind, const char *fields)
 
 	buf_init(&b);
 	for (tok = strtok_r(v, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		switch (graphschema_classify(kind, tok)) {
 		case GS_PROPERTY:
 		case GS_EXTENSION:
@@ -487,7 +490,7 @@ graphschema_undeclared(const char *kind, const char *fields)
 
 	buf_init(&b);
 	for (tok = strtok_r(v, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		if (graphschema_classify(kind, tok) != GS_UNDECLARED)
 			continue;
 		buf_printf(&b, "%s'%s'", b.len > 0 ? ", " : "", tok);
@@ -627,7 +630,7 @@ graphschema_port_type(const struct graphschema_prop *p)
 	    strcmp(p->type, "Edm.Double") == 0)
 		return "number";
 	if (strncmp(p->type, "Edm.", 4) == 0)
-		return "string";	/* String, DateTimeOffset, Guid, Binary */
+		return "string"; /* String, DateTimeOffset, Guid, Binary */
 	/* Enum types travel as their member names. */
 	if (strcmp(p->type, "groupAccessType") == 0 ||
 	    strcmp(p->type, "nativeAuthenticationApisEnabled") == 0)
@@ -691,7 +694,7 @@ graphschema_max_top(const char *kind, const char *select, const char *filter)
 
 	if (k != NULL && strcmp(k->type, "user") == 0 &&
 	    (csv_has(select, "signInActivity") ||
-	    filter_has(filter, "signInActivity")))
+		filter_has(filter, "signInActivity")))
 		return TOP_SIGNIN;
 	return TOP_MAX;
 }
@@ -701,8 +704,8 @@ static int
 is_directory_kind(const char *kind)
 {
 	static const char *const known[] = { "/users", "/groups",
-	    "/applications", "/servicePrincipals", "/devices", "/contacts",
-	    NULL };
+		"/applications", "/servicePrincipals", "/devices", "/contacts",
+		NULL };
 	size_t i;
 
 	for (i = 0; known[i] != NULL; i++)

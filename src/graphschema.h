@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#define GS_COLLECTION	0x1	/* [T]: a JSON array of T */
-#define GS_NOT_NULL	0x2	/* Nullable="false" in the metadata */
+#define GS_COLLECTION 0x1 /* [T]: a JSON array of T */
+#define GS_NOT_NULL   0x2 /* Nullable="false" in the metadata */
 
 /*
  * A declared property.  type is the EDM type ("Edm.String") or the
@@ -21,24 +21,24 @@
  * it never makes a property safe to require.
  */
 struct graphschema_prop {
-	const char	*name;
-	const char	*type;
-	unsigned	 flags;
+	const char *name;
+	const char *type;
+	unsigned flags;
 };
 
 /* What a top-level name read from a Graph object is, for a kind. */
 enum graphschema_name {
-	GS_PROPERTY = 0,	/* declared, or documented as returned anyway */
-	GS_NAVIGATION,		/* a relationship: $expand or /{id}/NAME */
-	GS_ANNOTATION,		/* "@odata.type", "_x": never a property */
-	GS_EXTENSION,		/* extension_<appId>_<name>: a tenant's own */
-	GS_UNDECLARED,		/* the kind is covered and lacks the name */
-	GS_UNCOVERED		/* the kind is not one of the four */
+	GS_PROPERTY = 0, /* declared, or documented as returned anyway */
+	GS_NAVIGATION,   /* a relationship: $expand or /{id}/NAME */
+	GS_ANNOTATION,   /* "@odata.type", "_x": never a property */
+	GS_EXTENSION,    /* extension_<appId>_<name>: a tenant's own */
+	GS_UNDECLARED,   /* the kind is covered and lacks the name */
+	GS_UNCOVERED     /* the kind is not one of the four */
 };
 
 /* The entity type of a collection path ("/users" gives "user"), or NULL
  * for a path this module does not cover. */
-const char	*graphschema_type_of(const char *kind);
+const char *graphschema_type_of(const char *kind);
 
 /*
  * The declared property name of the collection path kind, inherited ones
@@ -46,31 +46,30 @@ const char	*graphschema_type_of(const char *kind);
  * does not declare name.  Points into static data.
  */
 const struct graphschema_prop *graphschema_prop(const char *kind,
-		    const char *name);
+    const char *name);
 
 /* Classify a top-level name read from an item of kind (see the enum). */
-enum graphschema_name graphschema_classify(const char *kind,
-		    const char *name);
+enum graphschema_name graphschema_classify(const char *kind, const char *name);
 
 /*
  * Of the comma-separated names fields (those a mapping reads), the ones a
  * $select may name for kind: properties, directory extensions, and any
  * name of a kind not covered; comma-separated, owned by the caller.
  */
-char		*graphschema_select(const char *kind, const char *fields);
+char *graphschema_select(const char *kind, const char *fields);
 
 /*
  * The names of fields that kind does not declare, as "'dispalyName' (did
  * you mean displayName?), 'foo'"; NULL when there is none.  The caller
  * frees the result.
  */
-char		*graphschema_undeclared(const char *kind, const char *fields);
+char *graphschema_undeclared(const char *kind, const char *fields);
 
 /* The properties Graph returns for a user without $select, as a
  * NULL-terminated list (static). */
 const char *const *graphschema_user_defaults(void);
 /* Is name one of them? */
-int		 graphschema_user_default(const char *name);
+int graphschema_user_default(const char *name);
 
 /*
  * Up to three declared property names of kind closest to the misspelt
@@ -78,7 +77,7 @@ int		 graphschema_user_default(const char *name);
  * mailNickname"; NULL when the kind is not covered or nothing is close.
  * The caller frees the result.
  */
-char		*graphschema_nearest(const char *kind, const char *name);
+char *graphschema_nearest(const char *kind, const char *name);
 
 /*
  * The Port property type ("string", "number", "boolean", "array",
@@ -87,16 +86,16 @@ char		*graphschema_nearest(const char *kind, const char *name);
  * and NULL otherwise: Graph declares no address or URL formats, and an
  * Edm.String holding an address may be non-ASCII.
  */
-const char	*graphschema_port_type(const struct graphschema_prop *);
-const char	*graphschema_port_format(const struct graphschema_prop *);
+const char *graphschema_port_type(const struct graphschema_prop *);
+const char *graphschema_port_format(const struct graphschema_prop *);
 
 /*
  * The largest $top Graph accepts on kind with the given $select and
  * $filter values (either may be NULL): 500 for /users when signInActivity
  * is selected or filtered on, otherwise 999.
  */
-long		 graphschema_max_top(const char *kind, const char *select,
-		    const char *filter);
+long graphschema_max_top(const char *kind, const char *select,
+    const char *filter);
 
 struct mapping_resource;
 
@@ -106,13 +105,13 @@ struct mapping_resource;
  * NULL (not a directory collection, a $select given, or the fields read
  * cannot be told).  The caller frees the result.
  */
-char		*graphschema_derive_select(const struct mapping_resource *);
+char *graphschema_derive_select(const struct mapping_resource *);
 /*
  * The $top to send instead of the one in names[]/values[] (n of them):
  * lowered to what Graph serves with their $select and $filter, or NULL to
  * keep it.  The caller frees the result.
  */
-char		*graphschema_clamp_top(const char *kind, char *const *names,
-		    char *const *values, size_t n);
+char *graphschema_clamp_top(const char *kind, char *const *names,
+    char *const *values, size_t n);
 
 #endif

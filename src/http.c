@@ -22,82 +22,82 @@
 #include "msg.h"
 #include "xmalloc.h"
 
-#define DEFAULT_CAP	8
-#define DEFAULT_MAXBODY	((size_t)256 << 20)
+#define DEFAULT_CAP     8
+#define DEFAULT_MAXBODY ((size_t)256 << 20)
 
 struct req {
-	struct http		*h;
-	struct http_host	*host;
-	struct req		*next;		/* queue / list link */
-	struct req		*iprev, *inext;	/* in-flight list */
-	char			*method;
-	char			*url;
-	char			**headers;
-	size_t			 nheaders;
-	char			*body;
-	size_t			 body_len;
-	struct http_auth	*auth;
-	enum http_retry		 retry;
-	size_t			 max_body;
-	int			 urgent;
-	http_done_fn		 done;
-	void			*arg;
+	struct http *h;
+	struct http_host *host;
+	struct req *next;          /* queue / list link */
+	struct req *iprev, *inext; /* in-flight list */
+	char *method;
+	char *url;
+	char **headers;
+	size_t nheaders;
+	char *body;
+	size_t body_len;
+	struct http_auth *auth;
+	enum http_retry retry;
+	size_t max_body;
+	int urgent;
+	http_done_fn done;
+	void *arg;
 
-	CURL			*easy;
-	struct curl_slist	*slist;
-	char			*auth_value;	/* header value used */
-	int			 attempts;
-	int			 refreshed;	/* 401 refresh used */
-	double			 waited;
-	double			 first_sent;
-	double			 due;		/* when delayed */
-	char			 errbuf[CURL_ERROR_SIZE];
-	char			 errtext[CURL_ERROR_SIZE + 160];
+	CURL *easy;
+	struct curl_slist *slist;
+	char *auth_value; /* header value used */
+	int attempts;
+	int refreshed; /* 401 refresh used */
+	double waited;
+	double first_sent;
+	double due; /* when delayed */
+	char errbuf[CURL_ERROR_SIZE];
+	char errtext[CURL_ERROR_SIZE + 160];
 
-	struct http_resp	 resp;
-	char			*retry_after;
-	struct http_window	 win;		/* the service's rate window */
-	char			*request_id;
-	char			*content_type;
+	struct http_resp resp;
+	char *retry_after;
+	struct http_window win; /* the service's rate window */
+	char *request_id;
+	char *content_type;
 };
 
 struct http_host {
-	char			*key;		/* scheme://host:port */
-	int			 cap;		/* current, adapts to 429s */
-	int			 max_cap;	/* as configured */
-	int			 ok_streak;	/* answers since the last change */
-	int			 inflight;
-	double			 not_before;
-	double			 gap;		/* pacing from rate-limit headers */
-	double			 last_send;
-	struct req		*head, *tail;	/* queued */
-	size_t			 queued;
-	int			 chains;	/* urgent requests were sent */
-	http_header_fn		 headers;	/* the service's own headers */
-	struct http_host	*next;
+	char *key;     /* scheme://host:port */
+	int cap;       /* current, adapts to 429s */
+	int max_cap;   /* as configured */
+	int ok_streak; /* answers since the last change */
+	int inflight;
+	double not_before;
+	double gap; /* pacing from rate-limit headers */
+	double last_send;
+	struct req *head, *tail; /* queued */
+	size_t queued;
+	int chains;             /* urgent requests were sent */
+	http_header_fn headers; /* the service's own headers */
+	struct http_host *next;
 };
 
 struct http {
-	char			*ca_file;	/* cfg.ca_file's copy */
-	struct http_config	 cfg;
-	CURLM			*multi;
-	struct http_host	*hosts;
-	struct req		*delayed;	/* unordered list */
-	struct req		*authwait;	/* waiting for a token */
-	struct req		*inflight;	/* being transferred */
-	size_t			 active;	/* requests not yet completed */
-	unsigned long		 throttled;
-	int			 stopping;
-	int			 dispatching;	/* inside dispatch() */
-	void			(*tick)(void *);
-	void			*tick_arg;
-	double			 tick_every;
-	double			 tick_last;
+	char *ca_file; /* cfg.ca_file's copy */
+	struct http_config cfg;
+	CURLM *multi;
+	struct http_host *hosts;
+	struct req *delayed;  /* unordered list */
+	struct req *authwait; /* waiting for a token */
+	struct req *inflight; /* being transferred */
+	size_t active;        /* requests not yet completed */
+	unsigned long throttled;
+	int stopping;
+	int dispatching; /* inside dispatch() */
+	void (*tick)(void *);
+	void *tick_arg;
+	double tick_every;
+	double tick_last;
 };
 
 static volatile sig_atomic_t interrupted;
 
-static void	pace(struct req *, long);
+static void pace(struct req *, long);
 
 void
 http_interrupt(void)
@@ -285,8 +285,7 @@ http_waiting(const struct http *h)
 }
 
 void
-http_set_tick(struct http *h, double interval, void (*fn)(void *),
-    void *arg)
+http_set_tick(struct http *h, double interval, void (*fn)(void *), void *arg)
 {
 	h->tick = fn;
 	h->tick_arg = arg;
@@ -379,7 +378,7 @@ on_body(char *p, size_t sz, size_t n, void *arg)
 
 	r->resp.body.max = r->max_body;
 	if (buf_append(&r->resp.body, p, sz * n) == -1)
-		return 0;	/* CURLE_WRITE_ERROR: body over the cap */
+		return 0; /* CURLE_WRITE_ERROR: body over the cap */
 	return sz * n;
 }
 
@@ -394,8 +393,8 @@ header_value(const char *line, size_t len, const char *name)
 	v = line + nl + 1;
 	while (v < end && (*v == ' ' || *v == '\t'))
 		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
-	    end[-1] == ' '))
+	while (end > v &&
+	    (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
 		end--;
 	return xstrndup(v, (size_t)(end - v));
 }
@@ -408,7 +407,6 @@ set_header(char **slot, char *v)
 	free(*slot);
 	*slot = v;
 }
-
 
 static size_t
 on_header(char *p, size_t sz, size_t n, void *arg)
@@ -427,8 +425,8 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	set_header(&r->content_type, header_value(p, len, "content-type"));
 	/* The rest is the service's to read (its client's hook). */
 	nl = strcspn(p, ":\r\n");
-	if (r->host->headers == NULL || nl >= len || p[nl] != ':' ||
-	    nl == 0 || nl >= sizeof(name))
+	if (r->host->headers == NULL || nl >= len || p[nl] != ':' || nl == 0 ||
+	    nl >= sizeof(name))
 		return len;
 	memcpy(name, p, nl);
 	name[nl] = '\0';
@@ -498,8 +496,8 @@ start(struct http *h, struct req *r)
 	for (i = 0; i < r->nheaders; i++)
 		if (strncasecmp(r->headers[i], "User-Agent:", 11) == 0)
 			curl_easy_setopt(e, CURLOPT_USERAGENT,
-			    r->headers[i] + 11 + strspn(r->headers[i] + 11,
-			    " "));
+			    r->headers[i] + 11 +
+				strspn(r->headers[i] + 11, " "));
 	if (strcmp(r->method, "GET") != 0)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
 	if (r->body != NULL) {
@@ -562,8 +560,9 @@ dispatch(struct http *h, int flush)
 			/* The last slots are kept for urgent requests (a
 			 * chain of pages, each naming the next): queued
 			 * behind other work, the chain would wait for it. */
-			if (!r->urgent && host->chains && host->inflight >=
-			    host->cap - urgent_reserve(host->cap))
+			if (!r->urgent && host->chains &&
+			    host->inflight >=
+				host->cap - urgent_reserve(host->cap))
 				break;
 			host->last_send = now;
 			host->head = r->next;
@@ -573,7 +572,8 @@ dispatch(struct http *h, int flush)
 			if (r->auth != NULL && r->auth->failed) {
 				r->resp.auth_failed = r->resp.reported = 1;
 				r->resp.error = r->auth->message != NULL ?
-				    r->auth->message : "authentication failed";
+				    r->auth->message :
+				    "authentication failed";
 				h->active--;
 				r->done(r->arg, &r->resp);
 				req_free(r);
@@ -699,7 +699,8 @@ complete(struct http *h, struct req *r)
 	r->resp.request_id = r->request_id;
 	r->resp.content_type = r->content_type;
 	r->resp.auth_used = r->auth_value != NULL ?
-	    r->auth_value + strlen("Authorization: ") : NULL;
+	    r->auth_value + strlen("Authorization: ") :
+	    NULL;
 	r->resp.attempts = r->attempts;
 	r->resp.seconds = r->first_sent >= 0 ? http_mono() - r->first_sent : 0;
 	h->active--;
@@ -748,20 +749,22 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	if (rc != CURLE_OK) {
 		r->resp.status = 0;
 		r->resp.error = r->errbuf[0] != '\0' ? r->errbuf :
-		    curl_easy_strerror(rc);
+						       curl_easy_strerror(rc);
 		if (rc == CURLE_WRITE_ERROR)
 			r->resp.error = "response body too large";
 		if (tls_trust_error(rc)) {
-			snprintf(r->errtext, sizeof(r->errtext), "%s (hint: "
+			snprintf(r->errtext, sizeof(r->errtext),
+			    "%s (hint: "
 			    "the server's certificate is not trusted; behind a "
 			    "TLS-inspecting proxy, give its CA certificate with "
-			    "--cacert FILE or SSL_CERT_FILE)", r->resp.error);
+			    "--cacert FILE or SSL_CERT_FILE)",
+			    r->resp.error);
 			r->resp.error = r->errtext;
 		}
 		msg_debug("< %s %s: %s", r->method, r->url, r->resp.error);
 	} else {
-		msg_debug("< %ld %s %s (%zu bytes)", status, r->method,
-		    r->url, r->resp.body.len);
+		msg_debug("< %ld %s %s (%zu bytes)", status, r->method, r->url,
+		    r->resp.body.len);
 	}
 	if (h->stopping || interrupted) {
 		r->resp.interrupted = r->resp.reported = 1;
@@ -781,19 +784,23 @@ finished(struct http *h, CURL *e, CURLcode rc)
 	if (status == 429)
 		h->throttled++;
 	/* A body over the cap would be as big again: not retried. */
-	retry = rc != CURLE_WRITE_ERROR && http_retryable(r->retry,
-	    rc != CURLE_OK ? 0 : status);
+	retry = rc != CURLE_WRITE_ERROR &&
+	    http_retryable(r->retry, rc != CURLE_OK ? 0 : status);
 	/* A certificate that is not trusted stays so. */
 	if (tls_trust_error(rc))
 		retry = 0;
 	/* A name that does not resolve will not resolve in a minute
 	 * either: one quick retry for a resolver hiccup, then fail fast. */
-	if (retry && (rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    rc == CURLE_COULDNT_RESOLVE_PROXY) && r->attempts >= 2)
+	if (retry &&
+	    (rc == CURLE_COULDNT_RESOLVE_HOST ||
+		rc == CURLE_COULDNT_RESOLVE_PROXY) &&
+	    r->attempts >= 2)
 		retry = 0;
 	if (retry && r->attempts <= h->cfg.max_retries) {
 		wait = rc == CURLE_COULDNT_RESOLVE_HOST ||
-		    rc == CURLE_COULDNT_RESOLVE_PROXY ? 1 : backoff(r, status);
+			rc == CURLE_COULDNT_RESOLVE_PROXY ?
+		    1 :
+		    backoff(r, status);
 		if (r->waited + wait <= h->cfg.max_retry_wait) {
 			if (status == 429 || status == 503) {
 				/* Slow the whole host, not only this one. */
@@ -803,8 +810,9 @@ finished(struct http *h, CURL *e, CURLcode rc)
 					r->host->not_before = nb;
 			}
 			msg_info("%s %s: %s, retrying in %.1f s (attempt %d)",
-			    r->method, r->url, status ? "HTTP status" :
-			    r->resp.error, wait, r->attempts + 1);
+			    r->method, r->url,
+			    status ? "HTTP status" : r->resp.error, wait,
+			    r->attempts + 1);
 			if (status != 0)
 				msg_debug("status was %ld", status);
 			delay(h, r, wait);
@@ -870,7 +878,8 @@ next_timer(struct http *h, long curl_ms)
 			t = r->due;
 	for (host = h->hosts; host != NULL; host = host->next) {
 		double open = host->not_before > host->last_send + host->gap ?
-		    host->not_before : host->last_send + host->gap;
+		    host->not_before :
+		    host->last_send + host->gap;
 
 		if (host->head != NULL && open > now && (t < 0 || open < t))
 			t = open;
@@ -902,7 +911,8 @@ drain(struct http *h)
 	for (;;) {
 		n = 0;
 		while (h->inflight != NULL) {
-			finished(h, h->inflight->easy, CURLE_ABORTED_BY_CALLBACK);
+			finished(h, h->inflight->easy,
+			    CURLE_ABORTED_BY_CALLBACK);
 			n++;
 		}
 		/* Completion messages of the handles just removed: none is
@@ -911,7 +921,7 @@ drain(struct http *h)
 			;
 		r = NULL;
 		for (host = h->hosts; host != NULL && r == NULL;
-		    host = host->next)
+		     host = host->next)
 			if ((r = host->head) != NULL) {
 				host->head = r->next;
 				if (host->head == NULL)
@@ -944,8 +954,8 @@ http_run(struct http *h)
 			return -1;
 		}
 		dispatch(h, 0);
-		if (h->tick != NULL && http_mono() - h->tick_last >=
-		    h->tick_every) {
+		if (h->tick != NULL &&
+		    http_mono() - h->tick_last >= h->tick_every) {
 			h->tick_last = http_mono();
 			h->tick(h->tick_arg);
 		}

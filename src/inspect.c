@@ -31,8 +31,8 @@
 #include "options.h"
 #include "xmalloc.h"
 
-#define MAX_DEPTH	3
-#define EXAMPLE_MAX	40	/* characters */
+#define MAX_DEPTH   3
+#define EXAMPLE_MAX 40 /* characters */
 
 enum {
 	T_NULL = 1,
@@ -45,73 +45,73 @@ enum {
 
 /* User properties Graph returns only on $select (§2.1), listed in a
  * collection. */
-static const char *const user_select_only[] = { "accountEnabled",
-    "department", "createdDateTime", "userType", "mailNickname",
-    "otherMails", "proxyAddresses", "companyName", "employeeId",
-    "employeeType", "city", "state", "country", "usageLocation",
-    "creationType", "externalUserState", "externalUserStateChangeDateTime",
-    "identities", "assignedLicenses", "lastPasswordChangeDateTime",
-    "onPremisesSyncEnabled", "onPremisesImmutableId",
-    "onPremisesSamAccountName", "onPremisesDomainName",
-    "onPremisesDistinguishedName", "onPremisesLastSyncDateTime",
-    "onPremisesSecurityIdentifier", "onPremisesExtensionAttributes",
-    "signInActivity", NULL };
+static const char *const user_select_only[] = { "accountEnabled", "department",
+	"createdDateTime", "userType", "mailNickname", "otherMails",
+	"proxyAddresses", "companyName", "employeeId", "employeeType", "city",
+	"state", "country", "usageLocation", "creationType",
+	"externalUserState", "externalUserStateChangeDateTime", "identities",
+	"assignedLicenses", "lastPasswordChangeDateTime",
+	"onPremisesSyncEnabled", "onPremisesImmutableId",
+	"onPremisesSamAccountName", "onPremisesDomainName",
+	"onPremisesDistinguishedName", "onPremisesLastSyncDateTime",
+	"onPremisesSecurityIdentifier", "onPremisesExtensionAttributes",
+	"signInActivity", NULL };
 
 struct field {
-	char	*path;
-	char	*prefix;	/* container: "" top level, "a.", "a[]." */
-	const char *name;	/* last component, inside path */
-	unsigned types;		/* T_* of the values */
-	unsigned item_types;	/* T_* of array elements */
-	long	 present;	/* key present, null included */
-	long	 nulls;
-	long	 strings;	/* non-null string values */
-	long	 fmt_ok[4];	/* strings satisfying each format */
-	char	*example;
-	int	 example_empty;	/* the example is "" (a better one may come) */
-	int	 needs_select;
-	int	 needs_licence;
-	int	 chosen;
+	char *path;
+	char *prefix;        /* container: "" top level, "a.", "a[]." */
+	const char *name;    /* last component, inside path */
+	unsigned types;      /* T_* of the values */
+	unsigned item_types; /* T_* of array elements */
+	long present;        /* key present, null included */
+	long nulls;
+	long strings;   /* non-null string values */
+	long fmt_ok[4]; /* strings satisfying each format */
+	char *example;
+	int example_empty; /* the example is "" (a better one may come) */
+	int needs_select;
+	int needs_licence;
+	int chosen;
 };
 
 struct container {
-	char	*prefix;
-	long	 count;
+	char *prefix;
+	long count;
 };
 
 struct stats {
-	struct field	*f;
-	size_t		 nf;
-	size_t		 hint;
+	struct field *f;
+	size_t nf;
+	size_t hint;
 	struct container *c;
-	size_t		 nc;
-	long		 items;
+	size_t nc;
+	long items;
 };
 
 struct reader {
-	const char	*path;
-	long		 want;
-	cJSON		*items;		/* array, owned */
-	long		 n;
-	int		 done;
-	int		 failed;
-	long		 status;
-	int		 auth_failed;
-	int		 interrupted;
-	char		*gmessage;	/* Graph's error.message */
-	char		*text;		/* the whole error text */
-	char		*licence_why;	/* signInActivity refused: why */
+	const char *path;
+	long want;
+	cJSON *items; /* array, owned */
+	long n;
+	int done;
+	int failed;
+	long status;
+	int auth_failed;
+	int interrupted;
+	char *gmessage;    /* Graph's error.message */
+	char *text;        /* the whole error text */
+	char *licence_why; /* signInActivity refused: why */
 };
 
 struct ctx {
 	const struct options *o;
-	struct client	 cl;		/* owns h and g */
-	struct http	*h;
-	struct graph	*g;
-	char		**names, **values;	/* user query parameters */
-	size_t		 nparams;
-	int		 has_top, has_select;
-	char		*licence_why;
+	struct client cl; /* owns h and g */
+	struct http *h;
+	struct graph *g;
+	char **names, **values; /* user query parameters */
+	size_t nparams;
+	int has_top, has_select;
+	char *licence_why;
 };
 
 char *
@@ -130,8 +130,8 @@ inspect_identifier(const char *path)
 		if (*p == '\0' || *p == '?')
 			break;
 		e = p + strcspn(p, "/?");
-		if (*p != '$' && *p != '{' && (e - p < 32 ||
-		    memchr(p, '-', (size_t)(e - p)) == NULL) &&
+		if (*p != '$' && *p != '{' &&
+		    (e - p < 32 || memchr(p, '-', (size_t)(e - p)) == NULL) &&
 		    isalpha((unsigned char)*p))
 			seg = p;
 		p = e;
@@ -555,8 +555,8 @@ types_text(struct buf *b, unsigned t, unsigned items)
 		unsigned bit;
 		const char *name;
 	} names[] = { { T_STRING, "string" }, { T_NUMBER, "number" },
-	    { T_BOOL, "boolean" }, { T_ARRAY, "array" },
-	    { T_OBJECT, "object" }, { T_NULL, "null" } };
+		{ T_BOOL, "boolean" }, { T_ARRAY, "array" },
+		{ T_OBJECT, "object" }, { T_NULL, "null" } };
 	size_t i;
 	int first = 1;
 
@@ -565,8 +565,8 @@ types_text(struct buf *b, unsigned t, unsigned items)
 			continue;
 		buf_printf(b, "%s%s", first ? "" : "|", names[i].name);
 		first = 0;
-		if (names[i].bit == T_ARRAY && (items & ~(unsigned)T_OBJECT) !=
-		    0) {
+		if (names[i].bit == T_ARRAY &&
+		    (items & ~(unsigned)T_OBJECT) != 0) {
 			buf_putc(b, '(');
 			types_text(b, items, 0);
 			buf_putc(b, ')');
@@ -688,11 +688,13 @@ print_table(const struct stats *st, const char *path, int select_ext)
 		if (n.len > wn)
 			wn = n.len;
 	}
-	printf("'%s': %ld items sampled%s\n", path, st->items, select_ext ?
-	    " (with a $select of the properties Graph returns only on "
-	    "request)" : "");
+	printf("'%s': %ld items sampled%s\n", path, st->items,
+	    select_ext ?
+		" (with a $select of the properties Graph returns only on "
+		"request)" :
+		"");
 	printf("null and absent count the objects a field can appear in: the "
-	    "items, or the elements of an array for a[].b\n\n");
+	       "items, or the elements of an array for a[].b\n\n");
 	printf("%-*s  %-*s  %7s  %7s  %7s  %-*s  %s\n", (int)wp, "PATH",
 	    (int)wt, "TYPE", "OF", "NULL", "ABSENT", (int)wn, "NOTE",
 	    "EXAMPLE");
@@ -715,8 +717,8 @@ print_table(const struct stats *st, const char *path, int select_ext)
 			    of - f->present);
 		}
 		printf("%-*s  %-*s  %7s  %7s  %7s  %-*s  %s\n", (int)wp,
-		    f->path, (int)wt, t.data, num[0], num[1], num[2],
-		    (int)wn, n.data, f->example != NULL ? f->example : "-");
+		    f->path, (int)wt, t.data, num[0], num[1], num[2], (int)wn,
+		    n.data, f->example != NULL ? f->example : "-");
 	}
 	buf_release(&t);
 	buf_release(&n);
@@ -734,7 +736,8 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 	v = cJSON_GetObjectItemCaseSensitive(j, "value");
 	if (!cJSON_IsArray(v)) {
 		char *t = xasprintf("'%s' is not a collection: the answer has "
-		    "no \"value\" array", r->path);
+				    "no \"value\" array",
+		    r->path);
 
 		cJSON_Delete(j);
 		graph_list_fail(l, t);
@@ -747,8 +750,8 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		r->n++;
 	}
 	next = cJSON_GetObjectItemCaseSensitive(j, "@odata.nextLink");
-	graph_list_next(l, r->n < r->want && cJSON_IsString(next) ?
-	    next->valuestring : NULL);
+	graph_list_next(l,
+	    r->n < r->want && cJSON_IsString(next) ? next->valuestring : NULL);
 	cJSON_Delete(j);
 }
 
@@ -834,8 +837,8 @@ user_param(const struct ctx *c, const char *name)
 static int
 read_sample(struct ctx *c, struct reader *r, const char *select)
 {
-	static const struct graph_list_cb cbt = { on_page, on_restart,
-	    on_done, on_fail, NULL, on_dropped };
+	static const struct graph_list_cb cbt = { on_page, on_restart, on_done,
+		on_fail, NULL, on_dropped };
 	struct graph_list_cb cb = cbt;
 	const char **names, **values;
 	char top[24];
@@ -854,12 +857,12 @@ read_sample(struct ctx *c, struct reader *r, const char *select)
 		values[n++] = c->values[i];
 	}
 	if (!c->has_top) {
-		long max = graphschema_max_top(r->path, select != NULL ?
-		    select : user_param(c, "$select"), user_param(c,
-		    "$filter"));
+		long max = graphschema_max_top(r->path,
+		    select != NULL ? select : user_param(c, "$select"),
+		    user_param(c, "$filter"));
 
-		snprintf(top, sizeof(top), "%ld", r->want < max ? r->want :
-		    max);
+		snprintf(top, sizeof(top), "%ld",
+		    r->want < max ? r->want : max);
 		names[n] = "$top";
 		values[n++] = top;
 	}
@@ -907,8 +910,9 @@ read_users_selected(struct ctx *c, struct reader *r)
 		c->licence_why = xstrdup(r->licence_why);
 	if (rc == -1) {
 		msg_warn("cannot read '/users' with a $select of every "
-		    "property: %s; the table shows the default properties "
-		    "only", r->text != NULL ? r->text : "no answer");
+			 "property: %s; the table shows the default properties "
+			 "only",
+		    r->text != NULL ? r->text : "no answer");
 		reader_release(r);
 	}
 	free(sel);
@@ -984,9 +988,11 @@ port_type(const char *path, const struct field *f, const char **type,
 		*format = graphschema_port_format(p);
 		return;
 	}
-	*type = f->types == T_STRING ? "string" : f->types == T_NUMBER ?
-	    "number" : f->types == T_BOOL ? "boolean" : f->types == T_ARRAY ?
-	    "array" : "object";
+	*type = f->types == T_STRING ? "string" :
+	    f->types == T_NUMBER     ? "number" :
+	    f->types == T_BOOL       ? "boolean" :
+	    f->types == T_ARRAY      ? "array" :
+				       "object";
 	*format = format_name(field_format(f));
 }
 
@@ -1067,7 +1073,7 @@ write_mapping(struct ctx *c, const char *file, const char *id,
     const struct stats *st)
 {
 	static const char *const titles[] = { "displayName",
-	    "userPrincipalName", "appId", NULL };
+		"userPrincipalName", "appId", NULL };
 	const struct options *o = c->o;
 	struct buf sel, title, jp;
 	size_t i, nchosen = 0;
@@ -1094,16 +1100,18 @@ write_mapping(struct ctx *c, const char *file, const char *id,
 		msg_error("cannot write '%s': %s", file, strerror(errno));
 		goto fail;
 	}
-	fprintf(fp, "# Generated by entra2port --inspect %s from a sample of "
-	    "%ld items.\n# Blueprint: %s.blueprint.json\n", o->inspect_path,
-	    st->items, id);
+	fprintf(fp,
+	    "# Generated by entra2port --inspect %s from a sample of "
+	    "%ld items.\n# Blueprint: %s.blueprint.json\n",
+	    o->inspect_path, st->items, id);
 	fprintf(fp, "resources:\n  - kind: ");
 	yaml_dq(fp, o->inspect_path);
-	fprintf(fp, "\n    selector:\n      query: 'true'\n"
+	fprintf(fp,
+	    "\n    selector:\n      query: 'true'\n"
 	    "      data_path: '.value'\n      query_params:\n"
 	    "        $top: \"%ld\"\n        $select: ",
-	    graphschema_max_top(o->inspect_path, sel.data, user_param(c,
-	    "$filter")));
+	    graphschema_max_top(o->inspect_path, sel.data,
+		user_param(c, "$filter")));
 	yaml_dq(fp, sel.data);
 	putc('\n', fp);
 	for (i = 0; i < c->nparams; i++) {
@@ -1118,7 +1126,8 @@ write_mapping(struct ctx *c, const char *file, const char *id,
 		yaml_dq(fp, c->values[i]);
 		putc('\n', fp);
 	}
-	fprintf(fp, "    port:\n      entity:\n        mappings:\n"
+	fprintf(fp,
+	    "    port:\n      entity:\n        mappings:\n"
 	    "          identifier: .id\n          title: %s\n"
 	    "          blueprint: '\"%s\"'\n          properties:%s\n",
 	    title.data, id, nchosen == 0 ? " {}" : "");
@@ -1162,9 +1171,9 @@ choose(const struct options *o, struct stats *st)
 			continue;
 		/* Graph's schema gives a declared property its type; the
 		 * sample must agree with itself for any other. */
-		if ((gp = graphschema_prop(o->inspect_path, f->name)) !=
-		    NULL ? graphschema_port_type(gp) == NULL :
-		    !single_type(f->types))
+		if ((gp = graphschema_prop(o->inspect_path, f->name)) != NULL ?
+			graphschema_port_type(gp) == NULL :
+			!single_type(f->types))
 			continue;
 		if (o->fields != NULL && !in_csv(o->fields, f->name))
 			continue;
@@ -1181,10 +1190,11 @@ choose(const struct options *o, struct stats *st)
 
 			if (f->prefix[0] != '\0' || strcmp(f->name, name) != 0)
 				continue;
-			why = f->chosen ? NULL : strcmp(name, "id") == 0 ?
-			    "is always the identifier" :
+			why = f->chosen ? NULL :
+			    strcmp(name, "id") == 0 ?
+					  "is always the identifier" :
 			    f->present == f->nulls ? "is always null" :
-			    "has mixed types";
+						     "has mixed types";
 		}
 		if (why != NULL && name[0] != '\0')
 			msg_warn("--fields: '%s' %s; it is not mapped", name,
@@ -1229,7 +1239,8 @@ prepare_dir(const char *dir)
 		*slash = '\0';
 	if (stat(parent, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		msg_error("--generate: cannot create '%s': its parent "
-		    "directory '%s' does not exist", dir, parent);
+			  "directory '%s' does not exist",
+		    dir, parent);
 		goto out;
 	}
 	if (mkdir(dir, 0777) != 0) {
@@ -1305,7 +1316,8 @@ inspect_check(const struct options *o)
 {
 	if (o->inspect_path[0] != '/') {
 		msg_error("--inspect: '%s' must be a Graph path starting with "
-		    "'/', such as /users", o->inspect_path);
+			  "'/', such as /users",
+		    o->inspect_path);
 		return -1;
 	}
 	if (o->generate_dir != NULL && prepare_dir(o->generate_dir) == -1)

@@ -94,7 +94,8 @@ lex_dot(const char *s, size_t i, size_t n, struct tokens *ts)
 		tok_push(ts, T_DOTDOT, NULL, NULL, 0);
 		return i + 2;
 	}
-	if (i + 1 < n && (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_')) {
+	if (i + 1 < n &&
+	    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_')) {
 		for (j = i + 1; j < n && identc(s[j]); j++)
 			;
 		tok_push(ts, T_FIELD, NULL, xstrndup(s + i + 1, j - i - 1), 0);
@@ -130,9 +131,11 @@ lex_word(const char *s, size_t i, size_t n, struct tokens *ts)
 	size_t b, j;
 
 	if (isdigit((unsigned char)s[i])) {
-		for (j = i; j < n && (isalnum((unsigned char)s[j]) ||
-		    s[j] == '.' || ((s[j] == '+' || s[j] == '-') &&
-		    (s[j - 1] == 'e' || s[j - 1] == 'E'))); j++)
+		for (j = i; j < n &&
+		     (isalnum((unsigned char)s[j]) || s[j] == '.' ||
+			 ((s[j] == '+' || s[j] == '-') &&
+			     (s[j - 1] == 'e' || s[j - 1] == 'E')));
+		     j++)
 			;
 		tok_push(ts, T_NUM, NULL, NULL, 0);
 		return j;
@@ -142,8 +145,9 @@ lex_word(const char *s, size_t i, size_t n, struct tokens *ts)
 		return i;
 	t = s[i] == '$' ? T_VAR : s[i] == '@' ? T_FORMAT : T_IDENT;
 	b = t == T_IDENT ? i : i + 1;
-	for (j = b; j < n && (identc(s[j]) || (s[j] == ':' && j + 1 < n &&
-	    s[j + 1] == ':')); j++)
+	for (j = b; j < n &&
+	     (identc(s[j]) || (s[j] == ':' && j + 1 < n && s[j + 1] == ':'));
+	     j++)
 		if (s[j] == ':')
 			j++;
 	tok_push(ts, t, NULL, xstrndup(s + b, j - b), 0);
@@ -152,8 +156,8 @@ lex_word(const char *s, size_t i, size_t n, struct tokens *ts)
 
 /* Where the lexer is: inside a string, and the interpolations open. */
 struct lexstate {
-	int	stack[64];	/* depth at each open interpolation */
-	int	sp, depth, instr;
+	int stack[64]; /* depth at each open interpolation */
+	int sp, depth, instr;
 };
 
 /*
@@ -190,9 +194,9 @@ lex_in_string(const char *s, size_t i, size_t n, struct lexstate *ls,
 static size_t
 lex_punct(const char *s, size_t i, struct lexstate *ls, struct tokens *ts)
 {
-	static const char *ops[] = {"?//", "//=", "|=", "+=", "-=", "*=", "/=",
-	    "%=", "==", "!=", "<=", ">=", "//", NULL};
-	char p[2] = {s[i], '\0'};
+	static const char *ops[] = { "?//", "//=", "|=", "+=", "-=", "*=", "/=",
+		"%=", "==", "!=", "<=", ">=", "//", NULL };
+	char p[2] = { s[i], '\0' };
 	size_t j;
 
 	for (j = 0; ops[j] != NULL; j++)
@@ -333,7 +337,7 @@ jqscan_requote(const char *s)
 int
 jqscan_if_without_else(const char *text)
 {
-	struct tokens ts = {0};
+	struct tokens ts = { 0 };
 	char st[256];
 	int sp = 0, found = 0;
 	size_t i;
@@ -395,7 +399,14 @@ jqscan_stray_close(const char *text)
 
 /* The fields a program reads. */
 
-enum lvtype { LV_PAREN, LV_BRACK, LV_BRACE, LV_IF, LV_DEF, LV_REDUCE };
+enum lvtype {
+	LV_PAREN,
+	LV_BRACK,
+	LV_BRACE,
+	LV_IF,
+	LV_DEF,
+	LV_REDUCE
+};
 
 struct level {
 	enum lvtype type;
@@ -478,7 +489,7 @@ suffix_maker(const struct token *k)
 		return !in_list(k->name, kw);
 	case T_PUNCT:
 		return strcmp(k->p, "]") == 0 || strcmp(k->p, ")") == 0 ||
-		       strcmp(k->p, "}") == 0 || strcmp(k->p, "?") == 0;
+		    strcmp(k->p, "}") == 0 || strcmp(k->p, "?") == 0;
 	default:
 		return 0;
 	}
@@ -486,9 +497,9 @@ suffix_maker(const struct token *k)
 
 /* The scanner's nesting of one program, and what it has found. */
 struct scan {
-	struct level	 lv[128];
-	int		 sp;
-	struct names	*out, *defs;
+	struct level lv[128];
+	int sp;
+	struct names *out, *defs;
 };
 
 /* Open a level of type ty under the current one; -1 if too deep. */
@@ -497,8 +508,8 @@ scan_push(struct scan *sc, enum lvtype ty, int root, int def)
 {
 	if (sc->sp + 1 >= 128)
 		return -1;
-	sc->lv[++sc->sp] = (struct level){ ty, root, root, 0, 0,
-	    ty == LV_BRACE, def };
+	sc->lv[++sc->sp] = (struct level){ ty, root, root, 0, 0, ty == LV_BRACE,
+		def };
 	return 0;
 }
 
@@ -522,8 +533,8 @@ scan_ident(struct scan *sc, const struct token *k, const struct token *next,
 	int brace_key = L->type == LV_BRACE && L->keypos && next != NULL &&
 	    next->t == T_PUNCT;
 
-	if (brace_key && (strcmp(next->p, ",") == 0 ||
-	    strcmp(next->p, "}") == 0)) {
+	if (brace_key &&
+	    (strcmp(next->p, ",") == 0 || strcmp(next->p, "}") == 0)) {
 		if (root)
 			names_add(sc->out, nm);
 		return 0;
@@ -561,8 +572,9 @@ scan_ident(struct scan *sc, const struct token *k, const struct token *next,
 		return -1;
 	if (names_has(sc->defs, nm))
 		return 0;
-	if (root && !in_list(nm, safe_at_root) && !(strcmp(nm, "add") == 0 &&
-	    next != NULL && next->t == T_PUNCT && strcmp(next->p, "(") == 0))
+	if (root && !in_list(nm, safe_at_root) &&
+	    !(strcmp(nm, "add") == 0 && next != NULL && next->t == T_PUNCT &&
+		strcmp(next->p, "(") == 0))
 		return -1;
 	return 0;
 }
@@ -575,7 +587,8 @@ scan_bracket(struct scan *sc, const struct token *k, int root)
 	enum lvtype ty;
 
 	ty = k->p[0] == '(' || k->p[0] == ')' ? LV_PAREN :
-	    k->p[0] == '[' || k->p[0] == ']' ? LV_BRACK : LV_BRACE;
+	    k->p[0] == '[' || k->p[0] == ']'  ? LV_BRACK :
+						LV_BRACE;
 	if (strchr("([{", k->p[0]) != NULL) {
 		if (ty == LV_PAREN && L->pending_reduce && L->pending_as) {
 			ty = LV_REDUCE;
@@ -583,8 +596,8 @@ scan_bracket(struct scan *sc, const struct token *k, int root)
 		}
 		return scan_push(sc, ty, root, 0);
 	}
-	if (sc->sp == 0 || (L->type != ty && !(ty == LV_PAREN &&
-	    L->type == LV_REDUCE)))
+	if (sc->sp == 0 ||
+	    (L->type != ty && !(ty == LV_PAREN && L->type == LV_REDUCE)))
 		return -1;
 	sc->sp--;
 	return 0;
@@ -645,13 +658,19 @@ scan_token(struct scan *sc, const struct token *k, const struct token *prev,
 	case T_VAR:
 		return strcmp(k->name, "__loc__") == 0 ? -1 : 0;
 	case T_FORMAT:
-		return root && (next == NULL || (next->t != T_STR &&
-		    !next->from_str)) ? -1 : 0;
+		return root &&
+			(next == NULL ||
+			    (next->t != T_STR && !next->from_str)) ?
+		    -1 :
+		    0;
 	case T_STR:
 		/* {"quoted"} shorthand */
 		return L->type == LV_BRACE && L->keypos && root &&
-		    next != NULL && next->t == T_PUNCT && (strcmp(next->p,
-		    ",") == 0 || strcmp(next->p, "}") == 0) ? -1 : 0;
+			next != NULL && next->t == T_PUNCT &&
+			(strcmp(next->p, ",") == 0 ||
+			    strcmp(next->p, "}") == 0) ?
+		    -1 :
+		    0;
 	case T_IDENT:
 		return scan_ident(sc, k, next, root);
 	case T_PUNCT:
@@ -668,7 +687,7 @@ scan_token(struct scan *sc, const struct token *k, const struct token *prev,
 static int
 scan_fields(const char *text, struct names *out, struct names *defs)
 {
-	struct tokens ts = {0};
+	struct tokens ts = { 0 };
 	struct scan sc;
 	int rc = -1;
 	size_t i;
@@ -691,7 +710,7 @@ scan_fields(const char *text, struct names *out, struct names *defs)
 			continue;
 		}
 		if (scan_token(&sc, k, i > 0 ? &ts.v[i - 1] : NULL,
-		    i + 1 < ts.n ? &ts.v[i + 1] : NULL) == -1)
+			i + 1 < ts.n ? &ts.v[i + 1] : NULL) == -1)
 			goto out;
 		if (sc.lv[sc.sp].type == LV_BRACE && k->t != T_PUNCT)
 			sc.lv[sc.sp].keypos = 0;
@@ -712,10 +731,9 @@ cmpstr(const void *a, const void *b)
 char *
 jqscan_fields_read(const struct mapping_resource *r)
 {
-	const struct mapping_field *tops[] = {&r->query, &r->identifier,
-					      &r->title, &r->blueprint,
-					      &r->icon,	 &r->team};
-	struct names out = {0}, defs = {0};
+	const struct mapping_field *tops[] = { &r->query, &r->identifier,
+		&r->title, &r->blueprint, &r->icon, &r->team };
+	struct names out = { 0 }, defs = { 0 };
 	struct buf b;
 	char *txt, *res = NULL;
 	size_t i, nt = sizeof(tops) / sizeof(tops[0]);
@@ -723,11 +741,11 @@ jqscan_fields_read(const struct mapping_resource *r)
 
 	names_add(&out, "id");
 	for (i = 0; i < nt + r->nproperties + r->nrelations && !fail; i++) {
-		const struct mapping_field *f =
-		    i < nt ? tops[i]
-		    : i < nt + r->nproperties
-			? &r->properties[i - nt]
-			: &r->relations[i - nt - r->nproperties];
+		const struct mapping_field *f = i < nt ?
+		    tops[i] :
+		    i < nt + r->nproperties ?
+		    &r->properties[i - nt] :
+		    &r->relations[i - nt - r->nproperties];
 
 		if (f->value == NULL)
 			continue;
@@ -775,11 +793,12 @@ jqscan_settle_members(struct mapping *m)
 			r->members = MEMBERS_TRANSITIVE;
 		if (r->members != MEMBERS_NONE)
 			msg_info("%s:%d:%d: resource '%s' reads .%s: reading "
-			    "the whole membership from /groups/{id}/%s",
+				 "the whole membership from /groups/{id}/%s",
 			    r->file, r->line, r->col, r->kind,
 			    r->members == MEMBERS_DIRECT ? "members" :
-			    "transitiveMembers", r->members == MEMBERS_DIRECT ?
-			    "members" : "transitiveMembers");
+							   "transitiveMembers",
+			    r->members == MEMBERS_DIRECT ? "members" :
+							   "transitiveMembers");
 		free(fields);
 	}
 }

@@ -14,14 +14,14 @@ struct mapping_resource;
  * Ocean's single-quote rule: string literals delimited by single quotes
  * become double-quoted.  Returns a new string owned by the caller.
  */
-char	*jqscan_requote(const char *text);
+char *jqscan_requote(const char *text);
 /* 1 if text has an "if" whose "end" comes without an "else". */
-int	 jqscan_if_without_else(const char *text);
+int jqscan_if_without_else(const char *text);
 /*
  * The offset in text of the first bracket that closes nothing, or -1.
  * Strings and comments are skipped; the scan is rough, for messages.
  */
-long	 jqscan_stray_close(const char *text);
+long jqscan_stray_close(const char *text);
 
 /*
  * The top-level field names of Graph objects a resource's programs read
@@ -31,7 +31,7 @@ long	 jqscan_stray_close(const char *text);
  * "to_entries", "with_entries", "$__loc__", "input", "getpath" or dynamic
  * indexing).  Used to derive a $select when the mapping has none.
  */
-char	*jqscan_fields_read(const struct mapping_resource *);
+char *jqscan_fields_read(const struct mapping_resource *);
 
 /*
  * For each /groups resource of m that neither asks for members (an
@@ -40,6 +40,6 @@ char	*jqscan_fields_read(const struct mapping_resource *);
  * gives the members, else .transitiveMembers the transitive ones, as the
  * $select is derived from the fields read.  Says so at -v.
  */
-void	 jqscan_settle_members(struct mapping *m);
+void jqscan_settle_members(struct mapping *m);
 
 #endif

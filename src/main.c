@@ -60,7 +60,8 @@ main(int argc, char **argv)
 
 	rc = options_parse(&o, argc, argv);
 	if (rc != 0) {
-		status = rc == 1 ? (close_stdout() == 0 ? EXIT_OK : EXIT_USAGE) :
+		status = rc == 1 ?
+		    (close_stdout() == 0 ? EXIT_OK : EXIT_USAGE) :
 		    EXIT_USAGE;
 		goto out;
 	}
@@ -88,9 +89,10 @@ main(int argc, char **argv)
 		    strlen(text));
 		free(text);
 	} else {
-		m = o.nmapping_paths > 0 ? mapping_load_files(
-		    (const char *const *)o.mapping_paths,
-		    (size_t)o.nmapping_paths) : mapping_builtin();
+		m = o.nmapping_paths > 0 ?
+		    mapping_load_files((const char *const *)o.mapping_paths,
+			(size_t)o.nmapping_paths) :
+		    mapping_builtin();
 	}
 	if (m == NULL)
 		goto out;
@@ -108,13 +110,13 @@ main(int argc, char **argv)
 		goto out;
 	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
 	if (o.log_format == LOG_JSON)
-		report_print_json(rep, o.mode == MODE_DRY_RUN ? stderr :
-		    stdout);
+		report_print_json(rep,
+		    o.mode == MODE_DRY_RUN ? stderr : stdout);
 	else
 		report_print(rep, o.mode == MODE_DRY_RUN ? stderr : stdout);
 	status = report_exit_status(rep);
-	if (o.summary_json != NULL && report_write_json(rep,
-	    o.summary_json) == -1 && status == EXIT_OK)
+	if (o.summary_json != NULL &&
+	    report_write_json(rep, o.summary_json) == -1 && status == EXIT_OK)
 		status = EXIT_PARTIAL;
 	if (close_stdout() == -1 && status == EXIT_OK)
 		status = EXIT_PARTIAL;

@@ -23,32 +23,31 @@
 #include "msg.h"
 #include "xmalloc.h"
 
-#define MAPPING_MAX	(16 * 1024 * 1024)
+#define MAPPING_MAX (16 * 1024 * 1024)
 
 struct ctx {
-	const char	*path;		/* name for messages */
-	const char	*text;		/* the whole input, for reader errors */
-	size_t		 len;
-	yaml_document_t	*doc;
-	int		*unknown;	/* unknown keys reported so far */
+	const char *path; /* name for messages */
+	const char *text; /* the whole input, for reader errors */
+	size_t len;
+	yaml_document_t *doc;
+	int *unknown; /* unknown keys reported so far */
 };
 
 /* The keys each part of a resource knows, for unknown keys. */
-static const char *const top_keys[] = { "resources",
-	"deleteDependentEntities", "createMissingRelatedEntities",
-	"enableMergeEntity", "entityDeletionThreshold", NULL };
-static const char *const resource_keys[] = { "kind", "selector", "port",
-	NULL };
+static const char *const top_keys[] = { "resources", "deleteDependentEntities",
+	"createMissingRelatedEntities", "enableMergeEntity",
+	"entityDeletionThreshold", NULL };
+static const char *const resource_keys[] = { "kind", "selector", "port", NULL };
 static const char *const selector_keys[] = { "query", "data_path",
 	"query_params", "headers", "membership", "method", NULL };
 static const char *const port_keys[] = { "entity", NULL };
 static const char *const entity_keys[] = { "mappings", NULL };
-static const char *const mappings_keys[] = { "identifier", "title",
-	"blueprint", "icon", "team", "properties", "relations", NULL };
+static const char *const mappings_keys[] = { "identifier", "title", "blueprint",
+	"icon", "team", "properties", "relations", NULL };
 
 static const struct {
-	const char *const	*keys;
-	const char		*name;
+	const char *const *keys;
+	const char *name;
 } sections[] = {
 	{ top_keys, "the top level" },
 	{ resource_keys, "a resource" },
@@ -60,10 +59,11 @@ static const struct {
 
 #define FOREACH_PAIR(c, map, p, k, v)                                     \
 	for ((p) = (map)->data.mapping.pairs.start;                       \
-	    (p) < (map)->data.mapping.pairs.top &&                        \
-	    ((k) = node((c), (p)->key), (v) = node((c), (p)->value), 1);  \
-	    (p)++)
+	     (p) < (map)->data.mapping.pairs.top &&                       \
+	     ((k) = node((c), (p)->key), (v) = node((c), (p)->value), 1); \
+	     (p)++)
 
+/* clang-format off */
 static const char builtin_text[] =
 "# entra2port's built-in mapping: the four kinds of Port's Entra ID guide,\n"
 "# with the guide's blueprints and properties, made complete.  $select names\n"
@@ -171,6 +171,7 @@ static const char builtin_text[] =
 "            accountEnabled: .accountEnabled\n"
 "            appRoleAssignmentRequired: .appRoleAssignmentRequired\n"
 "            createdDateTime: .createdDateTime\n";
+/* clang-format on */
 
 /*
  * Report an error at a 0-based libyaml mark of c's file.  fmt/...: the
@@ -271,10 +272,11 @@ distance(const char *a, const char *b)
 				d[i][j] = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < d[i][j])
 				d[i][j] = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && tolower((unsigned char)a[i -
-			    1]) == tolower((unsigned char)b[j - 2]) &&
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) ==
+				tolower((unsigned char)b[j - 2]) &&
 			    tolower((unsigned char)a[i - 2]) ==
-			    tolower((unsigned char)b[j - 1]) &&
+				tolower((unsigned char)b[j - 1]) &&
 			    d[i - 2][j - 2] + 1 < d[i][j])
 				d[i][j] = d[i - 2][j - 2] + 1;
 		}
@@ -315,9 +317,11 @@ unknown_key(const struct ctx *c, const yaml_node_t *k, const char *where,
 
 	(*c->unknown)++;
 	for (i = 0; near == NULL && other == NULL &&
-	    i < sizeof(sections) / sizeof(sections[0]); i++)
-		for (j = 0; sections[i].keys != known &&
-		    sections[i].keys[j] != NULL; j++)
+	     i < sizeof(sections) / sizeof(sections[0]);
+	     i++)
+		for (j = 0;
+		     sections[i].keys != known && sections[i].keys[j] != NULL;
+		     j++)
 			if (strcmp(sections[i].keys[j], key) == 0)
 				other = sections[i].name;
 	buf_init(&list);
@@ -361,8 +365,10 @@ check_map(const struct ctx *c, const yaml_node_t *n, const char *what)
 		for (q = n->data.mapping.pairs.start; q < p; q++) {
 			k2 = node(c, q->key);
 			if (strcmp(sval(k2), sval(k)) == 0) {
-				perr(c, k, "duplicate key '%s' in %s "
-				    "(first at line %d)", sval(k), what,
+				perr(c, k,
+				    "duplicate key '%s' in %s "
+				    "(first at line %d)",
+				    sval(k), what,
 				    (int)k2->start_mark.line + 1);
 				return -1;
 			}
@@ -412,13 +418,17 @@ get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
     const yaml_node_t *k, const yaml_node_t *v, const char *label)
 {
 	if (v->type == YAML_MAPPING_NODE) {
-		perr(c, vpos(k, v), "%s: '%s': search queries are not "
-		    "supported; use a jq expression", label, name);
+		perr(c, vpos(k, v),
+		    "%s: '%s': search queries are not "
+		    "supported; use a jq expression",
+		    label, name);
 		return -1;
 	}
 	if (v->type == YAML_SEQUENCE_NODE) {
-		perr(c, vpos(k, v), "%s: '%s' must be a jq expression, "
-		    "not a list", label, name);
+		perr(c, vpos(k, v),
+		    "%s: '%s' must be a jq expression, "
+		    "not a list",
+		    label, name);
 		return -1;
 	}
 	if (is_null(v))
@@ -432,8 +442,8 @@ get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
  * the array *fv of *fn fields.  what names the mapping.  Returns 0 or -1.
  */
 static int
-get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
-    **fv, size_t *fn, const char *what, const char *label)
+get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field **fv,
+    size_t *fn, const char *what, const char *label)
 {
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
@@ -460,8 +470,8 @@ get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
  * or -1.
  */
 static int
-get_str_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
-    **fv, size_t *fn, const char *what, int header)
+get_str_map(const struct ctx *c, const yaml_node_t *n,
+    struct mapping_field **fv, size_t *fn, const char *what, int header)
 {
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
@@ -472,14 +482,16 @@ get_str_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field
 	FOREACH_PAIR(c, n, p, k, v) {
 		if (v->type != YAML_SCALAR_NODE || is_null(v)) {
 			perr(c, is_null(v) ? k : vpos(k, v),
-			    "'%s' in %s must be a string",
-			    sval(k), what);
+			    "'%s' in %s must be a string", sval(k), what);
 			return -1;
 		}
-		if (header && (strpbrk(sval(k), "\r\n:") != NULL ||
-		    strpbrk(sval(v), "\r\n") != NULL)) {
-			perr(c, k, "header '%s' in %s: line breaks and ':' "
-			    "are not allowed", sval(k), what);
+		if (header &&
+		    (strpbrk(sval(k), "\r\n:") != NULL ||
+			strpbrk(sval(v), "\r\n") != NULL)) {
+			perr(c, k,
+			    "header '%s' in %s: line breaks and ':' "
+			    "are not allowed",
+			    sval(k), what);
 			return -1;
 		}
 		field_set(field_add(fv, fn), sval(k), sval(v), v);
@@ -615,14 +627,13 @@ settle_members(const struct ctx *c, struct mapping_resource *r, int explicit,
 		col = f->col;
 		if (f->value[0] == '\0') {
 			field_release(f);
-			memmove(f, f + 1, (r->nquery_params - i - 1) *
-			    sizeof(*f));
+			memmove(f, f + 1,
+			    (r->nquery_params - i - 1) * sizeof(*f));
 			r->nquery_params--;
 		}
 		break;
 	}
-	r->members = explicit >= 0 ? (enum mapping_members)explicit :
-	    fromexp;
+	r->members = explicit >= 0 ? (enum mapping_members) explicit : fromexp;
 	r->membership_set = explicit >= 0;
 	if (at != NULL) {
 		line = (int)at->start_mark.line + 1;
@@ -630,7 +641,7 @@ settle_members(const struct ctx *c, struct mapping_resource *r, int explicit,
 	}
 	if (r->members != MEMBERS_NONE && strncmp(r->kind, "/groups", 7) != 0)
 		msg_warn("%s:%d:%d: %s: membership is read from "
-		    "/groups/{id}/members, but the kind is not /groups",
+			 "/groups/{id}/members, but the kind is not /groups",
 		    c->path, line, col, label);
 }
 
@@ -655,19 +666,19 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 		key = sval(k);
 		if (strcmp(key, "query") == 0) {
 			if (get_jq(c, &r->query, "selector.query", k, v,
-			    label) == -1)
+				label) == -1)
 				goto out;
 		} else if (strcmp(key, "data_path") == 0) {
-			if (get_jq(c, &r->data_path, "selector.data_path", k,
-			    v, label) == -1)
+			if (get_jq(c, &r->data_path, "selector.data_path", k, v,
+				label) == -1)
 				goto out;
 		} else if (strcmp(key, "query_params") == 0) {
 			if (get_str_map(c, v, &r->query_params,
-			    &r->nquery_params, qp, 0) == -1)
+				&r->nquery_params, qp, 0) == -1)
 				goto out;
 		} else if (strcmp(key, "headers") == 0) {
 			if (get_str_map(c, v, &r->headers, &r->nheaders, hd,
-			    1) == -1)
+				1) == -1)
 				goto out;
 		} else if (strcmp(key, "membership") == 0) {
 			s = sval(v);
@@ -679,16 +690,20 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 			else if (s != NULL && strcmp(s, "none") == 0)
 				explicit = MEMBERS_NONE;
 			else {
-				perr(c, v, "%s: membership must be 'members', "
-				    "'transitiveMembers' or 'none'", label);
+				perr(c, v,
+				    "%s: membership must be 'members', "
+				    "'transitiveMembers' or 'none'",
+				    label);
 				goto out;
 			}
 			at = v;
 		} else if (strcmp(key, "method") == 0) {
 			s = sval(v);
 			if (s == NULL || strcasecmp(s, "GET") != 0) {
-				perr(c, v, "%s: selector.method: only GET is "
-				    "supported", label);
+				perr(c, v,
+				    "%s: selector.method: only GET is "
+				    "supported",
+				    label);
 				goto out;
 			}
 		} else if (strcmp(key, "path_parameters") == 0 ||
@@ -697,9 +712,10 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 			    key);
 			goto out;
 		} else if (strcmp(key, "exportEnvVariables") == 0) {
-			msg_info("%s:%d:%d: %s: selector.exportEnvVariables has "
-			    "no effect here (Ocean's lakehouse only)", c->path,
-			    (int)k->start_mark.line + 1,
+			msg_info(
+			    "%s:%d:%d: %s: selector.exportEnvVariables has "
+			    "no effect here (Ocean's lakehouse only)",
+			    c->path, (int)k->start_mark.line + 1,
 			    (int)k->start_mark.column + 1, label);
 		} else
 			unknown_key(c, k, what, selector_keys);
@@ -719,12 +735,10 @@ static int
 parse_mappings(const struct ctx *c, struct mapping_resource *r,
     const yaml_node_t *n, const char *label)
 {
-	static const char *const names[] = {
-		"identifier", "title", "blueprint", "icon", "team"
-	};
-	struct mapping_field *fields[] = {
-		&r->identifier, &r->title, &r->blueprint, &r->icon, &r->team
-	};
+	static const char *const names[] = { "identifier", "title", "blueprint",
+		"icon", "team" };
+	struct mapping_field *fields[] = { &r->identifier, &r->title,
+		&r->blueprint, &r->icon, &r->team };
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
 	char *what, *pw, *rw;
@@ -748,11 +762,11 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 				goto out;
 		} else if (strcmp(key, "properties") == 0) {
 			if (get_jq_map(c, v, &r->properties, &r->nproperties,
-			    pw, label) == -1)
+				pw, label) == -1)
 				goto out;
 		} else if (strcmp(key, "relations") == 0) {
-			if (get_jq_map(c, v, &r->relations, &r->nrelations,
-			    rw, label) == -1)
+			if (get_jq_map(c, v, &r->relations, &r->nrelations, rw,
+				label) == -1)
 				goto out;
 		} else
 			unknown_key(c, k, what, mappings_keys);
@@ -843,8 +857,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 	}
 	if (sval(kindnode) == NULL || is_null(kindnode) ||
 	    *sval(kindnode) == '\0') {
-		perr(c, kindnode, "%s: kind must be a non-empty string",
-		    label);
+		perr(c, kindnode, "%s: kind must be a non-empty string", label);
 		goto out;
 	}
 	r->kind = xstrdup(sval(kindnode));
@@ -894,8 +907,9 @@ parse_resources(const struct ctx *c, struct mapping *m, const yaml_node_t *n)
 	yaml_node_item_t *it;
 	size_t i, len;
 
-	if (is_null(n) || (n->type == YAML_SEQUENCE_NODE &&
-	    n->data.sequence.items.top == n->data.sequence.items.start)) {
+	if (is_null(n) ||
+	    (n->type == YAML_SEQUENCE_NODE &&
+		n->data.sequence.items.top == n->data.sequence.items.start)) {
 		perr(c, n, "no resources: the 'resources' list is empty");
 		return -1;
 	}
@@ -942,7 +956,8 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 	size_t i;
 
 	if (root->type != YAML_MAPPING_NODE) {
-		perr(c, root, "the mapping must be a YAML mapping with a "
+		perr(c, root,
+		    "the mapping must be a YAML mapping with a "
 		    "'resources' list");
 		return -1;
 	}
@@ -956,23 +971,27 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		} else if ((i = setting_index(key)) < MAPPING_NSETTINGS) {
 			if (i == MAPPING_THRESHOLD) {
 				if (get_threshold(c, k, v,
-				    &m->deletion_threshold) == -1)
+					&m->deletion_threshold) == -1)
 					return -1;
 				m->threshold_set = 1;
-			} else if (get_bool(c, k, v, i ==
-			    MAPPING_DELETE_DEPENDENTS ? &m->delete_dependents :
-			    i == MAPPING_CREATE_MISSING ? &m->create_missing :
-			    &m->merge) == -1)
+			} else if (get_bool(c, k, v,
+				       i == MAPPING_DELETE_DEPENDENTS ?
+					   &m->delete_dependents :
+					   i == MAPPING_CREATE_MISSING ?
+					   &m->create_missing :
+					   &m->merge) == -1)
 				return -1;
 			m->set_line[i] = (int)k->start_mark.line + 1;
 			m->set_col[i] = (int)k->start_mark.column + 1;
 		} else if (strncmp(key, "x-", 2) != 0) {
-			/* x-*: a place for YAML anchors, as in Compose files. */
+			/* x-*: a place for YAML anchors, as in Compose files.
+			 */
 			unknown_key(c, k, "the mapping", top_keys);
 		}
 	}
 	if (m->res == NULL) {
-		perr(c, root, "no resources: the mapping has no "
+		perr(c, root,
+		    "no resources: the mapping has no "
 		    "'resources' list");
 		return -1;
 	}
@@ -999,10 +1018,10 @@ byte_mark(const struct ctx *c, size_t off)
 		i = 3;
 	for (; i < off; i++) {
 		if ((t[i] == '\r' && (i + 1 == c->len || t[i + 1] != '\n')) ||
-		    t[i] == '\n' || (t[i] == 0xc2 && i + 1 < c->len &&
-		    t[i + 1] == 0x85) || (t[i] == 0xe2 && i + 2 < c->len &&
-		    t[i + 1] == 0x80 && (t[i + 2] == 0xa8 ||
-		    t[i + 2] == 0xa9))) {
+		    t[i] == '\n' ||
+		    (t[i] == 0xc2 && i + 1 < c->len && t[i + 1] == 0x85) ||
+		    (t[i] == 0xe2 && i + 2 < c->len && t[i + 1] == 0x80 &&
+			(t[i + 2] == 0xa8 || t[i + 2] == 0xa9))) {
 			m.line++;
 			m.column = 0;
 		} else if ((t[i] & 0xc0) != 0x80) {
@@ -1032,14 +1051,15 @@ yaml_fail(const struct ctx *c, const yaml_parser_t *p)
 		return;
 	default:
 		if (p->context != NULL)
-			perr_mark(c, p->problem_mark, "%s %s at line %d, "
-			    "column %d", p->problem != NULL ? p->problem :
-			    "syntax error", p->context,
-			    (int)p->context_mark.line + 1,
+			perr_mark(c, p->problem_mark,
+			    "%s %s at line %d, "
+			    "column %d",
+			    p->problem != NULL ? p->problem : "syntax error",
+			    p->context, (int)p->context_mark.line + 1,
 			    (int)p->context_mark.column + 1);
 		else
-			perr_mark(c, p->problem_mark, "%s", p->problem !=
-			    NULL ? p->problem : "syntax error");
+			perr_mark(c, p->problem_mark, "%s",
+			    p->problem != NULL ? p->problem : "syntax error");
 		return;
 	}
 }
@@ -1073,8 +1093,7 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 		msg_error("%s: out of memory while reading YAML", name);
 		return NULL;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_fail(&c, &parser);
 		yaml_parser_delete(&parser);
@@ -1095,7 +1114,8 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	}
 	root2 = yaml_document_get_root_node(&doc2);
 	if (root2 != NULL) {
-		perr_mark(&c, doc2.start_mark, "more than one YAML document; "
+		perr_mark(&c, doc2.start_mark,
+		    "more than one YAML document; "
 		    "the mapping must be a single document");
 		yaml_document_delete(&doc2);
 		goto out;
@@ -1139,8 +1159,7 @@ mapping_load(const char *path)
 		return NULL;
 	}
 	if (rc == 1) {
-		msg_error("%s:1:1: mapping file too large (over 16 MiB)",
-		    path);
+		msg_error("%s:1:1: mapping file too large (over 16 MiB)", path);
 		buf_release(&b);
 		return NULL;
 	}
@@ -1156,9 +1175,12 @@ setting_text(const struct mapping *m, size_t i, char *out, size_t n)
 	if (i == MAPPING_THRESHOLD)
 		snprintf(out, n, "%g", m->deletion_threshold);
 	else
-		snprintf(out, n, "%s", (i == MAPPING_DELETE_DEPENDENTS ?
-		    m->delete_dependents : i == MAPPING_CREATE_MISSING ?
-		    m->create_missing : m->merge) ? "true" : "false");
+		snprintf(out, n, "%s",
+		    (i == MAPPING_DELETE_DEPENDENTS     ? m->delete_dependents :
+			    i == MAPPING_CREATE_MISSING ? m->create_missing :
+							  m->merge) ?
+			"true" :
+			"false");
 }
 
 /*
@@ -1175,7 +1197,7 @@ merge_settings(struct mapping *into, struct mapping *const *v, size_t n)
 
 	for (i = 0; i < MAPPING_NSETTINGS; i++) {
 		for (first = 0; first < n && v[first]->set_line[i] == 0;
-		    first++)
+		     first++)
 			;
 		if (first == n)
 			continue;
@@ -1187,8 +1209,8 @@ merge_settings(struct mapping *into, struct mapping *const *v, size_t n)
 			if (strcmp(a, b) == 0)
 				continue;
 			msg_error("%s:%d:%d: %s is %s here but %s in %s:%d:%d; "
-			    "set it in one file only", v[j]->path,
-			    v[j]->set_line[i], v[j]->set_col[i],
+				  "set it in one file only",
+			    v[j]->path, v[j]->set_line[i], v[j]->set_col[i],
 			    setting_keys[i], b, a, v[first]->path,
 			    v[first]->set_line[i], v[first]->set_col[i]);
 			rc = -1;
@@ -1243,8 +1265,8 @@ mapping_load_files(const char *const *paths, size_t n)
 	m->res = xcalloc(nres, sizeof(*m->res));
 	for (i = 0; i < n; i++) {
 		/* The resources move: v[i] keeps none. */
-		memcpy(m->res + m->nres, v[i]->res, v[i]->nres *
-		    sizeof(*m->res));
+		memcpy(m->res + m->nres, v[i]->res,
+		    v[i]->nres * sizeof(*m->res));
 		m->nres += v[i]->nres;
 		v[i]->nres = 0;
 		buf_printf(&names, "%s%s", i > 0 ? ", " : "", v[i]->path);
@@ -1377,8 +1399,8 @@ json_fields(cJSON *obj, const struct mapping_field *f, size_t n)
 static int
 secret_header(const char *name)
 {
-	static const char *const words[] = { "authorization", "cookie",
-		"key", "token", "secret", "password", NULL };
+	static const char *const words[] = { "authorization", "cookie", "key",
+		"token", "secret", "password", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)
@@ -1408,7 +1430,7 @@ resource_json(const struct mapping_resource *r)
 		for (i = 0; i < r->nheaders; i++) {
 			if (secret_header(r->headers[i].name))
 				msg_warn("resource '%s': header '%s' is not "
-				    "stored in Port: it may hold a secret",
+					 "stored in Port: it may hold a secret",
 				    r->kind, r->headers[i].name);
 			else
 				json_fields(o, &r->headers[i], 1);
@@ -1417,8 +1439,10 @@ resource_json(const struct mapping_resource *r)
 	/* The $expand of members was taken out: say what replaced it. */
 	if (r->members != MEMBERS_NONE || r->membership_set)
 		cJSON_AddStringToObject(sel, "membership", how[r->members]);
-	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(res, "port"), "entity"), "mappings");
+	m = cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(res, "port"),
+		"entity"),
+	    "mappings");
 	json_fields(m, &r->identifier, 1);
 	json_fields(m, &r->title, 1);
 	json_fields(m, &r->blueprint, 1);

@@ -14,23 +14,23 @@
 #include "members.h"
 #include "xmalloc.h"
 
-#define BLOCK_MIN	256
-#define BLOCK_MAX	65536
-#define GUID_LEN	36
+#define BLOCK_MIN 256
+#define BLOCK_MAX 65536
+#define GUID_LEN  36
 
 struct block {
-	struct block	*next;
-	size_t		 len, cap;
-	unsigned char	 data[];
+	struct block *next;
+	size_t len, cap;
+	unsigned char data[];
 };
 
 struct members {
-	struct block	*head, *tail;
-	size_t		 count;
-	size_t		 bytes;		/* blocks and type strings */
-	char		**types;
-	size_t		 ntypes;
-	size_t		 last;		/* type code of the last member */
+	struct block *head, *tail;
+	size_t count;
+	size_t bytes; /* blocks and type strings */
+	char **types;
+	size_t ntypes;
+	size_t last; /* type code of the last member */
 };
 
 struct members *
@@ -206,8 +206,9 @@ reserve(struct members *m, size_t need)
 
 	if (b != NULL && b->cap - b->len >= need)
 		return b->data + b->len;
-	cap = b == NULL ? BLOCK_MIN : b->cap < BLOCK_MAX ? b->cap * 2 :
-	    BLOCK_MAX;
+	cap = b == NULL        ? BLOCK_MIN :
+	    b->cap < BLOCK_MAX ? b->cap * 2 :
+				 BLOCK_MAX;
 	if (cap < need)
 		cap = need;
 	b = xmalloc(sizeof(*b) + cap);
@@ -224,8 +225,7 @@ reserve(struct members *m, size_t need)
 }
 
 void
-members_add(struct members *m, const char *type, const char *id,
-    size_t idlen)
+members_add(struct members *m, const char *type, const char *id, size_t idlen)
 {
 	unsigned char guid[16], hdr[2 * sizeof(size_t) + 4], *p;
 	size_t tc = type_code(m, type), h;

@@ -15,32 +15,34 @@ struct members;
 
 /* Where an iteration is; zero it (or use MEMBERS_ITER_INIT) to start. */
 struct members_iter {
-	const void	*block;
-	size_t		 off;
-	char		 id[40];	/* an unpacked GUID */
+	const void *block;
+	size_t off;
+	char id[40]; /* an unpacked GUID */
 };
 
+/* clang-format off */
 #define MEMBERS_ITER_INIT	{ NULL, 0, { 0 } }
+/* clang-format on */
 
-struct members	*members_new(void);
-void		 members_free(struct members *);
+struct members *members_new(void);
+void members_free(struct members *);
 /* Forget every member (a list read again from its first page). */
-void		 members_reset(struct members *);
+void members_reset(struct members *);
 /*
  * Append a member: type (NUL-terminated) or NULL when it has none, and the
  * id's idlen bytes (copied; an id may hold any byte but NUL).
  */
-void		 members_add(struct members *, const char *type,
-		    const char *id, size_t idlen);
-size_t		 members_count(const struct members *);
+void members_add(struct members *, const char *type, const char *id,
+    size_t idlen);
+size_t members_count(const struct members *);
 /* Bytes the list holds (blocks, type table and header), for the bench. */
-size_t		 members_bytes(const struct members *);
+size_t members_bytes(const struct members *);
 
 /*
  * The next member: 1 with *type (NULL when it has none; owned by the list)
  * and *id, *idlen (valid until the next call with it), or 0 at the end.
  */
-int		 members_next(const struct members *, struct members_iter *,
-		    const char **type, const char **id, size_t *idlen);
+int members_next(const struct members *, struct members_iter *,
+    const char **type, const char **id, size_t *idlen);
 
 #endif

@@ -81,7 +81,7 @@ int
 msg_secret_name(const char *name)
 {
 	static const char *const words[] = { "secret", "password", "token",
-	    "credential", "assertion", NULL };
+		"credential", "assertion", NULL };
 	size_t i, n;
 
 	if (name == NULL)
@@ -130,11 +130,16 @@ static const char *
 level_name(enum msg_level l)
 {
 	switch (l) {
-	case MSG_ERROR: return "error";
-	case MSG_WARN: return "warning";
-	case MSG_INFO: return "info";
-	case MSG_DEBUG: return "debug";
-	default: return "trace";
+	case MSG_ERROR:
+		return "error";
+	case MSG_WARN:
+		return "warning";
+	case MSG_INFO:
+		return "info";
+	case MSG_DEBUG:
+		return "debug";
+	default:
+		return "trace";
 	}
 }
 
@@ -167,8 +172,7 @@ json_member(struct buf *b, int *first, const char *name, const char *value)
 }
 
 static void __attribute__((format(printf, 3, 0)))
-vlog(enum msg_level l, const struct msg_fields *f, const char *fmt,
-    va_list ap)
+vlog(enum msg_level l, const struct msg_fields *f, const char *fmt, va_list ap)
 {
 	struct buf line, out;
 	char tbuf[64];
@@ -187,8 +191,10 @@ vlog(enum msg_level l, const struct msg_fields *f, const char *fmt,
 	}
 	if (format == MSG_JSON) {
 		msg_timestamp(tbuf, sizeof(tbuf));
-		buf_printf(&out, "{\"time\":\"%s\",\"level\":\"%s\","
-		    "\"message\":", tbuf, level_name(l));
+		buf_printf(&out,
+		    "{\"time\":\"%s\",\"level\":\"%s\","
+		    "\"message\":",
+		    tbuf, level_name(l));
 		buf_json_str(&out, buf_str(&line), line.len);
 		if (f != NULL) {
 			first = 0;

@@ -88,10 +88,10 @@ enum opt_id {
  * heading in --help.  arg is the value's placeholder (NULL: no value).
  */
 struct optdesc {
-	const char	*name;
-	int		 id;
-	const char	*arg;
-	const char	*help;
+	const char *name;
+	int id;
+	const char *arg;
+	const char *help;
 };
 
 static const struct optdesc optdescs[] = {
@@ -151,8 +151,7 @@ static const struct optdesc optdescs[] = {
 	{ "log-format", OPT_LOG_FORMAT, "FORMAT",
 	    "text or json (default text)" },
 	{ "progress", OPT_PROGRESS, NULL, "show a progress line" },
-	{ "no-progress", OPT_NO_PROGRESS, NULL,
-	    "never show a progress line" },
+	{ "no-progress", OPT_NO_PROGRESS, NULL, "never show a progress line" },
 	{ NULL, 0, NULL, "Inspection (with --inspect):" },
 	{ "sample", OPT_SAMPLE, "N",
 	    "objects to read, 1 to 100000 (default 100)" },
@@ -188,8 +187,8 @@ static const struct optdesc optdescs[] = {
  * show it.  They exist only to say where the secret goes instead.
  */
 static const struct {
-	const char	*name;
-	const char	*instead;
+	const char *name;
+	const char *instead;
 } refused[] = {
 	{ "client-secret", "AZURE_CLIENT_SECRET or --client-secret-file" },
 	{ "azure-client-secret",
@@ -205,17 +204,16 @@ static const struct {
 	{ "bearer-token",
 	    "OCEAN__INTEGRATION__CONFIG__API_TOKEN or --graph-token-file" },
 	{ "certificate-password", "AZURE_CLIENT_CERTIFICATE_PASSWORD" },
-	{ "client-certificate-password",
-	    "AZURE_CLIENT_CERTIFICATE_PASSWORD" },
+	{ "client-certificate-password", "AZURE_CLIENT_CERTIFICATE_PASSWORD" },
 	{ "identity-header", "IDENTITY_HEADER" },
 	{ "secret", "AZURE_CLIENT_SECRET or --client-secret-file" },
 	{ "password", "AZURE_CLIENT_CERTIFICATE_PASSWORD" },
 };
 
 static const struct {
-	const char	*name;
-	const char	*authority;
-	const char	*graph;
+	const char *name;
+	const char *authority;
+	const char *graph;
 } clouds[] = {
 	{ "global", "https://login.microsoftonline.com",
 	    "https://graph.microsoft.com/v1.0" },
@@ -227,15 +225,10 @@ static const struct {
 	    "https://microsoftgraph.chinacloudapi.cn/v1.0" },
 };
 
-const char *const options_secret_env[] = {
-	"AZURE_CLIENT_SECRET",
+const char *const options_secret_env[] = { "AZURE_CLIENT_SECRET",
 	"AZURE_CLIENT_CERTIFICATE_PASSWORD",
-	"OCEAN__INTEGRATION__CONFIG__API_TOKEN",
-	"IDENTITY_HEADER",
-	"PORT_CLIENT_SECRET",
-	"OCEAN__PORT__CLIENT_SECRET",
-	NULL
-};
+	"OCEAN__INTEGRATION__CONFIG__API_TOKEN", "IDENTITY_HEADER",
+	"PORT_CLIENT_SECRET", "OCEAN__PORT__CLIENT_SECRET", NULL };
 
 /*
  * Remove the secret variables from the environment once they are read
@@ -295,13 +288,13 @@ static const char *const ocean_known[] = {
 
 /* What the command line set, so the environment does not override it. */
 struct flags {
-	int		 timeout, cloud;
-	int		 token_file, secret_file, mapping_env;
-	int		 sample, generate, fields, query_param;
-	const char	*cloud_authority, *cloud_graph;
+	int timeout, cloud;
+	int token_file, secret_file, mapping_env;
+	int sample, generate, fields, query_param;
+	const char *cloud_authority, *cloud_graph;
 	/* Where each checked setting came from, for messages. */
-	const char	*graph_src, *authority_src, *port_src;
-	const char	*identifier_src, *type_src;
+	const char *graph_src, *authority_src, *port_src;
+	const char *identifier_src, *type_src;
 };
 
 /*
@@ -412,8 +405,8 @@ parse_double(const char *what, const char *s, double min, double max,
 			d = NAN;
 	}
 	if (isnan(d) || isinf(d) || errno != 0 || d < min || d > max) {
-		msg_error("%s: '%s' is not a number between %g and %g", what,
-		    s, min, max);
+		msg_error("%s: '%s' is not a number between %g and %g", what, s,
+		    min, max);
 		return -1;
 	}
 	*out = d;
@@ -473,8 +466,8 @@ strip_slashes(char *u)
 	if (u == NULL)
 		return;
 	n = strlen(u);
-	while (n > 0 && u[n - 1] == '/' && !(n >= 3 && u[n - 2] == '/' &&
-	    u[n - 3] == ':'))
+	while (n > 0 && u[n - 1] == '/' &&
+	    !(n >= 3 && u[n - 2] == '/' && u[n - 3] == ':'))
 		u[--n] = '\0';
 }
 
@@ -517,7 +510,8 @@ read_secret_file(const char *flag, const char *path, char **out)
 			break;
 		if (b.len + (size_t)n > SECRET_FILE_MAX) {
 			msg_error("%s: cannot read '%s': larger than %d bytes, "
-			    "not a secret", flag, path, SECRET_FILE_MAX);
+				  "not a secret",
+			    flag, path, SECRET_FILE_MAX);
 			goto out;
 		}
 		buf_append(&b, chunk, (size_t)n);
@@ -553,8 +547,8 @@ is_loopback(const char *host)
 	unsigned char a[4];
 
 	if (strcasecmp(host, "localhost") == 0 ||
-	    strcasecmp(host, "localhost.") == 0 ||
-	    strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
+	    strcasecmp(host, "localhost.") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0)
 		return 1;
 	return inet_pton(AF_INET, host, a) == 1 && a[0] == 127;
 }
@@ -576,7 +570,8 @@ options_check_url(const char *what, const char *url, int insecure)
 	for (p = url; *p != '\0'; p++)
 		if (iscntrl((unsigned char)*p) || *p == ' ') {
 			msg_error("%s: '%s' contains a space or control "
-			    "character", what, url);
+				  "character",
+			    what, url);
 			return -1;
 		}
 	if ((u = curl_url()) == NULL) {
@@ -584,7 +579,7 @@ options_check_url(const char *what, const char *url, int insecure)
 		return -1;
 	}
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
-	    CURLUE_OK ||
+		CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
 		msg_error("%s: '%s' is not a URL (expected https://host/...)",
 		    what, url);
@@ -594,13 +589,15 @@ options_check_url(const char *what, const char *url, int insecure)
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
 		msg_error("%s: the URL must not contain a user name or "
-		    "password", what);
+			  "password",
+		    what);
 		goto out;
 	}
 	if (strcasecmp(scheme, "http") != 0 &&
 	    strcasecmp(scheme, "https") != 0) {
 		msg_error("%s: '%s' has scheme '%s'; only https:// (or "
-		    "http:// to loopback) is supported", what, url, scheme);
+			  "http:// to loopback) is supported",
+		    what, url, scheme);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
@@ -610,14 +607,15 @@ options_check_url(const char *what, const char *url, int insecure)
 	}
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
-		msg_error("%s: '%s' must not contain a query or fragment",
-		    what, url);
+		msg_error("%s: '%s' must not contain a query or fragment", what,
+		    url);
 		goto out;
 	}
 	if (strcasecmp(scheme, "http") == 0 && !insecure &&
 	    !is_loopback(host)) {
 		msg_error("%s: '%s' uses http:// to a non-loopback host; use "
-		    "https:// (or --insecure)", what, url);
+			  "https:// (or --insecure)",
+		    what, url);
 		goto out;
 	}
 	rc = 0;
@@ -682,7 +680,7 @@ help(void)
 
 	options_usage(stdout);
 	printf("\nSync Microsoft Entra ID (Microsoft Graph) into Port's "
-	    "software catalog, once.\n");
+	       "software catalog, once.\n");
 	for (i = 0; i < NOPTDESCS; i++) {
 		const struct optdesc *d = &optdescs[i];
 
@@ -703,11 +701,11 @@ help(void)
 		print_wrapped(d->help, 29, 29);
 	}
 	printf("\nSecrets come from the environment (AZURE_CLIENT_SECRET, "
-	    "PORT_CLIENT_SECRET,\n...) or from the files named by the "
-	    "*-file options, never from the command line.\n"
-	    "Exit status: 0 synced, 1 partial failure, 2 usage or "
-	    "configuration error,\n3 aborted, 4 deletion threshold "
-	    "exceeded.  See entra2port(1).\n");
+	       "PORT_CLIENT_SECRET,\n...) or from the files named by the "
+	       "*-file options, never from the command line.\n"
+	       "Exit status: 0 synced, 1 partial failure, 2 usage or "
+	       "configuration error,\n3 aborted, 4 deletion threshold "
+	       "exceeded.  See entra2port(1).\n");
 }
 
 /* Print --version and the library versions to stdout. */
@@ -783,7 +781,7 @@ prescan(int argc, char **argv)
 			else if (i + 1 < argc)
 				msg_secret(argv[i + 1]);
 			msg_error("--%s: secrets are not accepted on the "
-			    "command line (ps shows them): use %s",
+				  "command line (ps shows them): use %s",
 			    refused[j].name, refused[j].instead);
 			if (eq == NULL)
 				i++;
@@ -829,8 +827,10 @@ set_cloud(struct flags *fl, const char *arg)
 		if (strcasecmp(arg, clouds[i].name) == 0)
 			break;
 	if (i == sizeof(clouds) / sizeof(clouds[0])) {
-		msg_error("--cloud: '%s' is not a cloud (use global, usgov, dod "
-		    "or china)", arg);
+		msg_error(
+		    "--cloud: '%s' is not a cloud (use global, usgov, dod "
+		    "or china)",
+		    arg);
 		return -1;
 	}
 	fl->cloud = 1;
@@ -997,7 +997,8 @@ apply_flag(struct options *o, struct flags *fl, int id, const char *arg)
 			o->log_format = LOG_JSON;
 		else {
 			msg_error("--log-format: '%s' is not a format (use "
-			    "text or json)", arg);
+				  "text or json)",
+			    arg);
 			return -1;
 		}
 		break;
@@ -1033,13 +1034,13 @@ parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 			continue;
 		lo[n].name = optdescs[i].name;
 		lo[n].has_arg = optdescs[i].arg != NULL ? required_argument :
-		    no_argument;
+							  no_argument;
 		lo[n].flag = NULL;
 		lo[n].val = optdescs[i].id;
 		n++;
 	}
 	memset(&lo[n], 0, sizeof(lo[n]));
-	optind = 0;	/* glibc: start afresh (tests parse many times) */
+	optind = 0; /* glibc: start afresh (tests parse many times) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:hqvV", lo, NULL)) != -1) {
 		if (c == '?') {
@@ -1065,7 +1066,8 @@ parse_flags(struct options *o, struct flags *fl, int argc, char **argv)
 	}
 	if (optind < argc) {
 		msg_error("unexpected argument '%s' (entra2port takes options "
-		    "only; see --help)", argv[optind]);
+			  "only; see --help)",
+		    argv[optind]);
 		bad = 1;
 	}
 	return bad ? -1 : 0;
@@ -1087,13 +1089,15 @@ check_event_listener(void)
 		j = cJSON_Parse(v);
 		if (j == NULL || !cJSON_IsObject(j)) {
 			msg_error("%s: '%s' is not a JSON object; use "
-			    "{\"type\":\"ONCE\"}", name, v);
+				  "{\"type\":\"ONCE\"}",
+			    name, v);
 			goto out;
 		}
 		t = cJSON_GetObjectItemCaseSensitive(j, "type");
 		if (!cJSON_IsString(t)) {
 			msg_error("%s: no \"type\" string in '%s'; use "
-			    "{\"type\":\"ONCE\"}", name, v);
+				  "{\"type\":\"ONCE\"}",
+			    name, v);
 			goto out;
 		}
 		type = t->valuestring;
@@ -1101,7 +1105,8 @@ check_event_listener(void)
 		type = v;
 	if (type != NULL && strcasecmp(type, "ONCE") != 0) {
 		msg_error("%s: type '%s' is not supported: entra2port runs "
-		    "once; schedule it with cron or a timer", name, type);
+			  "once; schedule it with cron or a timer",
+		    name, type);
 		goto out;
 	}
 	rc = 0;
@@ -1118,13 +1123,15 @@ check_auth_type(void)
 
 	if (v == NULL || strcasecmp(v, "bearer_token") == 0)
 		return 0;
-	msg_error("OCEAN__INTEGRATION__CONFIG__AUTH_TYPE: '%s' is not "
+	msg_error(
+	    "OCEAN__INTEGRATION__CONFIG__AUTH_TYPE: '%s' is not "
 	    "supported: Microsoft Graph takes a bearer token; use "
 	    "bearer_token with OCEAN__INTEGRATION__CONFIG__API_TOKEN (or "
 	    "--graph-token-file), or let entra2port get tokens: "
 	    "AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, "
 	    "AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or "
-	    "--managed-identity", v);
+	    "--managed-identity",
+	    v);
 	return -1;
 }
 
@@ -1139,7 +1146,8 @@ check_name(const char *what, const char *s)
 			break;
 	if (*s == '\0' || *p != '\0' || p - s > 200) {
 		msg_error("%s: '%s' must be 1 to 200 printable characters "
-		    "without spaces or '/'", what, s);
+			  "without spaces or '/'",
+		    what, s);
 		return -1;
 	}
 	return 0;
@@ -1186,7 +1194,7 @@ apply_env(struct options *o, struct flags *fl)
 	if ((v = env("AZURE_CLIENT_CERTIFICATE_PASSWORD")) != NULL)
 		set_secret(&o->cert_password, v);
 	if (env_bool("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
-	    &o->send_cert_chain) == -1)
+		&o->send_cert_chain) == -1)
 		bad = 1;
 	set_str(&o->federated_token_file, env("AZURE_FEDERATED_TOKEN_FILE"));
 	if (o->graph_token == NULL &&
@@ -1203,7 +1211,7 @@ apply_env(struct options *o, struct flags *fl)
 	 * behind a TLS-inspecting proxy. */
 	if (o->ca_file == NULL) {
 		static const char *const ca_env[] = { "SSL_CERT_FILE",
-		    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE" };
+			"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE" };
 		size_t i;
 
 		for (i = 0; i < 3 && o->ca_file == NULL; i++)
@@ -1215,10 +1223,11 @@ apply_env(struct options *o, struct flags *fl)
 
 	pick(&o->port_url, &fl->port_src, "PORT_BASE_URL",
 	    "OCEAN__PORT__BASE_URL", "https://api.getport.io");
-	set_str(&o->port_client_id, env_first(&which, "PORT_CLIENT_ID",
-	    "OCEAN__PORT__CLIENT_ID"));
-	if (o->port_client_secret == NULL && (v = env_first(&which,
-	    "PORT_CLIENT_SECRET", "OCEAN__PORT__CLIENT_SECRET")) != NULL)
+	set_str(&o->port_client_id,
+	    env_first(&which, "PORT_CLIENT_ID", "OCEAN__PORT__CLIENT_ID"));
+	if (o->port_client_secret == NULL &&
+	    (v = env_first(&which, "PORT_CLIENT_SECRET",
+		 "OCEAN__PORT__CLIENT_SECRET")) != NULL)
 		set_secret(&o->port_client_secret, v);
 	pick(&o->identifier, &fl->identifier_src,
 	    "OCEAN__INTEGRATION__IDENTIFIER", NULL, "entra-id-integration");
@@ -1240,8 +1249,8 @@ apply_env(struct options *o, struct flags *fl)
 		bad = 1;
 	o->env_jq = b;
 	if (!fl->timeout && (v = env("OCEAN__CLIENT_TIMEOUT")) != NULL &&
-	    parse_double("OCEAN__CLIENT_TIMEOUT", v, 1, 3600,
-	    &o->timeout) == -1)
+	    parse_double("OCEAN__CLIENT_TIMEOUT", v, 1, 3600, &o->timeout) ==
+		-1)
 		bad = 1;
 	if (check_event_listener() == -1)
 		bad = 1;
@@ -1266,24 +1275,26 @@ env_notes(void)
 
 	if (env("OCEAN__INTEGRATION__CONFIG__PAGINATION_TYPE") != NULL)
 		msg_info("OCEAN__INTEGRATION__CONFIG__PAGINATION_TYPE is not "
-		    "needed: Graph's @odata.nextLink is always followed");
+			 "needed: Graph's @odata.nextLink is always followed");
 	if (env("OCEAN__SCHEDULED_RESYNC_INTERVAL") != NULL)
-		msg_warn("OCEAN__SCHEDULED_RESYNC_INTERVAL has no effect: "
+		msg_warn(
+		    "OCEAN__SCHEDULED_RESYNC_INTERVAL has no effect: "
 		    "entra2port runs once; schedule it with cron or a timer");
 	if (env("OCEAN__INTEGRATION__CONFIG__PAGE_SIZE") != NULL)
 		msg_warn("OCEAN__INTEGRATION__CONFIG__PAGE_SIZE has no effect: "
-		    "the page size is $top in the mapping's query_params");
+			 "the page size is $top in the mapping's query_params");
 	if (env("OCEAN__INTEGRATION__CONFIG__TIMEOUT") != NULL)
-		msg_info("OCEAN__INTEGRATION__CONFIG__TIMEOUT has no effect "
+		msg_info(
+		    "OCEAN__INTEGRATION__CONFIG__TIMEOUT has no effect "
 		    "(as in Ocean); use --timeout or OCEAN__CLIENT_TIMEOUT");
 	b = 1;
 	if ((v = env("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL")) != NULL &&
 	    parse_bool("", v, &b) == 0 && !b)
 		msg_warn("OCEAN__INTEGRATION__CONFIG__VERIFY_SSL=false has no "
-		    "effect: TLS certificates are always verified");
+			 "effect: TLS certificates are always verified");
 	if (env("OCEAN__INTEGRATION__CONFIG__MAX_CONCURRENT_REQUESTS") != NULL)
 		msg_warn("OCEAN__INTEGRATION__CONFIG__MAX_CONCURRENT_REQUESTS "
-		    "has no effect; use --graph-concurrency");
+			 "has no effect; use --graph-concurrency");
 	if ((v = env("OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH")) != NULL)
 		msg_log(strcmp(v, "20") == 0 ? MSG_INFO : MSG_WARN,
 		    "OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH has no effect: "
@@ -1294,20 +1305,21 @@ env_notes(void)
 		    "effect: Port batches stay under 1 MiB");
 	if (env("OCEAN__PROCESS_IN_QUEUE_MAX_WORKERS") != NULL)
 		msg_info("OCEAN__PROCESS_IN_QUEUE_MAX_WORKERS has no effect: "
-		    "mapping runs in one thread");
+			 "mapping runs in one thread");
 
 	for (e = environ; e != NULL && *e != NULL; e++) {
 		if (strncmp(*e, "OCEAN__", 7) != 0)
 			continue;
 		n = strcspn(*e, "=");
 		for (i = 0; i < sizeof(ocean_known) / sizeof(ocean_known[0]);
-		    i++)
+		     i++)
 			if (strlen(ocean_known[i]) == n &&
 			    strncmp(ocean_known[i], *e, n) == 0)
 				break;
 		if (i == sizeof(ocean_known) / sizeof(ocean_known[0]))
 			msg_warn("unknown environment variable '%.*s', "
-			    "ignored", (int)n, *e);
+				 "ignored",
+			    (int)n, *e);
 	}
 }
 
@@ -1326,26 +1338,28 @@ choose_graph_credential(struct options *o, const struct flags *fl, int need)
 	int endpoint = o->identity_endpoint != NULL &&
 	    o->identity_header != NULL;
 	const struct {
-		const char	*src;
-		enum graph_cred	 kind;
-		int		 set, needs_app;
+		const char *src;
+		enum graph_cred kind;
+		int set, needs_app;
 	} c[] = {
 		{ "--graph-token-file", GRAPH_CRED_TOKEN, fl->token_file, 0 },
 		{ "--client-secret-file", GRAPH_CRED_SECRET, fl->secret_file,
 		    1 },
-		{ "--managed-identity", endpoint ? GRAPH_CRED_APPSERVICE :
-		    GRAPH_CRED_IMDS, o->managed_identity, 0 },
+		{ "--managed-identity",
+		    endpoint ? GRAPH_CRED_APPSERVICE : GRAPH_CRED_IMDS,
+		    o->managed_identity, 0 },
 		{ "AZURE_CLIENT_SECRET", GRAPH_CRED_SECRET,
 		    env("AZURE_CLIENT_SECRET") != NULL && !fl->secret_file, 1 },
 		{ "AZURE_CLIENT_CERTIFICATE_PATH", GRAPH_CRED_CERT,
 		    o->cert_path != NULL, 1 },
 		{ "AZURE_FEDERATED_TOKEN_FILE", GRAPH_CRED_FEDERATED,
 		    o->federated_token_file != NULL, 1 },
-		{ "IDENTITY_ENDPOINT", GRAPH_CRED_APPSERVICE, endpoint &&
-		    !o->managed_identity, 0 },
+		{ "IDENTITY_ENDPOINT", GRAPH_CRED_APPSERVICE,
+		    endpoint && !o->managed_identity, 0 },
 		{ "OCEAN__INTEGRATION__CONFIG__API_TOKEN", GRAPH_CRED_TOKEN,
 		    env("OCEAN__INTEGRATION__CONFIG__API_TOKEN") != NULL &&
-		    !fl->token_file, 0 },
+			!fl->token_file,
+		    0 },
 	};
 	const size_t n = sizeof(c) / sizeof(c[0]);
 	const char *partial = "";
@@ -1360,9 +1374,11 @@ choose_graph_credential(struct options *o, const struct flags *fl, int need)
 			continue;
 		if (used < n || (c[i].needs_app && !app)) {
 			buf_printf(&ignored, "%s%s%s", ignored.len ? ", " : "",
-			    c[i].src, used < n ? "" : o->tenant_id == NULL ?
-			    " (AZURE_TENANT_ID is not set)" :
-			    " (AZURE_CLIENT_ID is not set)");
+			    c[i].src,
+			    used < n ? "" :
+				o->tenant_id == NULL ?
+				       " (AZURE_TENANT_ID is not set)" :
+				       " (AZURE_CLIENT_ID is not set)");
 			if (used == n && *partial == '\0')
 				partial = o->tenant_id == NULL ?
 				    " (AZURE_TENANT_ID is not set)" :
@@ -1375,22 +1391,27 @@ choose_graph_credential(struct options *o, const struct flags *fl, int need)
 	}
 	if (used < n && ignored.len > 0)
 		msg_warn("several Microsoft Graph credentials are set: using "
-		    "%s; ignored: %s%s", c[used].src, buf_str(&ignored),
-		    c[n - 1].set && used != n - 1 ? " (a static token is "
-		    "used only when it is the only credential, or given with "
-		    "--graph-token-file)" : "");
+			 "%s; ignored: %s%s",
+		    c[used].src, buf_str(&ignored),
+		    c[n - 1].set && used != n - 1 ?
+			" (a static token is "
+			"used only when it is the only credential, or given with "
+			"--graph-token-file)" :
+			"");
 	buf_release(&ignored);
 	if (used < n || !need)
 		return 0;
 	if (o->identity_endpoint != NULL && !endpoint && *partial == '\0')
 		partial = " (IDENTITY_ENDPOINT is set but IDENTITY_HEADER is "
-		    "not)";
-	msg_error("no Microsoft Graph credential%s: set AZURE_TENANT_ID and "
+			  "not)";
+	msg_error(
+	    "no Microsoft Graph credential%s: set AZURE_TENANT_ID and "
 	    "AZURE_CLIENT_ID with AZURE_CLIENT_SECRET (or "
 	    "--client-secret-file), AZURE_CLIENT_CERTIFICATE_PATH or "
 	    "AZURE_FEDERATED_TOKEN_FILE; or use --managed-identity; or give a "
 	    "token in OCEAN__INTEGRATION__CONFIG__API_TOKEN or "
-	    "--graph-token-file", partial);
+	    "--graph-token-file",
+	    partial);
 	return -1;
 }
 
@@ -1406,7 +1427,8 @@ check_port_path(const char *what, const char *url)
 
 	if (n < 3 || strcasecmp(url + n - 3, "/v1") != 0)
 		return 0;
-	msg_error("%s: '%s' ends with /v1: give the base URL without it, "
+	msg_error(
+	    "%s: '%s' ends with /v1: give the base URL without it, "
 	    "https://api.getport.io (EU) or https://api.us.getport.io (US)",
 	    what, url);
 	return -1;
@@ -1442,7 +1464,7 @@ validate(struct options *o, const struct flags *fl)
 	if (options_check_url(fl->graph_src, o->graph_url, o->insecure) == -1)
 		bad = 1;
 	if (options_check_url(fl->authority_src, o->authority_url,
-	    o->insecure) == -1)
+		o->insecure) == -1)
 		bad = 1;
 	if (options_check_url(fl->port_src, o->port_url, o->insecure) == -1 ||
 	    check_port_path(fl->port_src, o->port_url) == -1)
@@ -1458,7 +1480,8 @@ validate(struct options *o, const struct flags *fl)
 		bad = 1;
 	if (o->mapping_from_port && o->nmapping_paths > 0) {
 		msg_error("--mapping-from-port and --mapping%s cannot be used "
-		    "together", fl->mapping_env ? " (ENTRA2PORT_MAPPING)" : "");
+			  "together",
+		    fl->mapping_env ? " (ENTRA2PORT_MAPPING)" : "");
 		bad = 1;
 	}
 	if (o->mode == MODE_CHECK && !o->mapping_from_port) {
@@ -1468,8 +1491,8 @@ validate(struct options *o, const struct flags *fl)
 	if ((o->mode == MODE_SYNC || o->mapping_from_port) &&
 	    (o->port_client_id == NULL || o->port_client_secret == NULL)) {
 		msg_error("Port credentials missing: set PORT_CLIENT_ID and "
-		    "PORT_CLIENT_SECRET (or OCEAN__PORT__CLIENT_ID / "
-		    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
+			  "PORT_CLIENT_SECRET (or OCEAN__PORT__CLIENT_ID / "
+			  "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)");
 		bad = 1;
 	}
 	if (choose_graph_credential(o, fl, o->mode != MODE_CHECK) == -1)
@@ -1512,8 +1535,8 @@ options_parse(struct options *o, int argc, char **argv)
 	if ((rc = parse_flags(o, &fl, argc, argv)) == 1)
 		return rc;
 	/* From here on, messages follow -q/-v and --log-format. */
-	msg_setup(o->verbosity, o->log_format == LOG_JSON ? MSG_JSON :
-	    MSG_TEXT);
+	msg_setup(o->verbosity,
+	    o->log_format == LOG_JSON ? MSG_JSON : MSG_TEXT);
 	/* Every problem is named before exit 2, not one per attempt. */
 	if (apply_env(o, &fl) == -1)
 		rc = -1;

@@ -42,40 +42,40 @@
  * END of the table.
  */
 
-#define BULK_MAX	20
-#define BODY_MAX	((size_t)1 << 20)
-#define BODY_MARGIN	((size_t)16 << 10)
-#define LIST_LIMIT	5000
-#define SEARCH_LIMIT	1000
-#define DELETE_MAX	100
+#define BULK_MAX     20
+#define BODY_MAX     ((size_t)1 << 20)
+#define BODY_MARGIN  ((size_t)16 << 10)
+#define LIST_LIMIT   5000
+#define SEARCH_LIMIT 1000
+#define DELETE_MAX   100
 
 struct batch {
-	struct port	*p;
-	char		*bp;
-	struct buf	 body;
-	char		**ids;
-	void		**tags;
-	size_t		*off, *len;	/* each entity's JSON inside body */
-	size_t		 n;
-	size_t		 left;		/* single upserts still out (413) */
+	struct port *p;
+	char *bp;
+	struct buf body;
+	char **ids;
+	void **tags;
+	size_t *off, *len; /* each entity's JSON inside body */
+	size_t n;
+	size_t left; /* single upserts still out (413) */
 };
 
 struct port {
-	struct http		*h;
-	struct http_auth	*auth;
-	struct port_config	 cfg;
-	char			*base;
-	char			*ua;
-	char			*ua_header;
-	char			*query;		/* upsert query string */
-	port_result_fn		 result;
-	void			*arg;
-	struct batch		**open;		/* one per blueprint */
-	size_t			 nopen;
-	size_t			 pending;
-	unsigned long		 requests;
-	int			 auth_failed;
-	const char		*rid;	/* reply's X-Trace-Id, during results */
+	struct http *h;
+	struct http_auth *auth;
+	struct port_config cfg;
+	char *base;
+	char *ua;
+	char *ua_header;
+	char *query; /* upsert query string */
+	port_result_fn result;
+	void *arg;
+	struct batch **open; /* one per blueprint */
+	size_t nopen;
+	size_t pending;
+	unsigned long requests;
+	int auth_failed;
+	const char *rid; /* reply's X-Trace-Id, during results */
 };
 
 void
@@ -102,8 +102,9 @@ port_header(const char *name, const char *value, struct http_window *w,
 	else if (strcmp(name + 12, "period") == 0)
 		w->period = v;
 	else if (strcmp(name + 12, "reset") == 0)
-		w->reset = v > 10000 ? (v - http_now() > 0 ? v - http_now() :
-		    0) : v;
+		w->reset = v > 10000 ?
+		    (v - http_now() > 0 ? v - http_now() : 0) :
+		    v;
 }
 
 struct port *
@@ -120,8 +121,8 @@ port_new(struct http *h, struct http_auth *auth, const struct port_config *c,
 	    c->identifier);
 	p->ua_header = xasprintf("User-Agent: %s", p->ua);
 	p->query = xasprintf("upsert=true&merge=%s&"
-	    "create_missing_related_entities=%s", c->merge ? "true" : "false",
-	    c->create_missing ? "true" : "false");
+			     "create_missing_related_entities=%s",
+	    c->merge ? "true" : "false", c->create_missing ? "true" : "false");
 	p->result = result;
 	p->arg = arg;
 	return p;
@@ -232,8 +233,9 @@ reply_error(struct http_resp *r, cJSON **json, const char **code,
 
 	*json = NULL;
 	if (r->status == 0) {
-		*code = r->auth_failed ? "auth_failed" : r->interrupted ?
-		    "interrupted" : "unreachable";
+		*code = r->auth_failed ? "auth_failed" :
+		    r->interrupted     ? "interrupted" :
+					 "unreachable";
 		*msg = r->error != NULL ? r->error : "no answer";
 		return;
 	}
@@ -242,8 +244,9 @@ reply_error(struct http_resp *r, cJSON **json, const char **code,
 	m = cJSON_GetObjectItemCaseSensitive(*json, "message");
 	snprintf(status, sizeof(status), "http_%ld", r->status);
 	*code = cJSON_IsString(e) ? e->valuestring : status;
-	*msg = cJSON_IsString(m) ? m->valuestring : r->body.len == 0 ?
-	    "empty reply" : "unexpected reply";
+	*msg = cJSON_IsString(m) ? m->valuestring :
+	    r->body.len == 0     ? "empty reply" :
+				   "unexpected reply";
 }
 
 static void
@@ -257,8 +260,8 @@ entity_result(struct batch *b, size_t i, int ok, const char *code,
 }
 
 struct single {
-	struct batch	*b;
-	size_t		 i;
+	struct batch *b;
+	size_t i;
 };
 
 static void
@@ -331,7 +334,8 @@ bulk_done(void *arg, struct http_resp *r)
 
 	if (r->status == 413) {
 		msg_info("'%s': bulk request too large for Port (413); sending "
-		    "its %zu entities one by one", b->bp, b->n);
+			 "its %zu entities one by one",
+		    b->bp, b->n);
 		send_singles(b);
 		return;
 	}
@@ -359,11 +363,12 @@ bulk_done(void *arg, struct http_resp *r)
 		if (!valid_index(ix, b->n, &k) || seen[k])
 			continue;
 		seen[k] = 1;
-		entity_result(b, k, 0, cJSON_IsString(e) ? e->valuestring :
-		    "error", cJSON_IsString(m) ? m->valuestring : "rejected");
+		entity_result(b, k, 0,
+		    cJSON_IsString(e) ? e->valuestring : "error",
+		    cJSON_IsString(m) ? m->valuestring : "rejected");
 	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j,
-	    "entities")) {
+	cJSON_ArrayForEach(it,
+	    cJSON_GetObjectItemCaseSensitive(j, "entities")) {
 		const cJSON *ix = cJSON_GetObjectItemCaseSensitive(it, "index");
 		size_t k;
 
@@ -466,23 +471,23 @@ port_flush(struct port *p)
 /* --init: create missing blueprints in three stages. */
 
 struct init {
-	struct port	*p;
-	cJSON		*bps;		/* the array */
-	int		*missing;
-	int		 n;
-	int		 outstanding;
-	int		 stage;		/* 0 get, 1 bare, 2 relations, 3 full */
-	int		 failed;
-	void		(*done)(void *, int);
-	void		*arg;
+	struct port *p;
+	cJSON *bps; /* the array */
+	int *missing;
+	int n;
+	int outstanding;
+	int stage; /* 0 get, 1 bare, 2 relations, 3 full */
+	int failed;
+	void (*done)(void *, int);
+	void *arg;
 };
 
 struct init_req {
-	struct init	*in;
-	int		 k;
+	struct init *in;
+	int k;
 };
 
-static void	init_stage(struct init *);
+static void init_stage(struct init *);
 
 static const char *
 bp_id(const cJSON *bp)
@@ -519,8 +524,10 @@ bad:
 		in->p->auth_failed = 1;
 	else
 		msg_error("cannot %s blueprint '%s': HTTP %ld: %s: %s",
-		    in->stage == 0 ? "read" : in->stage == 1 ? "create" :
-		    "update", bp_id(bp), r->status, code, msg);
+		    in->stage == 0     ? "read" :
+			in->stage == 1 ? "create" :
+					 "update",
+		    bp_id(bp), r->status, code, msg);
 	cJSON_Delete(j);
 	in->failed = 1;
 out:
@@ -536,7 +543,7 @@ static char *
 staged(const cJSON *bp, int stage)
 {
 	static const char *const extra[] = { "calculationProperties",
-	    "mirrorProperties", "aggregationProperties", NULL };
+		"mirrorProperties", "aggregationProperties", NULL };
 	cJSON *c = cJSON_Duplicate(bp, 1);
 	char *s;
 	int i;
@@ -559,8 +566,8 @@ nonempty(const cJSON *bp, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(bp, key);
 
-	return v != NULL && !cJSON_IsNull(v) && !(cJSON_IsObject(v) &&
-	    v->child == NULL);
+	return v != NULL && !cJSON_IsNull(v) &&
+	    !(cJSON_IsObject(v) && v->child == NULL);
 }
 
 /* Stage 2 adds relations (and team inheritance, ownership); stage 3 the
@@ -570,7 +577,8 @@ stage_needed(const cJSON *bp, int stage)
 {
 	if (stage == 2)
 		return nonempty(bp, "relations") ||
-		    nonempty(bp, "teamInheritance") || nonempty(bp, "ownership");
+		    nonempty(bp, "teamInheritance") ||
+		    nonempty(bp, "ownership");
 	return nonempty(bp, "calculationProperties") ||
 	    nonempty(bp, "mirrorProperties") ||
 	    nonempty(bp, "aggregationProperties");
@@ -592,7 +600,7 @@ init_stage(struct init *in)
 		done(arg, rc);
 		return;
 	}
-	in->outstanding = 1;	/* hold the stage open while submitting */
+	in->outstanding = 1; /* hold the stage open while submitting */
 	for (k = 0; k < in->n; k++) {
 		const cJSON *bp = cJSON_GetArrayItem(in->bps, k);
 		struct init_req *ir;
@@ -649,21 +657,21 @@ port_init_blueprints(struct port *p, const char *json,
 /* Listing what the integration owns. */
 
 struct listing {
-	struct port	*p;
-	char		*before;
-	char		**bps;
-	size_t		 nbps;
-	size_t		 cur;		/* blueprint, in the fallback */
-	int		 fallback;
-	char		**include;	/* state read: fields wanted */
-	size_t		 ninclude;
-	port_state_fn	 each_state;
-	port_owned_fn	 each;
-	void		(*done)(void *, int);
-	void		*arg;
+	struct port *p;
+	char *before;
+	char **bps;
+	size_t nbps;
+	size_t cur; /* blueprint, in the fallback */
+	int fallback;
+	char **include; /* state read: fields wanted */
+	size_t ninclude;
+	port_state_fn each_state;
+	port_owned_fn each;
+	void (*done)(void *, int);
+	void *arg;
 };
 
-static void	list_page(struct listing *, const char *from);
+static void list_page(struct listing *, const char *from);
 
 static void
 listing_end(struct listing *l, int rc)
@@ -693,7 +701,7 @@ list_reply(void *arg, struct http_resp *r)
 		/* The datasource route is not public (UNCONFIRMED): fall
 		 * back to the documented per-blueprint search. */
 		msg_info("Port has no datasource listing; searching each "
-		    "blueprint instead");
+			 "blueprint instead");
 		l->fallback = 1;
 		l->cur = 0;
 		list_page(l, NULL);
@@ -708,11 +716,11 @@ list_reply(void *arg, struct http_resp *r)
 	if (r->status != 200) {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
-			l->p->auth_failed = 1;	/* auth reported it */
+			l->p->auth_failed = 1; /* auth reported it */
 		else
 			msg_error("cannot list the entities this integration "
-			    "owns: %s%s%s", r->status ? code : "",
-			    r->status ? ": " : "", msg);
+				  "owns: %s%s%s",
+			    r->status ? code : "", r->status ? ": " : "", msg);
 		cJSON_Delete(j);
 		listing_end(l, -1);
 		return;
@@ -721,7 +729,7 @@ list_reply(void *arg, struct http_resp *r)
 	it = cJSON_GetObjectItemCaseSensitive(j, "entities");
 	if (!cJSON_IsArray(it)) {
 		msg_error("cannot read the entities this integration owns: "
-		    "the reply has no entities array");
+			  "the reply has no entities array");
 		cJSON_Delete(j);
 		listing_end(l, -1);
 		return;
@@ -732,7 +740,8 @@ list_reply(void *arg, struct http_resp *r)
 		const cJSON *bp = cJSON_GetObjectItemCaseSensitive(it,
 		    "blueprint");
 		const char *bps = cJSON_IsString(bp) ? bp->valuestring :
-		    l->fallback ? l->bps[l->cur] : NULL;
+		    l->fallback                      ? l->bps[l->cur] :
+						       NULL;
 
 		const cJSON *ds = cJSON_GetObjectItemCaseSensitive(it,
 		    "$datasource");
@@ -819,7 +828,8 @@ list_page(struct listing *l, const char *from)
 	if (from != NULL)
 		cJSON_AddStringToObject(body, "from", from);
 	text = cJSON_PrintUnformatted(body);
-	submit(p, "POST", url, text, strlen(text), HTTP_RETRY_ALL, list_reply, l);
+	submit(p, "POST", url, text, strlen(text), HTTP_RETRY_ALL, list_reply,
+	    l);
 	cJSON_free(text);
 	cJSON_Delete(body);
 	free(url);
@@ -828,9 +838,8 @@ list_page(struct listing *l, const char *from)
 }
 
 void
-port_list_owned(struct port *p, const char *before,
-    const char *const *bps, size_t nbps, port_owned_fn each,
-    void (*done)(void *, int), void *arg)
+port_list_owned(struct port *p, const char *before, const char *const *bps,
+    size_t nbps, port_owned_fn each, void (*done)(void *, int), void *arg)
 {
 	struct listing *l = xcalloc(1, sizeof(*l));
 	size_t i;
@@ -859,7 +868,7 @@ port_read_state(struct port *p, const char *bp, const char *const *include,
 	l->bps = xcalloc(2, sizeof(char *));
 	l->bps[0] = xstrdup(bp);
 	l->nbps = 1;
-	l->fallback = 1;	/* the documented per-blueprint search */
+	l->fallback = 1; /* the documented per-blueprint search */
 	l->include = xcalloc(ninclude + 1, sizeof(char *));
 	for (i = 0; i < ninclude; i++)
 		l->include[i] = xstrdup(include[i]);
@@ -885,8 +894,8 @@ int_url(struct port *p, const char *suffix)
 }
 
 struct best {
-	struct port	*p;
-	char		*what;
+	struct port *p;
+	char *what;
 };
 
 static void
@@ -922,8 +931,8 @@ best_effort(struct port *p, const char *method, const char *url,
 }
 
 struct ensure {
-	struct port	*p;
-	cJSON		*config;	/* the mapping to store, or NULL */
+	struct port *p;
+	cJSON *config; /* the mapping to store, or NULL */
 };
 
 /*
@@ -938,8 +947,8 @@ store_config(struct ensure *e, const cJSON *have)
 	cJSON *body;
 	char *url, *text;
 
-	if (e->config == NULL || (have != NULL && cJSON_Compare(have,
-	    e->config, 1)))
+	if (e->config == NULL ||
+	    (have != NULL && cJSON_Compare(have, e->config, 1)))
 		return;
 	body = cJSON_CreateObject();
 	cJSON_AddItemReferenceToObject(body, "config", e->config);
@@ -963,16 +972,18 @@ ensure_reply(void *arg, struct http_resp *r)
 
 	if (r->status == 200) {
 		j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
-		store_config(e, cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(j, "integration"),
-		    "config"));
+		store_config(e,
+		    cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(j, "integration"),
+			"config"));
 		cJSON_Delete(j);
 		goto out;
 	}
 	if (r->status != 404) {
 		if (!r->reported)
 			msg_warn("cannot read integration '%s' (ignored): "
-			    "HTTP %ld", p->cfg.identifier, r->status);
+				 "HTTP %ld",
+			    p->cfg.identifier, r->status);
 		goto out;
 	}
 	/* POST /v1/integration is not in the public reference
@@ -1044,8 +1055,8 @@ mask(cJSON *v)
 	cJSON *c;
 
 	cJSON_ArrayForEach(c, v) {
-		if (msg_secret_name(c->string) && (cJSON_IsString(c) ||
-		    cJSON_IsNumber(c))) {
+		if (msg_secret_name(c->string) &&
+		    (cJSON_IsString(c) || cJSON_IsNumber(c))) {
 			cJSON_ReplaceItemViaPointer(v, c,
 			    cJSON_CreateString("********"));
 			continue;
@@ -1090,9 +1101,9 @@ port_send_examples(struct port *p, const char *kind, char *const *items,
 }
 
 struct cfgreq {
-	struct port	*p;
-	void		(*done)(void *, const char *);
-	void		*arg;
+	struct port *p;
+	void (*done)(void *, const char *);
+	void *arg;
 };
 
 static void
@@ -1108,20 +1119,25 @@ config_reply(void *arg, struct http_resp *r)
 		reply_error(r, &j, &code, &msg);
 		if (!r->auth_failed)
 			msg_error("cannot read the mapping of integration "
-			    "'%s' from Port: %s%s%s", c->p->cfg.identifier,
-			    r->status ? code : "", r->status ? ": " : "", msg);
+				  "'%s' from Port: %s%s%s",
+			    c->p->cfg.identifier, r->status ? code : "",
+			    r->status ? ": " : "", msg);
 		goto out;
 	}
 	j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
-	cfg = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(j, "integration"), "config");
+	cfg =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j,
+						 "integration"),
+		"config");
 	res = cJSON_GetObjectItemCaseSensitive(cfg, "resources");
 	/* An empty config once made Ocean delete everything: refuse it. */
 	if (!cJSON_IsObject(cfg) || !cJSON_IsArray(res) ||
 	    cJSON_GetArraySize(res) == 0) {
-		msg_error("integration '%s' in Port has no mapping (empty "
+		msg_error(
+		    "integration '%s' in Port has no mapping (empty "
 		    "config); save one in Port's data sources page or use "
-		    "--mapping", c->p->cfg.identifier);
+		    "--mapping",
+		    c->p->cfg.identifier);
 		goto out;
 	}
 	text = cJSON_Print(cfg);
@@ -1133,8 +1149,7 @@ out:
 }
 
 void
-port_get_config(struct port *p, void (*done)(void *, const char *),
-    void *arg)
+port_get_config(struct port *p, void (*done)(void *, const char *), void *arg)
 {
 	struct cfgreq *c = xcalloc(1, sizeof(*c));
 	char *url = int_url(p, "");
@@ -1149,18 +1164,18 @@ port_get_config(struct port *p, void (*done)(void *, const char *),
 /* Deletion. */
 
 struct del {
-	struct port	*p;
-	char		*bp;
-	size_t		 outstanding;
-	size_t		 deleted;
-	int		 failed;
-	void		(*done)(void *, size_t, int);
-	void		*arg;
+	struct port *p;
+	char *bp;
+	size_t outstanding;
+	size_t deleted;
+	int failed;
+	void (*done)(void *, size_t, int);
+	void *arg;
 };
 
 struct del_req {
-	struct del	*d;
-	size_t		 n;
+	struct del *d;
+	size_t n;
 };
 
 static void
@@ -1176,14 +1191,15 @@ del_reply(void *arg, struct http_resp *r)
 		j = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
 		de = cJSON_GetObjectItemCaseSensitive(j, "deletedEntities");
 		d->deleted += cJSON_IsArray(de) ?
-		    (size_t)cJSON_GetArraySize(de) : dr->n;
+		    (size_t)cJSON_GetArraySize(de) :
+		    dr->n;
 	} else if (r->status == 404) {
 		/* Already gone. */
 		d->deleted += dr->n;
 	} else {
 		reply_error(r, &j, &code, &msg);
 		if (r->auth_failed)
-			d->p->auth_failed = 1;	/* auth reported it */
+			d->p->auth_failed = 1; /* auth reported it */
 		else
 			msg_error("cannot delete %zu entities of '%s': %s%s%s",
 			    dr->n, d->bp, r->status ? code : "",
@@ -1200,13 +1216,13 @@ del_reply(void *arg, struct http_resp *r)
 }
 
 void
-port_delete(struct port *p, const char *bp, const char *const *ids,
-    size_t n, void (*done)(void *, size_t, int), void *arg)
+port_delete(struct port *p, const char *bp, const char *const *ids, size_t n,
+    void (*done)(void *, size_t, int), void *arg)
 {
 	struct del *d = xcalloc(1, sizeof(*d));
 	char *url = bp_url(p, bp, "/bulk/entities/delete?delete_dependents=");
-	char *full = xasprintf("%s%s", url, p->cfg.delete_dependents ? "true" :
-	    "false");
+	char *full = xasprintf("%s%s", url,
+	    p->cfg.delete_dependents ? "true" : "false");
 	size_t i, k;
 
 	d->p = p;
@@ -1229,8 +1245,8 @@ port_delete(struct port *p, const char *bp, const char *const *ids,
 		}
 		buf_puts(&b, "]}");
 		d->outstanding++;
-		submit(p, "POST", full, b.data, b.len, HTTP_RETRY_ALL, del_reply,
-		    dr);
+		submit(p, "POST", full, b.data, b.len, HTTP_RETRY_ALL,
+		    del_reply, dr);
 		buf_release(&b);
 	}
 	free(url);

@@ -14,10 +14,10 @@
 #include "xmalloc.h"
 
 struct progress {
-	const struct report	*r;
-	int			 lines;		/* drawn now */
-	double			 t0;
-	size_t			 waiting;
+	const struct report *r;
+	int lines; /* drawn now */
+	double t0;
+	size_t waiting;
 };
 
 static struct progress *live;
@@ -45,15 +45,16 @@ draw(void)
 	r = p->r;
 	el = http_mono() - p->t0;
 	for (i = 0; i < report_nres(r); i++) {
-		unsigned long w = report_dry_run(r) ? report_count(r, i,
-		    REPORT_MAPPED) : report_count(r, i, REPORT_UPSERTED) +
-		    report_count(r, i, REPORT_UNCHANGED) + report_count(r, i,
-		    REPORT_FAILED);
+		unsigned long w = report_dry_run(r) ?
+		    report_count(r, i, REPORT_MAPPED) :
+		    report_count(r, i, REPORT_UPSERTED) +
+			report_count(r, i, REPORT_UNCHANGED) +
+			report_count(r, i, REPORT_FAILED);
 
 		fprintf(stderr, "%-22.22s %9lu read %9lu written %8.0f/s%s\n",
 		    report_kind(r, i), report_count(r, i, REPORT_FETCHED), w,
-		    el > 0 ? (double)w / el : 0.0, report_failed(r, i) ?
-		    "  FAILED" : "");
+		    el > 0 ? (double)w / el : 0.0,
+		    report_failed(r, i) ? "  FAILED" : "");
 	}
 	fprintf(stderr, "%zu requests waiting on a rate limit, %.0f s\n",
 	    p->waiting, el);

@@ -13,10 +13,10 @@ struct progress;
 struct report;
 
 /* Start drawing r's progress (owned by the caller: progress_end). */
-struct progress	*progress_start(const struct report *r);
+struct progress *progress_start(const struct report *r);
 /* Redraw, with waiting requests held back by a rate limit. */
-void		 progress_update(struct progress *, size_t waiting);
+void progress_update(struct progress *, size_t waiting);
 /* Erase the lines and free p (NULL: nothing). */
-void		 progress_end(struct progress *p);
+void progress_end(struct progress *p);
 
 #endif

@@ -22,31 +22,30 @@
 /* One run of the phase. */
 struct prune {
 	const struct prune_input *in;
-	struct report	*rep;
-	struct strset	 stale;		/* "bp\x1fid" */
-	unsigned long	 owned;		/* owned when the run started */
-	unsigned long	 unproven;	/* listed without $datasource */
-	unsigned long	 foreign;	/* listed, but another writer's */
-	struct buf	 key;
+	struct report *rep;
+	struct strset stale;    /* "bp\x1fid" */
+	unsigned long owned;    /* owned when the run started */
+	unsigned long unproven; /* listed without $datasource */
+	unsigned long foreign;  /* listed, but another writer's */
+	struct buf key;
 };
 
 /* The stale ids of one blueprint, and the run they belong to. */
 struct bpgroup {
-	struct prune	*pr;
-	char		*bp;
-	char		**ids;
-	size_t		 n, cap;
+	struct prune *pr;
+	char *bp;
+	char **ids;
+	size_t n, cap;
 };
 
 struct groups {
-	struct bpgroup	*g;
-	size_t		 n;
-	struct prune	*pr;
+	struct bpgroup *g;
+	size_t n;
+	struct prune *pr;
 };
 
 int
-prune_within(unsigned long stale, unsigned long owned_before,
-    double threshold)
+prune_within(unsigned long stale, unsigned long owned_before, double threshold)
 {
 	if (threshold <= 0)
 		return stale == 0;
@@ -72,9 +71,11 @@ missing_proof(const struct prune_input *in)
 
 		if (!p->complete)
 			return xasprintf("a resource failed, so what Entra "
-			    "holds is not proven: '%s': %s", p->kind,
-			    p->why_not != NULL ? p->why_not : "not read to "
-			    "the end");
+					 "holds is not proven: '%s': %s",
+			    p->kind,
+			    p->why_not != NULL ? p->why_not :
+						 "not read to "
+						 "the end");
 	}
 	for (i = 0; i < in->nproofs; i++) {
 		const struct prune_proof *p = &in->proofs[i];
@@ -84,8 +85,8 @@ missing_proof(const struct prune_input *in)
 		 * problem. */
 		if (p->dropped > 0)
 			return xasprintf("%lu items of '%s' mapped to a null "
-			    "or empty identifier or blueprint", p->dropped,
-			    p->kind);
+					 "or empty identifier or blueprint",
+			    p->dropped, p->kind);
 	}
 	return NULL;
 }
@@ -105,8 +106,8 @@ owned(void *arg, const char *bp, const char *id)
 	if (strset_get(in->seen, pr->key.data, pr->key.len, NULL))
 		return;
 	/* createMissingRelatedEntities: a kept entity points at it. */
-	if (in->targets != NULL && strset_get(in->targets, id, strlen(id),
-	    NULL))
+	if (in->targets != NULL &&
+	    strset_get(in->targets, id, strlen(id), NULL))
 		report_protect(pr->rep);
 	else
 		strset_put(&pr->stale, pr->key.data, pr->key.len, 0);
@@ -133,8 +134,8 @@ group_add(void *arg, const char *key, size_t len, uint64_t v)
 
 	(void)v;
 	for (i = 0; i < c->n && g == NULL; i++)
-		if (strlen(c->g[i].bp) == bl && memcmp(c->g[i].bp, key,
-		    bl) == 0)
+		if (strlen(c->g[i].bp) == bl &&
+		    memcmp(c->g[i].bp, key, bl) == 0)
 			g = &c->g[i];
 	if (g == NULL) {
 		c->g = xreallocarray(c->g, c->n + 1, sizeof(*c->g));
@@ -206,28 +207,36 @@ decide(struct prune *pr)
 	unsigned long stale = strset_count(&pr->stale);
 
 	if (pr->unproven > 0) {
-		report_deletion_note(rep, 1, "skipped: Port returned %lu "
+		report_deletion_note(rep, 1,
+		    "skipped: Port returned %lu "
 		    "entities without their $datasource, so which of them "
-		    "this integration owns cannot be verified", pr->unproven);
+		    "this integration owns cannot be verified",
+		    pr->unproven);
 		return 0;
 	}
 	if (pr->foreign > 0)
 		msg_info("%lu entities Port listed belong to another writer: "
-		    "never deleted", pr->foreign);
+			 "never deleted",
+		    pr->foreign);
 	if (stale == 0)
 		return 0;
 	if (t <= 0) {
-		report_deletion_note(rep, 0, "skipped: entityDeletionThreshold "
-		    "is 0 (never delete); %lu stale entities kept", stale);
+		report_deletion_note(rep, 0,
+		    "skipped: entityDeletionThreshold "
+		    "is 0 (never delete); %lu stale entities kept",
+		    stale);
 		return 0;
 	}
 	if (!prune_within(stale, pr->owned, t)) {
-		report_threshold_exceeded(rep, "skipped: %lu of %lu owned "
+		report_threshold_exceeded(rep,
+		    "skipped: %lu of %lu owned "
 		    "entities (%.1f%%) are stale, more than the threshold of "
 		    "%.1f%%; review them with --dry-run, then run once with "
-		    "--deletion-threshold 1 to delete them", stale, pr->owned,
+		    "--deletion-threshold 1 to delete them",
+		    stale, pr->owned,
 		    pr->owned > 0 ? 100.0 * (double)stale / (double)pr->owned :
-		    100.0, 100.0 * t);
+				    100.0,
+		    100.0 * t);
 		msg_error("%s", report_deletion_why(rep));
 		return 0;
 	}
@@ -252,7 +261,8 @@ prune_run(const struct prune_input *in, struct port *p, struct http *h,
 		return 0;
 	}
 	if (p == NULL) {
-		report_deletion_note(rep, 0, "not computed: no Port "
+		report_deletion_note(rep, 0,
+		    "not computed: no Port "
 		    "credentials for the dry run");
 		return 0;
 	}

@@ -19,32 +19,31 @@ struct strset;
 
 /* What one resource proved. */
 struct prune_proof {
-	const char	*kind;
+	const char *kind;
 	/*
 	 * Every page answered 200 with an array at data_path, the chain
 	 * ended on a page without a nextLink, and (groups) every member list
 	 * ended the same way.  If not, why_not says what went wrong.
 	 */
-	int		 complete;
-	const char	*why_not;
-	unsigned long	 dropped;	/* mapped to no identifier/blueprint */
+	int complete;
+	const char *why_not;
+	unsigned long dropped; /* mapped to no identifier/blueprint */
 };
 
 struct prune_input {
 	const struct prune_proof *proofs;
-	size_t			 nproofs;
-	const struct strset	*seen;		/* "bp\x1fid" produced */
-	const struct strset	*targets;	/* ids to keep, or NULL */
+	size_t nproofs;
+	const struct strset *seen;    /* "bp\x1fid" produced */
+	const struct strset *targets; /* ids to keep, or NULL */
 	/* The owned entities read when the run started; NULL if that read
 	 * failed. */
-	const struct state	*state;
-	double			 threshold;	/* entityDeletionThreshold */
-	int			 no_delete;	/* --no-delete */
-	int			 dry_run;	/* say what would go */
+	const struct state *state;
+	double threshold; /* entityDeletionThreshold */
+	int no_delete;    /* --no-delete */
+	int dry_run;      /* say what would go */
 	/* n entities of blueprint bp deleted (or would be, in a dry run) */
-	void			(*deleted)(void *arg, const char *bp,
-				    size_t n);
-	void			*arg;
+	void (*deleted)(void *arg, const char *bp, size_t n);
+	void *arg;
 };
 
 /*
@@ -52,8 +51,8 @@ struct prune_input {
  * integration owned when it started: the share is at most threshold (and
  * threshold is above 0).
  */
-int	prune_within(unsigned long stale, unsigned long owned_before,
-	    double threshold);
+int prune_within(unsigned long stale, unsigned long owned_before,
+    double threshold);
 
 /*
  * Decide, then delete through p (NULL: no Port credentials, nothing
@@ -63,7 +62,7 @@ int	prune_within(unsigned long stale, unsigned long owned_before,
  * because Port refused the credentials is left for the caller to report
  * (port_auth_failed).
  */
-int	prune_run(const struct prune_input *, struct port *p, struct http *,
-	    struct report *);
+int prune_run(const struct prune_input *, struct port *p, struct http *,
+    struct report *);
 
 #endif

@@ -15,46 +15,46 @@
 #include "report.h"
 #include "xmalloc.h"
 
-#define MAX_FAILURES	100
-#define SHOW_FAILURES	10
+#define MAX_FAILURES  100
+#define SHOW_FAILURES 10
 
 struct report_res {
-	char		*kind;
-	char		*blueprint;	/* first blueprint its entities had */
-	unsigned long	 n[REPORT_NCOUNTS];
-	double		 seconds;
-	int		 kind_failed;
-	char		*reason;	/* why the kind failed */
+	char *kind;
+	char *blueprint; /* first blueprint its entities had */
+	unsigned long n[REPORT_NCOUNTS];
+	double seconds;
+	int kind_failed;
+	char *reason; /* why the kind failed */
 };
 
 struct report_failure {
-	char	*kind;
-	char	*blueprint;
-	char	*identifier;
-	char	*code;
-	char	*message;
+	char *kind;
+	char *blueprint;
+	char *identifier;
+	char *code;
+	char *message;
 };
 
 struct report {
-	struct report_res	*res;
-	size_t			 nres;
-	struct report_failure	*fail;
-	size_t			 nfail;		/* kept (first N) */
-	unsigned long		 total_failed;
-	int			 dry_run;
-	int			 compared;	/* dry run: with what Port holds */
-	int			 aborted;
-	char			*abort_reason;
-	int			 threshold_exceeded;
-	int			 delete_failed;	/* listing or a delete failed */
-	char			*delete_note;	/* why deletion was skipped */
-	unsigned long		 owned;		/* owned when the run started */
-	unsigned long		 stale;
-	unsigned long		 protected_targets;
-	unsigned long		 deleted_other;	/* blueprints of no resource */
-	struct report_requests	 req;
-	double			 seconds;
-	char			*started;	/* ISO time */
+	struct report_res *res;
+	size_t nres;
+	struct report_failure *fail;
+	size_t nfail; /* kept (first N) */
+	unsigned long total_failed;
+	int dry_run;
+	int compared; /* dry run: with what Port holds */
+	int aborted;
+	char *abort_reason;
+	int threshold_exceeded;
+	int delete_failed;   /* listing or a delete failed */
+	char *delete_note;   /* why deletion was skipped */
+	unsigned long owned; /* owned when the run started */
+	unsigned long stale;
+	unsigned long protected_targets;
+	unsigned long deleted_other; /* blueprints of no resource */
+	struct report_requests req;
+	double seconds;
+	char *started; /* ISO time */
 };
 
 struct report *
@@ -281,8 +281,8 @@ report_protect(struct report *r)
 	r->protected_targets++;
 }
 
-static void	note(struct report *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
+static void note(struct report *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 note(struct report *r, const char *fmt, va_list ap)
@@ -390,15 +390,19 @@ print_table(const struct report *r, FILE *fp)
 			    s->n[REPORT_UNCHANGED], s->n[REPORT_FAILED]);
 		else if (r->compared)
 			fprintf(fp, " %9lu %9lu %9lu %9lu", s->n[REPORT_MAPPED],
-			    s->n[REPORT_WOULD_CREATE], s->n[REPORT_WOULD_UPDATE], s->n[REPORT_UNCHANGED]);
+			    s->n[REPORT_WOULD_CREATE],
+			    s->n[REPORT_WOULD_UPDATE], s->n[REPORT_UNCHANGED]);
 		else
 			fprintf(fp, " %9lu", s->n[REPORT_MAPPED]);
 		fprintf(fp, " %9lu %8.2f%s\n", s->n[REPORT_DELETED], s->seconds,
 		    s->kind_failed ? "  FAILED" : "");
 	}
 	if (r->deleted_other > 0)
-		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)", "",
-		    "", "", !r->dry_run ? 29 : r->compared ? 39 : 9,
+		fprintf(fp, "%-24s %9s %9s %9s %*lu\n", "(other blueprints)",
+		    "", "", "",
+		    !r->dry_run     ? 29 :
+			r->compared ? 39 :
+				      9,
 		    r->deleted_other);
 }
 
@@ -406,7 +410,7 @@ print_table(const struct report *r, FILE *fp)
  * The summary for people: the table, the failures, why deletion was
  * skipped, and one result line (then, for exit 4, what to do next).
  */
-static void	print_result(const struct report *, FILE *);
+static void print_result(const struct report *, FILE *);
 
 void
 report_print(const struct report *r, FILE *fp)
@@ -417,8 +421,9 @@ report_print(const struct report *r, FILE *fp)
 	for (i = 0; i < r->nres; i++)
 		if (r->res[i].kind_failed)
 			fprintf(fp, "resource '%s' failed: %s\n",
-			    esc(r->res[i].kind), r->res[i].reason != NULL ?
-			    esc(r->res[i].reason) : "?");
+			    esc(r->res[i].kind),
+			    r->res[i].reason != NULL ? esc(r->res[i].reason) :
+						       "?");
 	for (i = 0; i < r->nfail && i < SHOW_FAILURES; i++)
 		fprintf(fp, "rejected: %s '%s': %s: %s\n",
 		    esc(r->fail[i].blueprint), esc(r->fail[i].identifier),
@@ -443,7 +448,9 @@ print_result(const struct report *r, FILE *fp)
 	for (i = 0; i < r->nres; i++) {
 		const struct report_res *s = &r->res[i];
 
-		up += r->dry_run ? s->n[REPORT_MAPPED] : s->n[REPORT_UPSERTED] + s->n[REPORT_UNCHANGED];
+		up += r->dry_run ?
+		    s->n[REPORT_MAPPED] :
+		    s->n[REPORT_UPSERTED] + s->n[REPORT_UNCHANGED];
 		written += s->n[REPORT_UPSERTED];
 		same += s->n[REPORT_UNCHANGED];
 		create += s->n[REPORT_WOULD_CREATE];
@@ -454,43 +461,54 @@ print_result(const struct report *r, FILE *fp)
 	}
 	switch (st) {
 	case EXIT_OK:
-		fprintf(fp, "result: ok: %lu items read, %lu entities %s, %lu "
-		    "%s, in %.2f s", fetched, up, r->dry_run ? "mapped" :
-		    "synced", del, r->dry_run ? "would be deleted" : "deleted",
-		    r->seconds);
+		fprintf(fp,
+		    "result: ok: %lu items read, %lu entities %s, %lu "
+		    "%s, in %.2f s",
+		    fetched, up, r->dry_run ? "mapped" : "synced", del,
+		    r->dry_run ? "would be deleted" : "deleted", r->seconds);
 		if (!r->dry_run)
 			fprintf(fp, "; %lu written, %lu unchanged", written,
 			    same);
 		else if (r->compared)
-			fprintf(fp, "; compared with Port: %lu would be "
-			    "created, %lu updated, %lu left unchanged", create,
-			    update, same);
+			fprintf(fp,
+			    "; compared with Port: %lu would be "
+			    "created, %lu updated, %lu left unchanged",
+			    create, update, same);
 		fputc('\n', fp);
 		break;
 	case EXIT_PARTIAL:
-		fprintf(fp, "result: partial (exit 1): %lu entities %s, %lu "
-		    "rejected%s\n", up, r->dry_run ? "mapped" : "synced", fail,
+		fprintf(fp,
+		    "result: partial (exit 1): %lu entities %s, %lu "
+		    "rejected%s\n",
+		    up, r->dry_run ? "mapped" : "synced", fail,
 		    report_kinds_failed(r) > 0 ? "; a resource failed, nothing "
-		    "was deleted" : r->delete_failed ? "; the delete phase "
-		    "failed" : "");
+						 "was deleted" :
+			r->delete_failed       ? "; the delete phase "
+						 "failed" :
+						 "");
 		break;
 	case EXIT_ABORTED:
-		fprintf(fp, "result: aborted (exit 3): %s; nothing was "
-		    "deleted\n", r->abort_reason != NULL ? esc(r->abort_reason) :
-		    "nothing could be read");
+		fprintf(fp,
+		    "result: aborted (exit 3): %s; nothing was "
+		    "deleted\n",
+		    r->abort_reason != NULL ? esc(r->abort_reason) :
+					      "nothing could be read");
 		break;
 	case EXIT_THRESHOLD:
-		fprintf(fp, "result: deletion skipped (exit 4): %lu of %lu "
+		fprintf(fp,
+		    "result: deletion skipped (exit 4): %lu of %lu "
 		    "owned entities are stale, over the threshold; %lu "
-		    "entities synced\n", r->stale, r->owned, up);
+		    "entities synced\n",
+		    r->stale, r->owned, up);
 		/* What to do next: look, then decide once. */
-		fprintf(fp, "review: the same command with --dry-run "
+		fprintf(fp,
+		    "review: the same command with --dry-run "
 		    "--deletion-threshold %.2f names each entity that would be "
 		    "deleted\n"
 		    "proceed: if they are meant to go, run once with "
 		    "--deletion-threshold %.2f (or raise entityDeletionThreshold "
-		    "in the mapping)\n", threshold_needed(r),
-		    threshold_needed(r));
+		    "in the mapping)\n",
+		    threshold_needed(r), threshold_needed(r));
 		break;
 	}
 }
@@ -517,21 +535,30 @@ summary_object(const struct report *r)
 		cJSON_AddStringToObject(o, "kind", s->kind);
 		if (s->blueprint != NULL)
 			cJSON_AddStringToObject(o, "blueprint", s->blueprint);
-		cJSON_AddNumberToObject(o, "fetched", (double)s->n[REPORT_FETCHED]);
-		cJSON_AddNumberToObject(o, "selected", (double)s->n[REPORT_SELECTED]);
-		cJSON_AddNumberToObject(o, "mapped", (double)s->n[REPORT_MAPPED]);
-		cJSON_AddNumberToObject(o, "dropped", (double)s->n[REPORT_DROPPED]);
-		cJSON_AddNumberToObject(o, "unchanged", (double)s->n[REPORT_UNCHANGED]);
-		cJSON_AddNumberToObject(o, "upserted", (double)s->n[REPORT_UPSERTED]);
+		cJSON_AddNumberToObject(o, "fetched",
+		    (double)s->n[REPORT_FETCHED]);
+		cJSON_AddNumberToObject(o, "selected",
+		    (double)s->n[REPORT_SELECTED]);
+		cJSON_AddNumberToObject(o, "mapped",
+		    (double)s->n[REPORT_MAPPED]);
+		cJSON_AddNumberToObject(o, "dropped",
+		    (double)s->n[REPORT_DROPPED]);
+		cJSON_AddNumberToObject(o, "unchanged",
+		    (double)s->n[REPORT_UNCHANGED]);
+		cJSON_AddNumberToObject(o, "upserted",
+		    (double)s->n[REPORT_UPSERTED]);
 		if (r->compared) {
 			cJSON_AddNumberToObject(o, "wouldCreate",
 			    (double)s->n[REPORT_WOULD_CREATE]);
 			cJSON_AddNumberToObject(o, "wouldUpdate",
 			    (double)s->n[REPORT_WOULD_UPDATE]);
 		}
-		cJSON_AddNumberToObject(o, "failed", (double)s->n[REPORT_FAILED]);
-		cJSON_AddNumberToObject(o, "deleted", (double)s->n[REPORT_DELETED]);
-		cJSON_AddNumberToObject(o, "fieldNulls", (double)s->n[REPORT_FIELD_NULLS]);
+		cJSON_AddNumberToObject(o, "failed",
+		    (double)s->n[REPORT_FAILED]);
+		cJSON_AddNumberToObject(o, "deleted",
+		    (double)s->n[REPORT_DELETED]);
+		cJSON_AddNumberToObject(o, "fieldNulls",
+		    (double)s->n[REPORT_FIELD_NULLS]);
 		cJSON_AddNumberToObject(o, "seconds", s->seconds);
 		cJSON_AddBoolToObject(o, "ok", !s->kind_failed);
 		if (s->reason != NULL)
@@ -591,10 +618,10 @@ report_print_json(const struct report *r, FILE *fp)
 		*strchr(result, '\n') = '\0';
 	msg_timestamp(ts, sizeof(ts));
 	cJSON_AddStringToObject(line, "time", ts);
-	cJSON_AddStringToObject(line, "level", st >= 0 && st <= 4 ?
-	    levels[st] : "error");
-	cJSON_AddStringToObject(line, "message", result != NULL ? result :
-	    "result");
+	cJSON_AddStringToObject(line, "level",
+	    st >= 0 && st <= 4 ? levels[st] : "error");
+	cJSON_AddStringToObject(line, "message",
+	    result != NULL ? result : "result");
 	cJSON_AddStringToObject(line, "event", "summary");
 	cJSON_AddItemToObject(line, "summary", summary_object(r));
 	text = cJSON_PrintUnformatted(line);

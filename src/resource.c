@@ -23,36 +23,36 @@
 #include "xmalloc.h"
 
 struct resource {
-	struct resource_env		 env;
-	size_t				 idx;
-	const struct mapping_resource	*r;
-	struct transform		*t;
-	struct graph_list		*list;
-	char				**names, **values; /* query params */
-	size_t				 nparams;
-	char				**headers;	/* NULL-terminated */
-	char				*stash;		/* next link held */
-	int				 stashed;
-	int				 listing_done;
-	int				 pages_out;	/* wait for members */
-	int				 finished;
-	int				 restarted;
-	int				 derived_select;
-	char				*unproven;	/* proves nothing */
-	unsigned long			 vanished;	/* groups gone */
-	uint64_t			 bit;
-	double				 t0;
+	struct resource_env env;
+	size_t idx;
+	const struct mapping_resource *r;
+	struct transform *t;
+	struct graph_list *list;
+	char **names, **values; /* query params */
+	size_t nparams;
+	char **headers; /* NULL-terminated */
+	char *stash;    /* next link held */
+	int stashed;
+	int listing_done;
+	int pages_out; /* wait for members */
+	int finished;
+	int restarted;
+	int derived_select;
+	char *unproven;         /* proves nothing */
+	unsigned long vanished; /* groups gone */
+	uint64_t bit;
+	double t0;
 };
 
 /* A page of groups waiting for their members (freed by members_done). */
 struct mpage {
-	struct resource	*k;
-	struct tpage	*tp;
-	char		**ids;
-	size_t		 n;
+	struct resource *k;
+	struct tpage *tp;
+	char **ids;
+	size_t n;
 };
 
-static void	check_done(struct resource *);
+static void check_done(struct resource *);
 
 static int
 emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
@@ -67,7 +67,7 @@ emit(void *arg, const char *bp, const char *id, const char *json, size_t len)
  * its groups' members), a new string; a 403 gets the hint of the
  * application permission that path needs.
  */
-static char * __attribute__((format(printf, 4, 5)))
+static char *__attribute__((format(printf, 4, 5)))
 failure_text(const struct graph_error *e, const char *path, int members,
     const char *fmt, ...)
 {
@@ -79,7 +79,8 @@ failure_text(const struct graph_error *e, const char *path, int members,
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	if (e->status == 403)
-		buf_printf(&b, " (hint: grant the app the Microsoft Graph "
+		buf_printf(&b,
+		    " (hint: grant the app the Microsoft Graph "
 		    "application permission %s, with admin consent)",
 		    graph_permission(path, members));
 	return buf_detach(&b);
@@ -96,7 +97,7 @@ static void
 mapping_failed(struct resource *k, const char *id, const char *err)
 {
 	struct msg_fields f = { "resource_failed", k->r->kind, NULL, id,
-	    "mapping", NULL };
+		"mapping", NULL };
 
 	msg_event(MSG_ERROR, &f, "%s", err);
 	fail(k, err);
@@ -108,8 +109,8 @@ map_page(struct resource *k, struct tpage *tp)
 {
 	char *err = NULL;
 
-	if (!report_failed(k->env.rep, k->idx) && transform_run(k->t, tp, emit, k,
-	    &err) == -1)
+	if (!report_failed(k->env.rep, k->idx) &&
+	    transform_run(k->t, tp, emit, k, &err) == -1)
 		mapping_failed(k, NULL, err);
 	free(err);
 	tpage_free(tp);
@@ -126,8 +127,9 @@ members_got(void *arg, size_t i, const struct members *ml,
 
 	if (e == NULL) {
 		/* Mapped now: its members need not wait for the page. */
-		if (!report_failed(k->env.rep, k->idx) && transform_run_members(k->t,
-		    mp->tp, i, ml, emit, k, &err) == -1)
+		if (!report_failed(k->env.rep, k->idx) &&
+		    transform_run_members(k->t, mp->tp, i, ml, emit, k, &err) ==
+			-1)
 			mapping_failed(k, mp->ids[i], err);
 		tpage_drop(mp->tp, i);
 		free(err);
@@ -140,16 +142,19 @@ members_got(void *arg, size_t i, const struct members *ml,
 	if (e->vanished) {
 		/* Confirmed by GET /groups/{id}: it is gone from Entra. */
 		msg_warn("group '%s' was deleted while its members were read; "
-		    "skipped", mp->ids[i]);
+			 "skipped",
+		    mp->ids[i]);
 		k->vanished++;
 		free(t);
 		return;
 	}
-	why = failure_text(e, k->r->kind, 1, "cannot read the members of "
-	    "group '%s': %s", mp->ids[i], t);
+	why = failure_text(e, k->r->kind, 1,
+	    "cannot read the members of "
+	    "group '%s': %s",
+	    mp->ids[i], t);
 	if (!e->reported) {
 		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
-		    mp->ids[i], e->code, e->request_id };
+			mp->ids[i], e->code, e->request_id };
 
 		msg_event(MSG_ERROR, &f, "%s", why);
 	}
@@ -183,10 +188,11 @@ advance(struct resource *k, const char *next)
 {
 	/* Pages waiting for their members hold those members in memory:
 	 * at most two per resource. */
-	if (next != NULL && (k->pages_out >= 2 ||
-	    k->env.lagging(k->env.arg, 0))) {
+	if (next != NULL &&
+	    (k->pages_out >= 2 || k->env.lagging(k->env.arg, 0))) {
 		msg_debug("'%s': next page held (%d pages wait for members, "
-		    "or Port lags)", k->r->kind, k->pages_out);
+			  "or Port lags)",
+		    k->r->kind, k->pages_out);
 		k->stash = xstrdup(next);
 		k->stashed = 1;
 		return;
@@ -224,7 +230,8 @@ read_members(struct resource *k, struct tpage *tp, const char *next)
 		/* Its members cannot be read, and the group is not
 		 * written: the read is not complete. */
 		if (id == NULL) {
-			fail(k, "an item has no \"id\", so its members "
+			fail(k,
+			    "an item has no \"id\", so its members "
 			    "cannot be read");
 			tpage_drop(tp, i);
 			id = "";
@@ -234,8 +241,7 @@ read_members(struct resource *k, struct tpage *tp, const char *next)
 	k->pages_out++;
 	advance(k, next);
 	graph_members(k->env.g, (const char *const *)mp->ids, mp->n,
-	    k->r->members == MEMBERS_TRANSITIVE, members_got, members_done,
-	    mp);
+	    k->r->members == MEMBERS_TRANSITIVE, members_got, members_done, mp);
 }
 
 static void
@@ -247,7 +253,8 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 
 	if ((tp = transform_page(k->t, body, len, &err)) == NULL) {
 		if (graph_list_refetch(l) == 0) {
-			msg_warn("'%s': unreadable page (%s); fetching it again",
+			msg_warn(
+			    "'%s': unreadable page (%s); fetching it again",
 			    k->r->kind, err);
 		} else {
 			why = xasprintf("unreadable page: %s", err);
@@ -258,10 +265,11 @@ on_page(void *arg, struct graph_list *l, const char *body, size_t len)
 		return;
 	}
 	if (!tpage_is_collection(tp) && k->unproven == NULL)
-		k->unproven = xasprintf("its data_path '%s' gave an object, not "
+		k->unproven = xasprintf(
+		    "its data_path '%s' gave an object, not "
 		    "an array: the read proves nothing about a collection",
 		    k->r->data_path.value != NULL ? k->r->data_path.value :
-		    ".");
+						    ".");
 	report_add(k->env.rep, k->idx, REPORT_FETCHED, tpage_count(tp));
 	if (k->env.page != NULL)
 		k->env.page(k->env.arg, k, tp);
@@ -310,11 +318,11 @@ on_fail(void *arg, struct graph_list *l, const struct graph_error *e,
 
 	(void)l;
 	k->list = NULL;
-	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s",
-	    k->r->kind, text);
+	why = failure_text(e, k->r->kind, 0, "cannot read '%s': %s", k->r->kind,
+	    text);
 	if (!e->reported) {
 		struct msg_fields f = { "resource_failed", k->r->kind, NULL,
-		    NULL, e->code, e->request_id };
+			NULL, e->code, e->request_id };
 
 		msg_event(MSG_ERROR, &f, "%s", why);
 	}
@@ -339,7 +347,8 @@ check_done(struct resource *k)
 	/* A few groups deleted during the run are normal; many at once look
 	 * like a fault answering 404 for groups that are there. */
 	if (k->vanished > 1 + fetched / 50) {
-		char *why = xasprintf("%lu of %lu groups answered as deleted "
+		char *why = xasprintf(
+		    "%lu of %lu groups answered as deleted "
 		    "while their members were read: too many to trust",
 		    k->vanished, fetched);
 
@@ -356,15 +365,15 @@ void
 resource_start(struct resource *k)
 {
 	static const struct graph_list_cb cbt = { on_page, on_restart, on_done,
-	    on_fail, NULL, NULL };
+		on_fail, NULL, NULL };
 	struct graph_list_cb cb = cbt;
 
 	cb.arg = k;
 	k->t0 = http_mono();
 	k->list = graph_list_start(k->env.g, k->r->kind,
 	    (const char *const *)k->names, (const char *const *)k->values,
-	    k->nparams, (const char *const *)k->headers, k->derived_select ?
-	    GRAPH_LIST_DERIVED_SELECT : 0, &cb);
+	    k->nparams, (const char *const *)k->headers,
+	    k->derived_select ? GRAPH_LIST_DERIVED_SELECT : 0, &cb);
 }
 
 /* The query parameters and headers of the listing. */
@@ -383,13 +392,14 @@ query_setup(struct resource *k)
 	}
 	if (sel != NULL) {
 		msg_info("'%s': no $select in the mapping; asking Graph for "
-		    "the fields it reads: %s", r->kind, sel);
+			 "the fields it reads: %s",
+		    r->kind, sel);
 		k->names[k->nparams] = xstrdup("$select");
 		k->values[k->nparams++] = sel;
 		k->derived_select = 1;
 	}
 	if ((top = graphschema_clamp_top(r->kind, k->names, k->values,
-	    k->nparams)) != NULL) {
+		 k->nparams)) != NULL) {
 		for (j = 0; j < k->nparams; j++)
 			if (strcmp(k->names[j], "$top") == 0) {
 				free(k->values[j]);

@@ -20,22 +20,20 @@ struct transform_stats;
 
 /* What a resource needs of the engine that runs it. */
 struct resource_env {
-	struct graph	*g;
-	struct report	*rep;		/* counters of resource idx */
+	struct graph *g;
+	struct report *rep; /* counters of resource idx */
 	/* An entity of res (strings valid during the call); 0, or -1 to
 	 * stop mapping (the resource fails). */
-	int		(*emit)(void *arg, struct resource *res,
-			    const char *bp, const char *id, const char *json,
-			    size_t len);
+	int (*emit)(void *arg, struct resource *res, const char *bp,
+	    const char *id, const char *json, size_t len);
 	/* 1 while Port lags: above high water when holding, not yet under
 	 * low water when resuming. */
-	int		(*lagging)(void *arg, int resuming);
+	int (*lagging)(void *arg, int resuming);
 	/* A page arrived, before it is mapped (raw examples). */
-	void		(*page)(void *arg, struct resource *res,
-			    const struct tpage *tp);
+	void (*page)(void *arg, struct resource *res, const struct tpage *tp);
 	/* The resource was read to its end, or failed. */
-	void		(*done)(void *arg, struct resource *res);
-	void		*arg;
+	void (*done)(void *arg, struct resource *res);
+	void *arg;
 };
 
 /*
@@ -43,22 +41,22 @@ struct resource_env {
  * $select derived and its $top clamped, and its jq programs compiled.
  * Returns NULL after printing why (a program that does not compile).
  */
-struct resource	*resource_new(const struct mapping_resource *r, size_t idx,
-		    const struct resource_env *env);
-void		 resource_free(struct resource *);
+struct resource *resource_new(const struct mapping_resource *r, size_t idx,
+    const struct resource_env *env);
+void resource_free(struct resource *);
 /* Start reading (the requests run in the engine's http_run). */
-void		 resource_start(struct resource *);
+void resource_start(struct resource *);
 /* Read on if a page was held and neither members nor Port hold it now. */
-void		 resource_resume(struct resource *);
+void resource_resume(struct resource *);
 
-size_t		 resource_index(const struct resource *);
+size_t resource_index(const struct resource *);
 const struct mapping_resource *resource_mapping(const struct resource *);
 /* A bit of its own among the engine's resources (0 past the 64th). */
-uint64_t	 resource_bit(const struct resource *);
+uint64_t resource_bit(const struct resource *);
 /* 1 once the listing started again from its first page. */
-int		 resource_restarted(const struct resource *);
+int resource_restarted(const struct resource *);
 /* Why the read proves nothing about a collection, or NULL. */
-const char	*resource_unproven(const struct resource *);
+const char *resource_unproven(const struct resource *);
 const struct transform_stats *resource_stats(const struct resource *);
 
 #endif

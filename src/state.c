@@ -25,29 +25,29 @@
 
 /* A blueprint read; r is the one resource writing it (NULL: several). */
 struct bpread {
-	char				*bp;
-	const struct mapping_resource	*r;
-	int				 ok;
-	int				 missing;	/* not in Port */
+	char *bp;
+	const struct mapping_resource *r;
+	int ok;
+	int missing; /* not in Port */
 };
 
 struct state {
-	char		*type, *identifier;
-	struct strset	 owned;		/* blueprint \x1f id → digest */
-	struct bpread	*bps;
-	size_t		 nbps;
-	int		 search;	/* per-blueprint searches, with digests */
-	char		**list_bps;	/* else the listing, and its fallback */
-	size_t		 nlist_bps;
-	int		 rc;
-	unsigned long	 foreign;
-	unsigned long	 unproven;	/* entities without $datasource */
+	char *type, *identifier;
+	struct strset owned; /* blueprint \x1f id → digest */
+	struct bpread *bps;
+	size_t nbps;
+	int search;      /* per-blueprint searches, with digests */
+	char **list_bps; /* else the listing, and its fallback */
+	size_t nlist_bps;
+	int rc;
+	unsigned long foreign;
+	unsigned long unproven; /* entities without $datasource */
 };
 
 /* A read in flight: the state and which blueprint (freed by done). */
 struct req {
-	struct state	*st;
-	size_t		 i;
+	struct state *st;
+	size_t i;
 };
 
 /* The blueprint name if the jq program is a string literal, else NULL. */
@@ -189,8 +189,8 @@ keep(struct state *st, const char *bp, const char *id, const char *ds,
 	buf_puts(&key, bp);
 	buf_putc(&key, '\x1f');
 	buf_puts(&key, id);
-	strset_put(&st->owned, key.data, key.len, r != NULL && e != NULL ?
-	    digest_entity(e, r) : 0);
+	strset_put(&st->owned, key.data, key.len,
+	    r != NULL && e != NULL ? digest_entity(e, r) : 0);
 	buf_release(&key);
 }
 
@@ -246,7 +246,8 @@ state_read(struct state *st, struct port *p)
 
 		n = 0;
 		inc = xcalloc((r != NULL ? r->nproperties + r->nrelations : 0) +
-		    4, sizeof(char *));
+			4,
+		    sizeof(char *));
 		inc[n++] = xstrdup("$datasource");
 		if (r != NULL && r->title.value != NULL)
 			inc[n++] = xstrdup("title");
@@ -332,8 +333,8 @@ state_unproven(const struct state *st)
 }
 
 struct each_ctx {
-	void	(*fn)(void *, const char *, const char *);
-	void	*arg;
+	void (*fn)(void *, const char *, const char *);
+	void *arg;
 };
 
 static void
@@ -349,8 +350,8 @@ each_key(void *arg, const char *key, size_t len, uint64_t v)
 }
 
 void
-state_each(const struct state *st, void (*fn)(void *, const char *,
-    const char *), void *arg)
+state_each(const struct state *st,
+    void (*fn)(void *, const char *, const char *), void *arg)
 {
 	struct each_ctx c = { fn, arg };
 
@@ -358,8 +359,7 @@ state_each(const struct state *st, void (*fn)(void *, const char *,
 }
 
 size_t
-state_report_missing(const struct state *st, int dry_run,
-    struct report *rep)
+state_report_missing(const struct state *st, int dry_run, struct report *rep)
 {
 	struct buf names;
 	const char *bp;
@@ -375,19 +375,25 @@ state_report_missing(const struct state *st, int dry_run,
 		builtin &= blueprints_builtin_ids[j] != NULL;
 	}
 	if (n > 0) {
-		char *why = xasprintf("%s %s %s not exist in Port: %s", n > 1 ?
-		    "the blueprints" : "the blueprint", buf_str(&names),
-		    n > 1 ? "do" : "does", builtin ? "run with --init to "
-		    "create the blueprints" : n > 1 ? "create them in Port "
-		    "(--init creates only the built-in mapping's blueprints)" :
-		    "create it in Port (--init creates only the built-in "
-		    "mapping's blueprints)");
-		struct msg_fields f = { "blueprints_missing", NULL, NULL,
-		    NULL, "not_found", NULL };
+		char *why = xasprintf("%s %s %s not exist in Port: %s",
+		    n > 1 ? "the blueprints" : "the blueprint", buf_str(&names),
+		    n > 1 ? "do" : "does",
+		    builtin ?
+			"run with --init to "
+			"create the blueprints" :
+			n > 1 ?
+			"create them in Port "
+			"(--init creates only the built-in mapping's blueprints)" :
+			"create it in Port (--init creates only the built-in "
+			"mapping's blueprints)");
+		struct msg_fields f = { "blueprints_missing", NULL, NULL, NULL,
+			"not_found", NULL };
 
 		if (dry_run) {
-			msg_event(MSG_WARN, &f, "%s; the dry run counts their "
-			    "entities as new", why);
+			msg_event(MSG_WARN, &f,
+			    "%s; the dry run counts their "
+			    "entities as new",
+			    why);
 		} else {
 			msg_event(MSG_ERROR, &f, "%s", why);
 			report_abort(rep, why);

@@ -27,18 +27,17 @@ struct state;
  * blueprint, those named literally and blueprints[] (NULL-terminated), where
  * Port lacks that route), owners only.
  */
-struct state	*state_new(const struct mapping *m, const char *type,
-		    const char *identifier, int digests,
-		    const char *const *blueprints);
-void		 state_free(struct state *);
+struct state *state_new(const struct mapping *m, const char *type,
+    const char *identifier, int digests, const char *const *blueprints);
+void state_free(struct state *);
 
 /* Queue the reads on p; they run in the caller's http_run. */
-void		 state_read(struct state *, struct port *p);
+void state_read(struct state *, struct port *p);
 /*
  * After the reads ran: 0, or -1 if one failed (Port's client printed why;
  * then nothing of the state is used).
  */
-int		 state_result(const struct state *);
+int state_result(const struct state *);
 
 /*
  * The digest Port holds for the entity keyed key ("blueprint\x1fid") that
@@ -46,36 +45,36 @@ int		 state_result(const struct state *);
  * such entity of this integration; -1 when there is nothing to compare
  * with (bp not read with digests, or two resources write it).
  */
-int		 state_digest(const struct state *,
-		    const struct mapping_resource *r, const char *bp,
-		    const char *key, size_t keylen, uint64_t *have);
+int state_digest(const struct state *, const struct mapping_resource *r,
+    const char *bp, const char *key, size_t keylen, uint64_t *have);
 
 /* 1 if the read gave digests to compare with (a dry run says so). */
-int		 state_compares(const struct state *);
+int state_compares(const struct state *);
 /*
  * The i-th blueprint (from 0) the mapping writes that Port does not have
  * (its search answered 404), or NULL past the last; none is read as empty.
  */
-const char	*state_missing(const struct state *, size_t i);
+const char *state_missing(const struct state *, size_t i);
 /*
  * Say, once, which blueprints the mapping writes are missing in Port and
  * what creates them; unless dry_run, abort the report's run (there is
  * nothing to write to).  Returns how many are missing.
  */
-size_t		 state_report_missing(const struct state *, int dry_run,
-		    struct report *rep);
+size_t state_report_missing(const struct state *, int dry_run,
+    struct report *rep);
 /* Owned entities read: what this integration held when the run started. */
-unsigned long	 state_owned(const struct state *);
+unsigned long state_owned(const struct state *);
 /* Entities Port returned that belong to another writer (not counted). */
-unsigned long	 state_foreign(const struct state *);
+unsigned long state_foreign(const struct state *);
 /*
  * Entities Port returned without their $datasource: while there is one,
  * ownership is not proven and nothing may be deleted.
  */
-unsigned long	 state_unproven(const struct state *);
+unsigned long state_unproven(const struct state *);
 /* Visit every owned entity. */
-void		 state_each(const struct state *, void (*fn)(void *,
-		    const char *blueprint, const char *identifier), void *arg);
+void state_each(const struct state *,
+    void (*fn)(void *, const char *blueprint, const char *identifier),
+    void *arg);
 
 /*
  * 1 if datasource is the User-Agent this integration writes with:
@@ -83,7 +82,7 @@ void		 state_each(const struct state *, void (*fn)(void *,
  * non-empty segment.  Prefix and suffix alone would also match another
  * integration whose identifier ends in "/<identifier>".
  */
-int		 state_ours(const char *datasource, const char *type,
-		    const char *identifier);
+int state_ours(const char *datasource, const char *type,
+    const char *identifier);
 
 #endif

@@ -40,34 +40,34 @@
 
 /* The resource an entity's blueprint is counted under. */
 struct bpkind {
-	char	*bp;
-	size_t	 kind;
+	char *bp;
+	size_t kind;
 };
 
 struct sync {
-	const struct options	*o;
-	const struct mapping	*m;
-	struct report		*rep;
-	struct client		 cl;		/* owns h, g, p, pauth */
-	struct progress		*progress;	/* NULL: none drawn */
-	struct http		*h;
-	struct auth		*pauth;
-	struct graph		*g;
-	struct port		*p;
-	struct resource		**k;
-	size_t			 nk;
-	struct strset		 seen;
-	struct strset		 targets;	/* relation targets of entities */
-	struct bpkind		*bpk;
-	size_t			 nbpk;
-	FILE			*out;
-	size_t			 high, low;
-	size_t			 kinds_left;
-	int			 init_rc;
-	struct buf		 key;		/* scratch: blueprint \x1f id */
+	const struct options *o;
+	const struct mapping *m;
+	struct report *rep;
+	struct client cl;          /* owns h, g, p, pauth */
+	struct progress *progress; /* NULL: none drawn */
+	struct http *h;
+	struct auth *pauth;
+	struct graph *g;
+	struct port *p;
+	struct resource **k;
+	size_t nk;
+	struct strset seen;
+	struct strset targets; /* relation targets of entities */
+	struct bpkind *bpk;
+	size_t nbpk;
+	FILE *out;
+	size_t high, low;
+	size_t kinds_left;
+	int init_rc;
+	struct buf key; /* scratch: blueprint \x1f id */
 	/* What the integration held in Port when the run started. */
-	struct state		*state;
-	char			 started[40];
+	struct state *state;
+	char started[40];
 };
 
 /* Which resource an entity's blueprint is reported under. */
@@ -104,8 +104,8 @@ note_targets(struct sync *s, const cJSON *e)
 {
 	const cJSON *v, *x;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(e,
-	    "relations")) {
+	cJSON_ArrayForEach(v,
+	    cJSON_GetObjectItemCaseSensitive(e, "relations")) {
 		if (cJSON_IsString(v))
 			strset_put(&s->targets, v->valuestring,
 			    strlen(v->valuestring), 0);
@@ -117,7 +117,7 @@ note_targets(struct sync *s, const cJSON *e)
 	}
 }
 
-static void	resume_all(struct sync *);
+static void resume_all(struct sync *);
 
 /*
  * One entity out of the mapping.  The only per-entity work beyond the
@@ -151,8 +151,9 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 	rel = strstr(json, "\"relations\":{");
 	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
 	/* A dry run compares too, to say what the run would write. */
-	compare = s->p != NULL ? state_digest(s->state, r, bp, key->data,
-	    key->len, &have) : -1;
+	compare = s->p != NULL ?
+	    state_digest(s->state, r, bp, key->data, key->len, &have) :
+	    -1;
 	if (targets || compare == 1)
 		e = cJSON_ParseWithLength(json, len);
 	if (targets)
@@ -194,8 +195,8 @@ lagging(void *arg, int resuming)
 {
 	struct sync *s = arg;
 
-	return s->p != NULL && port_pending(s->p) >= (resuming ? s->low :
-	    s->high);
+	return s->p != NULL &&
+	    port_pending(s->p) >= (resuming ? s->low : s->high);
 }
 
 /* --send-examples: the first 5 raw items of each resource, masked. */
@@ -207,8 +208,9 @@ examples(void *arg, struct resource *res, const struct tpage *tp)
 	size_t i, n = 0;
 
 	if (!s->o->send_examples || s->o->mode != MODE_SYNC ||
-	    tpage_count(tp) == 0 || report_count(s->rep, resource_index(res),
-	    REPORT_FETCHED) > tpage_count(tp))
+	    tpage_count(tp) == 0 ||
+	    report_count(s->rep, resource_index(res), REPORT_FETCHED) >
+		tpage_count(tp))
 		return;
 	for (i = 0; i < tpage_count(tp) && n < 5; i++)
 		if ((items[n] = tpage_item_json(tp, i)) != NULL)
@@ -242,14 +244,14 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 		report_add(s->rep, i, REPORT_UPSERTED, 1);
 	} else {
 		struct msg_fields f = { "entity_rejected", r->kind, bp, id,
-		    code, port_request_id(s->p) };
+			code, port_request_id(s->p) };
 
 		report_add(s->rep, i, REPORT_FAILED, 1);
 		report_failure(s->rep, r->kind, bp, id, code, message);
 		/* Log collectors count them: JSON lines name as many as the
 		 * summary keeps. */
-		if (report_failures(s->rep) <= (s->o->log_format == LOG_JSON ?
-		    100 : 5))
+		if (report_failures(s->rep) <=
+		    (s->o->log_format == LOG_JSON ? 100 : 5))
 			msg_event(MSG_WARN, &f, "Port rejected %s '%s': %s: %s",
 			    bp, id, code, message);
 	}
@@ -282,8 +284,8 @@ read_state(struct sync *s)
 	const struct options *o = s->o;
 	int digests = !o->full_write;
 
-	s->state = state_new(s->m, o->integration_type, o->identifier,
-	    digests, blueprints_builtin_ids);
+	s->state = state_new(s->m, o->integration_type, o->identifier, digests,
+	    blueprints_builtin_ids);
 	state_read(s->state, s->p);
 	if (http_run(s->h) == -1)
 		return -1;
@@ -291,9 +293,11 @@ read_state(struct sync *s)
 		/* No token: auth said why, and nothing will be written. */
 		if (!port_auth_failed(s->p))
 			msg_warn("cannot read the entities this integration "
-			    "owns in Port: %s", report_dry_run(s->rep) ? "entities "
-			    "are counted as mapped only, and none as deleted" :
-			    "every entity will be written, and none deleted");
+				 "owns in Port: %s",
+			    report_dry_run(s->rep) ?
+				"entities "
+				"are counted as mapped only, and none as deleted" :
+				"every entity will be written, and none deleted");
 		state_free(s->state);
 		s->state = NULL;
 		return 0;
@@ -337,7 +341,7 @@ delete_phase(struct sync *s)
 		pf[i].kind = resource_mapping(s->k[i])->kind;
 		pf[i].complete = !failed && resource_unproven(s->k[i]) == NULL;
 		pf[i].why_not = failed ? report_reason(s->rep, i) :
-		    resource_unproven(s->k[i]);
+					 resource_unproven(s->k[i]);
 		pf[i].dropped = resource_stats(s->k[i])->dropped;
 	}
 	memset(&in, 0, sizeof(in));
@@ -347,7 +351,7 @@ delete_phase(struct sync *s)
 	in.targets = s->m->create_missing ? &s->targets : NULL;
 	in.state = s->state;
 	in.threshold = o->threshold_set ? o->deletion_threshold :
-	    s->m->deletion_threshold;
+					  s->m->deletion_threshold;
 	in.no_delete = o->no_delete;
 	in.dry_run = o->mode == MODE_DRY_RUN;
 	in.deleted = count_deleted;
@@ -355,9 +359,10 @@ delete_phase(struct sync *s)
 	if (prune_run(&in, s->p, s->h, s->rep) == -1)
 		report_abort(s->rep, "interrupted");
 	else if (s->p != NULL && port_auth_failed(s->p))
-		report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
-		    auth_http(s->pauth)->message :
-		    "no Port token could be obtained");
+		report_abort(s->rep,
+		    auth_http(s->pauth)->message != NULL ?
+			auth_http(s->pauth)->message :
+			"no Port token could be obtained");
 	free(pf);
 }
 
@@ -412,8 +417,9 @@ setup(struct sync *s)
 			return -1;
 		}
 	}
-	if (o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO) &&
-	    o->log_format == LOG_TEXT && o->verbosity > 0)) {
+	if (o->progress == 1 ||
+	    (o->progress == -1 && isatty(STDERR_FILENO) &&
+		o->log_format == LOG_TEXT && o->verbosity > 0)) {
 		s->progress = progress_start(s->rep);
 		http_set_tick(s->h, 0.25, tick, s);
 	}
@@ -429,8 +435,10 @@ setup(struct sync *s)
 static void
 port_refused(struct sync *s)
 {
-	report_abort(s->rep, auth_http(s->pauth)->message != NULL ?
-	    auth_http(s->pauth)->message : "no Port token could be obtained");
+	report_abort(s->rep,
+	    auth_http(s->pauth)->message != NULL ?
+		auth_http(s->pauth)->message :
+		"no Port token could be obtained");
 }
 
 /*
@@ -444,15 +452,16 @@ prepare(struct sync *s)
 	const struct options *o = s->o;
 
 	if (o->init && o->mode == MODE_SYNC) {
-		port_init_blueprints(s->p, blueprints_builtin_json(),
-		    init_done, s);
+		port_init_blueprints(s->p, blueprints_builtin_json(), init_done,
+		    s);
 		if (http_run(s->h) == -1)
 			goto interrupted;
 		if (s->init_rc == -1) {
 			if (port_auth_failed(s->p))
 				port_refused(s);
 			else
-				report_abort(s->rep, "cannot create the "
+				report_abort(s->rep,
+				    "cannot create the "
 				    "blueprints (--init)");
 			return -1;
 		}
@@ -473,7 +482,8 @@ prepare(struct sync *s)
 	}
 	if (s->p != NULL && read_state(s) == -1)
 		goto interrupted;
-	if (report_aborted(s->rep))	/* blueprints missing: nothing to write to */
+	if (report_aborted(s->rep)) /* blueprints missing: nothing to write to
+	                             */
 		return -1;
 	if (s->p != NULL && port_auth_failed(s->p)) {
 		port_refused(s);
@@ -507,7 +517,8 @@ read_all(struct sync *s)
 	if (report_aborted(s->rep))
 		return -1;
 	if (s->nk > 0 && report_kinds_failed(s->rep) == s->nk) {
-		report_abort(s->rep, "nothing could be read from Microsoft "
+		report_abort(s->rep,
+		    "nothing could be read from Microsoft "
 		    "Graph");
 		return -1;
 	}
@@ -524,7 +535,7 @@ mapping_stats(struct sync *s)
 		const struct transform_stats *st;
 		const char *kind = s->m->res[i].kind;
 		struct msg_fields mf = { "entities_dropped", kind, NULL, NULL,
-		    "null_identifier", NULL };
+			"null_identifier", NULL };
 
 		if (s->k[i] == NULL)
 			continue;
@@ -535,19 +546,23 @@ mapping_stats(struct sync *s)
 			report_add(s->rep, i, REPORT_FIELD_NULLS,
 			    st->fields[f].errors + st->fields[f].empty);
 		if (st->dropped > 0)
-			msg_event(MSG_WARN, &mf, "'%s': %lu entities dropped: "
-			    "null or empty identifier or blueprint", kind,
-			    st->dropped);
+			msg_event(MSG_WARN, &mf,
+			    "'%s': %lu entities dropped: "
+			    "null or empty identifier or blueprint",
+			    kind, st->dropped);
 		mf.event = "field_errors";
 		mf.code = "field_error";
 		for (f = 0; f < st->nfields; f++)
 			if (st->fields[f].errors > 0)
-				msg_event(MSG_WARN, &mf, "'%s': field '%s' "
+				msg_event(MSG_WARN, &mf,
+				    "'%s': field '%s' "
 				    "failed for %lu items and was set to null: "
-				    "%s", kind, st->fields[f].name,
+				    "%s",
+				    kind, st->fields[f].name,
 				    st->fields[f].errors,
 				    st->fields[f].first_error ?
-				    st->fields[f].first_error : "");
+					st->fields[f].first_error :
+					"");
 	}
 }
 
@@ -568,8 +583,10 @@ finish(struct sync *s)
 		if (http_interrupted())
 			http_resume(s->h, 5);
 		iso_now(end, sizeof(end));
-		port_resync_state(s->p, st == EXIT_OK ? "completed" :
-		    st == EXIT_ABORTED ? "aborted" : "failed",
+		port_resync_state(s->p,
+		    st == EXIT_OK          ? "completed" :
+			st == EXIT_ABORTED ? "aborted" :
+					     "failed",
 		    report_start_time(rep), end);
 		http_run(s->h);
 	}
@@ -608,8 +625,7 @@ release(struct sync *s)
 }
 
 int
-sync_run(const struct options *o, const struct mapping *m,
-    struct report *rep)
+sync_run(const struct options *o, const struct mapping *m, struct report *rep)
 {
 	struct sync s;
 	double t0 = http_mono();

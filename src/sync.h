@@ -16,7 +16,6 @@ struct report;
  * r.  Returns 0 when the run finished (the report says how well), -1 when
  * it could not start (a message was printed; exit 2).
  */
-int	sync_run(const struct options *, const struct mapping *,
-	    struct report *);
+int sync_run(const struct options *, const struct mapping *, struct report *);
 
 #endif

@@ -69,22 +69,26 @@ static const char jq_defs[] =
 static const char else_hint[] =
     " (jq 1.6 needs an else branch: write 'if c then x else . end')";
 
-enum fkind { F_TOP, F_PROP, F_REL };
+enum fkind {
+	F_TOP,
+	F_PROP,
+	F_REL
+};
 
 struct tfield {
 	enum fkind kind;
 	const char *key; /* key in its object */
-	char *text;	 /* preprocessed jq text, owned by transform */
+	char *text;      /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
-	int shape;	  /* a member-id shape (see shape_of) */
+	int shape;        /* a member-id shape (see shape_of) */
 	char *shape_type; /* its "@odata.type" filter, or NULL: all */
 };
 
 struct jqprog {
 	jq_state *jq;
 	struct buf err; /* first message from libjq */
-	int err_line;	/* where it points in the program: 1-based line, */
-	int err_col;	/* 0-based column; err_line 0 when it says not */
+	int err_line;   /* where it points in the program: 1-based line, */
+	int err_col;    /* 0-based column; err_line 0 when it says not */
 };
 
 struct transform {
@@ -149,11 +153,11 @@ transform_env(int allow, const char *const *hidden)
 				skip = 1;
 		if (!skip)
 			o = jv_object_set(o, jv_string_sized(*e, (int)n),
-					  jv_string(eq + 1));
+			    jv_string(eq + 1));
 	}
 	text = jv_dump_string(o, 0);
 	env_prelude = xasprintf("%s as $ENV | def env: $ENV; ",
-				jv_string_value(text));
+	    jv_string_value(text));
 	jv_free(text);
 }
 
@@ -161,8 +165,8 @@ transform_env(int allow, const char *const *hidden)
 static const char *
 env_binding(void)
 {
-	return env_prelude != NULL ? env_prelude
-				   : "{} as $ENV | def env: $ENV; ";
+	return env_prelude != NULL ? env_prelude :
+				     "{} as $ENV | def env: $ENV; ";
 }
 
 /*
@@ -339,7 +343,7 @@ prog_first(struct jqprog *p, jv input, jv *out, char **err)
  */
 static void
 add_field(struct transform *t, enum fkind k, const char *key,
-	  const struct mapping_field *src, const char *stat_name)
+    const struct mapping_field *src, const char *stat_name)
 {
 	struct tfield *f;
 
@@ -368,10 +372,10 @@ put_value(struct buf *b, const char *text, int wrap)
 
 	if (wrap)
 		buf_printf(b,
-			   "(try ([limit(1; (%s%s))] | if length == 0 then "
-			   "{\"__e2p_empty\": 1} else .[0] end) catch "
-			   "{\"__e2p_err\": .})",
-			   text, nl);
+		    "(try ([limit(1; (%s%s))] | if length == 0 then "
+		    "{\"__e2p_empty\": 1} else .[0] end) catch "
+		    "{\"__e2p_err\": .})",
+		    text, nl);
 	else
 		buf_printf(b, "(%s%s)", text, nl);
 }
@@ -400,7 +404,7 @@ put_entity(struct buf *b, const struct transform *t, int wrap, int spec)
 		int n = 0;
 
 		buf_printf(b, "%s\"%s\": {", first ? "" : ", ",
-			   k == F_PROP ? "properties" : "relations");
+		    k == F_PROP ? "properties" : "relations");
 		first = 0;
 		for (i = 0; i < t->nf; i++) {
 			if (t->f[i].kind != k)
@@ -409,14 +413,14 @@ put_entity(struct buf *b, const struct transform *t, int wrap, int spec)
 				buf_puts(b, ", ");
 			buf_json_str(b, t->f[i].key, strlen(t->f[i].key));
 			buf_puts(b, ": ");
-			put_value(b, spec && t->f[i].shape ? "null" :
-			    t->f[i].text, wrap);
+			put_value(b,
+			    spec && t->f[i].shape ? "null" : t->f[i].text,
+			    wrap);
 		}
 		buf_putc(b, '}');
 	}
 	buf_putc(b, '}');
 }
-
 
 /*
  * libjq's message jqmsg in plainer words (a new string): the end of the
@@ -439,8 +443,9 @@ plain_message(const char *jqmsg, int at_end, char c)
 	e = u + 11 + strcspn(u + 11, ",");
 	if (at_end)
 		buf_puts(&b, "unexpected end of the expression");
-	else if (c != '\0' && (strncmp(u + 11, "INVALID_CHARACTER", 17) == 0 ||
-				strncmp(u + 11, "$end", 4) == 0))
+	else if (c != '\0' &&
+	    (strncmp(u + 11, "INVALID_CHARACTER", 17) == 0 ||
+		strncmp(u + 11, "$end", 4) == 0))
 		buf_printf(&b, "unexpected '%c'", c);
 	else
 		buf_append(&b, u, (size_t)(e - u));
@@ -482,9 +487,9 @@ error_place(const struct jqprog *p, const char *text, long *line, long *col)
 	if (p->err_line <= 0)
 		return -1;
 	*line = p->err_line - 1;
-	*col = p->err_col - (*line == 0 ? (long)(strlen(env_binding()) +
-						 strlen(jq_defs)) + 1
-					: 0);
+	*col = p->err_col -
+	    (*line == 0 ? (long)(strlen(env_binding()) + strlen(jq_defs)) + 1 :
+			  0);
 	if (*line >= nlines || *col < 0 || (ln = nth_line(text, *line)) == NULL)
 		return 1;
 	if (*col >= (long)strcspn(ln, "\n") && *line == nlines - 1)
@@ -499,11 +504,11 @@ error_place(const struct jqprog *p, const char *text, long *line, long *col)
  */
 static void
 report(const struct transform *t, const struct mapping_field *src,
-       const char *name, const char *text, const struct jqprog *p)
+    const char *name, const char *text, const struct jqprog *p)
 {
 	const char *hint = jqscan_if_without_else(text) ? else_hint : "";
-	const char *shown = src != NULL && src->value != NULL ? src->value
-							      : text;
+	const char *shown = src != NULL && src->value != NULL ? src->value :
+								text;
 	const char *ln, *jqmsg = p->err.data != NULL ? p->err.data : "";
 	struct buf where, caret;
 	char *m, c = '\0';
@@ -520,7 +525,8 @@ report(const struct transform *t, const struct mapping_field *src,
 	    (stray = jqscan_stray_close(shown)) >= 0) {
 		/* The text closed the parenthesis it is wrapped in. */
 		for (line = 0, ln = shown; strchr(ln, '\n') != NULL &&
-		     strchr(ln, '\n') < shown + stray; line++)
+		     strchr(ln, '\n') < shown + stray;
+		     line++)
 			ln = strchr(ln, '\n') + 1;
 		col = (long)(shown + stray - ln);
 		place = 0;
@@ -531,7 +537,8 @@ report(const struct transform *t, const struct mapping_field *src,
 		if (place == 1) {
 			/* The last line that has text. */
 			for (line = 0, ln = shown; strchr(ln, '\n') != NULL &&
-			     ln[strcspn(ln, "\n") + 1] != '\0'; line++)
+			     ln[strcspn(ln, "\n") + 1] != '\0';
+			     line++)
 				ln = strchr(ln, '\n') + 1;
 			col = (long)strcspn(ln, "\n");
 		} else if ((ln = nth_line(shown, line)) == NULL)
@@ -542,11 +549,11 @@ report(const struct transform *t, const struct mapping_field *src,
 		if (place == 0 && col < len)
 			c = ln[col];
 		buf_printf(&caret, "\n    %.*s\n    %*s^", (int)len, ln,
-			   (int)col, "");
+		    (int)col, "");
 	}
 	m = plain_message(jqmsg, place == 1, c);
 	msg_error("%sresource '%s': field '%s': jq: %s%s%s", buf_str(&where),
-		  t->kind, name, m, hint, buf_str(&caret));
+	    t->kind, name, m, hint, buf_str(&caret));
 	free(m);
 	buf_release(&where);
 	buf_release(&caret);
@@ -558,7 +565,7 @@ report(const struct transform *t, const struct mapping_field *src,
  */
 static int
 compile_one(struct transform *t, struct jqprog *p, const char *text,
-	    const struct mapping_field *src, const char *name, int report_it)
+    const struct mapping_field *src, const char *name, int report_it)
 {
 	struct buf b;
 	int r;
@@ -589,8 +596,9 @@ compile_slow(struct transform *t, int spec)
 	if (*ready)
 		return 0;
 	if (!t->sel_ready) {
-		if (t->sel.jq != NULL || compile_one(t, &t->sel, t->sel_text,
-		    NULL, "selector.query", 0) == -1)
+		if (t->sel.jq != NULL ||
+		    compile_one(t, &t->sel, t->sel_text, NULL, "selector.query",
+			0) == -1)
 			return -1;
 		t->sel_ready = 1;
 	}
@@ -750,8 +758,9 @@ shapes_settle(struct transform *t, const struct mapping_resource *r)
 	buf_init(&b);
 	put_prelude(&b);
 	put_value(&b, t->sel_text, 0);
-	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
-		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+	buf_puts(&b,
+	    " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
+	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
 	put_entity(&b, t, 0, 1);
 	buf_puts(&b, " else false end");
 	rc = prog_compile(&t->mfast, buf_str(&b));
@@ -770,7 +779,7 @@ none:
 struct transform *
 transform_new(const struct mapping_resource *r, const char *file)
 {
-	static const struct mapping_field dflt_sel = {NULL, NULL, 0, 0};
+	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
 	struct transform *t;
 	struct buf b;
 	char *stat;
@@ -784,8 +793,8 @@ transform_new(const struct mapping_resource *r, const char *file)
 	t->dp_raw = xstrdup(r->data_path.value ? r->data_path.value : ".");
 	t->dp_text = jqscan_requote(t->dp_raw);
 
-#define TOP(fld, key)                                                          \
-	if (r->fld.value != NULL)                                              \
+#define TOP(fld, key)             \
+	if (r->fld.value != NULL) \
 	add_field(t, F_TOP, key, &r->fld, key)
 	TOP(identifier, "identifier");
 	TOP(title, "title");
@@ -798,7 +807,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 			continue;
 		stat = xasprintf("properties.%s", r->properties[i].name);
 		add_field(t, F_PROP, r->properties[i].name, &r->properties[i],
-			  stat);
+		    stat);
 		free(stat);
 	}
 	for (i = 0; i < r->nrelations; i++) {
@@ -806,7 +815,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 			continue;
 		stat = xasprintf("relations.%s", r->relations[i].name);
 		add_field(t, F_REL, r->relations[i].name, &r->relations[i],
-			  stat);
+		    stat);
 		free(stat);
 	}
 	t->st.nfields = t->nf;
@@ -815,14 +824,15 @@ transform_new(const struct mapping_resource *r, const char *file)
 		t->st.fields[i].name = t->names[i];
 
 	ok = compile_one(t, &t->dp, t->dp_text,
-			 r->data_path.value ? &r->data_path : &dflt_sel,
-			 "selector.data_path", 1) == 0;
+		 r->data_path.value ? &r->data_path : &dflt_sel,
+		 "selector.data_path", 1) == 0;
 
 	buf_init(&b);
 	put_prelude(&b);
 	put_value(&b, t->sel_text, 0);
-	buf_puts(&b, " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
-		     "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+	buf_puts(&b,
+	    " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
+	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
 	put_entity(&b, t, 0, 0);
 	buf_puts(&b, " else false end");
 	if (prog_compile(&t->fast, buf_str(&b)) == -1) {
@@ -830,24 +840,24 @@ transform_new(const struct mapping_resource *r, const char *file)
 		int found = 0;
 
 		if (compile_one(t, &p, t->sel_text, &r->query, "selector.query",
-				1) == -1)
+			1) == -1)
 			found = 1;
 		prog_release(&p);
 		for (i = 0; i < t->nf; i++) {
 			if (compile_one(t, &p, t->f[i].text, t->f[i].src,
-					t->names[i], 1) == -1)
+				t->names[i], 1) == -1)
 				found = 1;
 			prog_release(&p);
 		}
 		if (!found)
 			msg_error("%s: resource '%s': jq: %s", t->file, t->kind,
-				  buf_str(&t->fast.err));
+			    buf_str(&t->fast.err));
 		ok = 0;
 	}
 	buf_release(&b);
 	if (ok && r->members != MEMBERS_NONE && shapes_settle(t, r) == -1) {
 		msg_error("%s: resource '%s': jq: %s", t->file, t->kind,
-			  buf_str(&t->mfast.err));
+		    buf_str(&t->mfast.err));
 		ok = 0;
 	}
 	if (!ok) {
@@ -917,15 +927,16 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	pg = xcalloc(1, sizeof(*pg));
 	if (jv_get_kind(doc) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(doc), jv_string("@odata.nextLink"))) {
-		link =
-		    jv_object_get(jv_copy(doc), jv_string("@odata.nextLink"));
+		link = jv_object_get(jv_copy(doc),
+		    jv_string("@odata.nextLink"));
 		if (jv_get_kind(link) == JV_KIND_STRING) {
 			pg->next = xstrdup(jv_string_value(link));
 		} else if (use_dp) {
 			/* Not the end of the chain, nor a way on. */
 			*err = xasprintf("its @odata.nextLink is %s %s, not a "
-					 "string", article(jv_get_kind(link)),
-					 jv_kind_name(jv_get_kind(link)));
+					 "string",
+			    article(jv_get_kind(link)),
+			    jv_kind_name(jv_get_kind(link)));
 			jv_free(link);
 			jv_free(doc);
 			goto fail;
@@ -939,8 +950,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		/* Let go of the page held by the jq state. */
 		jq_start(t->dp.jq, jv_null(), 0);
 		if (r == -1) {
-			*err =
-			    xasprintf("data_path '%s': jq: %s", t->dp_raw, e);
+			*err = xasprintf("data_path '%s': jq: %s", t->dp_raw,
+			    e);
 			free(e);
 			goto fail;
 		}
@@ -952,7 +963,7 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		/* {"value": null} or no "value": an empty collection would
 		 * look the same, and deleting on it would empty Port. */
 		*err = xasprintf("data_path '%s' gave %s, not an array",
-				 t->dp_raw, r == 0 ? "nothing" : "null");
+		    t->dp_raw, r == 0 ? "nothing" : "null");
 		jv_free(items);
 		goto fail;
 	case JV_KIND_OBJECT:
@@ -963,8 +974,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 		break;
 	default:
 		*err = xasprintf("data_path '%s' is %s %s, not an array",
-				 t->dp_raw, article(jv_get_kind(items)),
-				 jv_kind_name(jv_get_kind(items)));
+		    t->dp_raw, article(jv_get_kind(items)),
+		    jv_kind_name(jv_get_kind(items)));
 		jv_free(items);
 		goto fail;
 	}
@@ -974,8 +985,7 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	{
 		size_t i = 0;
 
-		jv_array_foreach(items, k, v)
-		{
+		jv_array_foreach(items, k, v) {
 			pg->items[i++] = v;
 			(void)k;
 		}
@@ -1126,7 +1136,7 @@ put_ids(struct buf *b, const struct members *ml, const char *type)
  */
 static void
 put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
-	    const struct members *ml)
+    const struct members *ml)
 {
 	const char *key;
 	size_t i;
@@ -1150,9 +1160,9 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 		buf_putc(b, ':');
 		if (k == F_TOP && jv_get_kind(v) == JV_KIND_OBJECT &&
 		    (strcmp(key, "properties") == 0 ||
-		     strcmp(key, "relations") == 0)) {
+			strcmp(key, "relations") == 0)) {
 			put_spliced(b, t, v, key[0] == 'p' ? F_PROP : F_REL,
-				    ml);
+			    ml);
 			jv_free(v);
 			jv_free(kv);
 			continue;
@@ -1178,8 +1188,8 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
  * and they are written from ml.
  */
 static int
-emit(struct transform *t, jv e, const struct members *ml,
-     transform_emit_fn fn, void *arg, char **err)
+emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
+    void *arg, char **err)
 {
 	jv id, bp, s;
 	struct buf text;
@@ -1192,11 +1202,11 @@ emit(struct transform *t, jv e, const struct members *ml,
 	if (jv_get_kind(id) != JV_KIND_STRING ||
 	    jv_string_length_bytes(jv_copy(id)) == 0 ||
 	    strlen(jv_string_value(id)) !=
-	    (size_t)jv_string_length_bytes(jv_copy(id)) ||
+		(size_t)jv_string_length_bytes(jv_copy(id)) ||
 	    jv_get_kind(bp) != JV_KIND_STRING ||
 	    jv_string_length_bytes(jv_copy(bp)) == 0 ||
 	    strlen(jv_string_value(bp)) !=
-	    (size_t)jv_string_length_bytes(jv_copy(bp))) {
+		(size_t)jv_string_length_bytes(jv_copy(bp))) {
 		t->st.dropped++;
 		jv_free(e);
 		goto out;
@@ -1206,8 +1216,9 @@ emit(struct transform *t, jv e, const struct members *ml,
 		buf_init(&text);
 		put_spliced(&text, t, e, F_TOP, ml);
 		jv_free(e);
-		if (fn != NULL && fn(arg, jv_string_value(bp),
-		    jv_string_value(id), buf_str(&text), text.len) == -1) {
+		if (fn != NULL &&
+		    fn(arg, jv_string_value(bp), jv_string_value(id),
+			buf_str(&text), text.len) == -1) {
 			*err = xasprintf("resource '%s': output stopped",
 			    t->kind);
 			r = -1;
@@ -1218,8 +1229,8 @@ emit(struct transform *t, jv e, const struct members *ml,
 	s = jv_dump_string(e, 0);
 	if (fn != NULL &&
 	    fn(arg, jv_string_value(bp), jv_string_value(id),
-	       jv_string_value(s),
-	       (size_t)jv_string_length_bytes(jv_copy(s))) == -1) {
+		jv_string_value(s),
+		(size_t)jv_string_length_bytes(jv_copy(s))) == -1) {
 		*err = xasprintf("resource '%s': output stopped", t->kind);
 		r = -1;
 	}
@@ -1254,7 +1265,7 @@ sel_type_error(const struct transform *t, jv v)
 	char *m;
 
 	m = xasprintf("resource '%s': selector returned %s %s, not a boolean",
-		      t->kind, article(k), jv_kind_name(k));
+	    t->kind, article(k), jv_kind_name(k));
 	jv_free(v);
 	return m;
 }
@@ -1265,7 +1276,7 @@ sel_type_error(const struct transform *t, jv v)
  */
 static int
 run_slow(struct transform *t, jv item, const struct members *ml,
-	 transform_emit_fn fn, void *arg, char **err)
+    transform_emit_fn fn, void *arg, char **err)
 {
 	struct jqprog *slow = ml != NULL ? &t->mslow : &t->slow;
 	jv sel = jv_null(), res, ent, props, rels, v;
@@ -1276,15 +1287,15 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 	t->st.slow_path++;
 	if (compile_slow(t, ml != NULL) == -1) {
 		*err = xasprintf("resource '%s': jq: %s", t->kind,
-				 t->sel.err.len > 0 ? buf_str(&t->sel.err)
-						    : buf_str(&slow->err));
+		    t->sel.err.len > 0 ? buf_str(&t->sel.err) :
+					 buf_str(&slow->err));
 		jv_free(item);
 		return -1;
 	}
 	r = prog_first(&t->sel, jv_copy(item), &sel, &e);
 	if (r == -1) {
 		*err = xasprintf("resource '%s': selector.query: jq: %s",
-				 t->kind, e);
+		    t->kind, e);
 		free(e);
 		jv_free(item);
 		return -1;
@@ -1303,7 +1314,7 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 	r = prog_first(slow, item, &res, &e);
 	if (r != 1 || jv_get_kind(res) != JV_KIND_OBJECT) {
 		*err = xasprintf("resource '%s': cannot map item: %s", t->kind,
-				 e ? e : "no entity");
+		    e ? e : "no entity");
 		free(e);
 		if (r == 1)
 			jv_free(res);
@@ -1320,9 +1331,8 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 			v = jv_object_get(jv_copy(res), jv_string(f->key));
 		else {
 			v = jv_object_get(jv_copy(res),
-					  jv_string(f->kind == F_PROP
-							? "properties"
-							: "relations"));
+			    jv_string(f->kind == F_PROP ? "properties" :
+							  "relations"));
 			v = jv_object_get(v, jv_string(f->key));
 		}
 		if (is_marker(v, "__e2p_empty")) {
@@ -1332,8 +1342,8 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 		} else if (is_marker(v, "__e2p_err")) {
 			fs->errors++;
 			if (fs->first_error == NULL)
-				fs->first_error = msg_text(
-				    jv_object_get(v, jv_string("__e2p_err")));
+				fs->first_error = msg_text(jv_object_get(v,
+				    jv_string("__e2p_err")));
 			else
 				jv_free(v);
 			v = jv_null();
@@ -1361,7 +1371,7 @@ run_slow(struct transform *t, jv item, const struct members *ml,
  */
 static int
 run_item(struct transform *t, jv item, const struct members *ml,
-	 transform_emit_fn fn, void *arg, char **err)
+    transform_emit_fn fn, void *arg, char **err)
 {
 	jq_state *jq = ml != NULL ? t->mfast.jq : t->fast.jq;
 	jv r, r2;
@@ -1387,8 +1397,8 @@ run_item(struct transform *t, jv item, const struct members *ml,
 		return 0;
 	}
 	if (is_marker(r, "__e2p_sel")) {
-		*err =
-		    sel_type_error(t, jv_object_get(r, jv_string("__e2p_sel")));
+		*err = sel_type_error(t,
+		    jv_object_get(r, jv_string("__e2p_sel")));
 		return -1;
 	}
 	t->st.selected++;
@@ -1397,7 +1407,7 @@ run_item(struct transform *t, jv item, const struct members *ml,
 
 int
 transform_run(struct transform *t, struct tpage *pg, transform_emit_fn fn,
-	      void *arg, char **err)
+    void *arg, char **err)
 {
 	size_t i;
 
@@ -1461,8 +1471,7 @@ transform_use_shapes(struct transform *t, int on)
 
 int
 transform_run_members(struct transform *t, struct tpage *pg, size_t i,
-		      const struct members *ml, transform_emit_fn fn,
-		      void *arg, char **err)
+    const struct members *ml, transform_emit_fn fn, void *arg, char **err)
 {
 	jv item;
 	int r;
@@ -1475,15 +1484,17 @@ transform_run_members(struct transform *t, struct tpage *pg, size_t i,
 	if (jv_get_kind(item) != JV_KIND_OBJECT) {
 		jv_free(item);
 		*err = xasprintf("resource '%s': an item that is not an object "
-				 "cannot have members", t->kind);
+				 "cannot have members",
+		    t->kind);
 		return -1;
 	}
 	if (t->shapes > 0 && !t->force_general)
 		r = run_item(t, item, ml, fn, arg, err);
 	else
-		r = run_item(t, jv_object_set(item, jv_string("members"),
-					      members_array(ml)),
-			     NULL, fn, arg, err);
+		r = run_item(t,
+		    jv_object_set(item, jv_string("members"),
+			members_array(ml)),
+		    NULL, fn, arg, err);
 	return r;
 }
 
@@ -1498,7 +1509,7 @@ tpage_drop(struct tpage *pg, size_t i)
 
 int
 transform_item(struct transform *t, const char *json, size_t len,
-	       transform_emit_fn fn, void *arg, char **err)
+    transform_emit_fn fn, void *arg, char **err)
 {
 	struct tpage *pg;
 	jv doc;

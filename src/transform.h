@@ -15,26 +15,26 @@ struct mapping_resource;
 struct buf;
 struct members;
 
-struct transform;	/* compiled programs of one resource */
-struct tpage;		/* one parsed Graph page: its items and nextLink */
+struct transform; /* compiled programs of one resource */
+struct tpage;     /* one parsed Graph page: its items and nextLink */
 
 /* Per-field counters: the field's value became null because it errored or
  * produced no output (Ocean logs both as "misconfigured"). */
 struct transform_field_stat {
-	const char	*name;	/* "identifier", "properties.mail", ... */
-	unsigned long	 errors;
-	unsigned long	 empty;
-	char		*first_error;	/* first jq error text, owned here */
+	const char *name; /* "identifier", "properties.mail", ... */
+	unsigned long errors;
+	unsigned long empty;
+	char *first_error; /* first jq error text, owned here */
 };
 
 struct transform_stats {
-	unsigned long	 items;		/* items seen */
-	unsigned long	 selected;	/* selector true */
-	unsigned long	 entities;	/* entities emitted */
-	unsigned long	 dropped;	/* null/empty identifier or blueprint */
-	unsigned long	 slow_path;	/* items that needed the wrapped path */
+	unsigned long items;     /* items seen */
+	unsigned long selected;  /* selector true */
+	unsigned long entities;  /* entities emitted */
+	unsigned long dropped;   /* null/empty identifier or blueprint */
+	unsigned long slow_path; /* items that needed the wrapped path */
 	struct transform_field_stat *fields;
-	size_t		 nfields;
+	size_t nfields;
 };
 
 /*
@@ -43,8 +43,8 @@ struct transform_stats {
  * "properties":{},"relations":{}}, only the mapped keys), len its length.
  * All three are valid only during the call.  Return 0, or -1 to stop.
  */
-typedef int	(*transform_emit_fn)(void *arg, const char *blueprint,
-		    const char *identifier, const char *json, size_t len);
+typedef int (*transform_emit_fn)(void *arg, const char *blueprint,
+    const char *identifier, const char *json, size_t len);
 
 /*
  * Compile every program of resource r (file is the mapping's path, for
@@ -54,8 +54,8 @@ typedef int	(*transform_emit_fn)(void *arg, const char *blueprint,
  * single-quoted string literals are turned into double-quoted ones.
  */
 struct transform *transform_new(const struct mapping_resource *r,
-		    const char *file);
-void		 transform_free(struct transform *);
+    const char *file);
+void transform_free(struct transform *);
 /* Counters so far (owned by the transform). */
 const struct transform_stats *transform_stats(const struct transform *);
 
@@ -68,11 +68,11 @@ const struct transform_stats *transform_stats(const struct transform *);
  * tpage_is_collection).  A page whose data_path yields null or nothing, or
  * whose "@odata.nextLink" is there but not a string, is not a page: NULL.
  */
-struct tpage	*transform_page(struct transform *, const char *json,
-		    size_t len, char **err);
-size_t		 tpage_count(const struct tpage *);
+struct tpage *transform_page(struct transform *, const char *json, size_t len,
+    char **err);
+size_t tpage_count(const struct tpage *);
 /* 1 if the page's data_path gave an array (a page of a collection). */
-int		 tpage_is_collection(const struct tpage *);
+int tpage_is_collection(const struct tpage *);
 
 /*
  * What the programs see of the environment (env and $ENV), for every
@@ -80,16 +80,16 @@ int		 tpage_is_collection(const struct tpage *);
  * variable but those named in hidden[] (NULL-terminated).  Process-wide,
  * like the message level; transform_env(0, NULL) also frees the copy.
  */
-void		 transform_env(int allow, const char *const *hidden);
+void transform_env(int allow, const char *const *hidden);
 /* The page's "@odata.nextLink", or NULL; owned by the page. */
-const char	*tpage_next_link(const struct tpage *);
+const char *tpage_next_link(const struct tpage *);
 /* Item i's "id" as a string, or NULL; owned by the page. */
-const char	*tpage_item_id(const struct tpage *, size_t i);
+const char *tpage_item_id(const struct tpage *, size_t i);
 /* Item i as compact JSON; the caller owns the string. */
-char		*tpage_item_json(const struct tpage *, size_t i);
+char *tpage_item_json(const struct tpage *, size_t i);
 /* Leave item i out of the mapping (its members could not be read). */
-void		 tpage_drop(struct tpage *, size_t i);
-void		 tpage_free(struct tpage *);
+void tpage_drop(struct tpage *, size_t i);
+void tpage_free(struct tpage *);
 
 /*
  * Map every item of the page, calling emit for each entity.  Returns 0, or
@@ -97,8 +97,8 @@ void		 tpage_free(struct tpage *);
  * selector yielded a non-boolean ("selector returned a string, not a
  * boolean"), or emit returned -1.  Per-field errors are counted, not fatal.
  */
-int		 transform_run(struct transform *, struct tpage *,
-		    transform_emit_fn, void *arg, char **err);
+int transform_run(struct transform *, struct tpage *, transform_emit_fn,
+    void *arg, char **err);
 
 /*
  * Map item i of the page (a group) with ml as its ".members" (an array of
@@ -109,21 +109,20 @@ int		 transform_run(struct transform *, struct tpage *,
  * same bytes, without a jq value per member.  Same return as
  * transform_run; an item that is not an object is an error.
  */
-int		 transform_run_members(struct transform *, struct tpage *,
-		    size_t i, const struct members *ml, transform_emit_fn,
-		    void *arg, char **err);
+int transform_run_members(struct transform *, struct tpage *, size_t i,
+    const struct members *ml, transform_emit_fn, void *arg, char **err);
 /*
  * Whether transform_run_members may write member-id fields itself (on, the
  * default) or must leave everything to jq (tests and the bench compare
  * the two).  Returns how many fields it writes itself from now on.
  */
-int		 transform_use_shapes(struct transform *, int on);
+int transform_use_shapes(struct transform *, int on);
 
 /*
  * Map one JSON text (a whole document, no data_path) and emit its entities:
  * for tests and the fuzzer.  Same return as transform_run.
  */
-int		 transform_item(struct transform *, const char *json,
-		    size_t len, transform_emit_fn, void *arg, char **err);
+int transform_item(struct transform *, const char *json, size_t len,
+    transform_emit_fn, void *arg, char **err);
 
 #endif

@@ -17,11 +17,11 @@
 #include "msg.h"
 #include "tap.h"
 
-static double	 clock_now = 1000;
-static int	 nreqs;
-static char	 last_url[512];
+static double clock_now = 1000;
+static int nreqs;
+static char last_url[512];
 
-double	__wrap_http_now(void);
+double __wrap_http_now(void);
 
 double
 __wrap_http_now(void)
@@ -68,10 +68,11 @@ test_port_refresh(void)
 	is_int(nreqs, 1, "a token request sent");
 	is_str(last_url, "https://port.test/v1/auth/access_token",
 	    "to Port's token route");
-	ok(token(a) == NULL && nreqs == 1, "asked again while pending: no "
+	ok(token(a) == NULL && nreqs == 1,
+	    "asked again while pending: no "
 	    "second request");
 	answer("x\n200\n{\"ok\":true,\"accessToken\":\"tokA\","
-	    "\"expiresIn\":100}");
+	       "\"expiresIn\":100}");
 	is_str(token(a), "Bearer tokA", "the token, with its type");
 	clock_now = 1074.9;
 	t = token(a);
@@ -83,7 +84,7 @@ test_port_refresh(void)
 	    "75.1 s into 100: the old token still serves");
 	is_int(nreqs, 2, "75.1 s into 100 (a quarter left): refreshed");
 	answer("x\n200\n{\"ok\":true,\"accessToken\":\"tokB\","
-	    "\"expiresIn\":4000}");
+	       "\"expiresIn\":4000}");
 	is_str(token(a), "Bearer tokB", "the new token");
 	clock_now = 1075.1 + 4000 - 301;
 	ok(token(a) != NULL && nreqs == 2,
@@ -105,7 +106,7 @@ test_port_refresh(void)
 	ok(token(a) == NULL && nreqs == 4,
 	    "refusing this token drops it and asks for a new one");
 	answer("x\n200\n{\"ok\":true,\"accessToken\":\"tokD\","
-	    "\"expiresIn\":100}");
+	       "\"expiresIn\":100}");
 	is_str(token(a), "Bearer tokD", "the replacement");
 	is_int(nreqs, 4, "four token requests in all");
 	ok(!h->failed, "not failed");
@@ -125,8 +126,9 @@ test_static(void)
 	is_str(token(a), "Bearer static-token-Mn55", "a static token");
 	h->ops->invalidate(h, "Bearer static-token-Mn55");
 	ok(h->failed, "a refused static token fails for good");
-	ok(h->message != NULL && strstr(h->message, "static bearer token") !=
-	    NULL, "and says why");
+	ok(h->message != NULL &&
+		strstr(h->message, "static bearer token") != NULL,
+	    "and says why");
 	is_int(nreqs, 0, "no token request for a static token");
 	auth_free(a);
 }
@@ -153,13 +155,17 @@ test_aadsts(void)
 	h = auth_http(a);
 	nreqs = 0;
 	ok(token(a) == NULL && nreqs == 1, "client secret: a token request");
-	is_str(last_url, "https://login.test/11111111-2222-4333-8444-"
-	    "555555555555/oauth2/v2.0/token", "to the tenant's token URL");
-	answer("x\n401\n{\"error\":\"invalid_client\",\"error_description\":"
+	is_str(last_url,
+	    "https://login.test/11111111-2222-4333-8444-"
+	    "555555555555/oauth2/v2.0/token",
+	    "to the tenant's token URL");
+	answer(
+	    "x\n401\n{\"error\":\"invalid_client\",\"error_description\":"
 	    "\"AADSTS7000215: Invalid client secret provided.\\r\\nTrace ID: "
 	    "abc\\r\\nCorrelation ID: def\",\"error_codes\":[7000215]}");
 	ok(h->failed, "a refused secret fails for good");
-	is_str(h->message, "cannot get a Microsoft Graph token (client "
+	is_str(h->message,
+	    "cannot get a Microsoft Graph token (client "
 	    "secret): HTTP 401: AADSTS7000215: Invalid client secret "
 	    "provided. (hint: the client secret is wrong: check "
 	    "AZURE_CLIENT_SECRET (use the secret's value, not its id))",

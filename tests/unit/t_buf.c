@@ -21,7 +21,8 @@ test_append(void)
 	buf_init(&b);
 	is_str(buf_str(&b), "", "an empty buffer reads as \"\"");
 	ok(buf_puts(&b, "abc") == 0 && buf_putc(&b, 'd') == 0 &&
-	    buf_printf(&b, "-%d-%s", 42, "x") == 0, "appends succeed");
+		buf_printf(&b, "-%d-%s", 42, "x") == 0,
+	    "appends succeed");
 	is_str(buf_str(&b), "abcd-42-x", "puts, putc and printf append");
 	is_int(b.len, 9, "length counts the bytes");
 	for (i = 0; i < 1000; i++)
@@ -56,7 +57,8 @@ test_cap(void)
 	buf_init(&b);
 	b.max = 8;
 	ok(buf_puts(&b, "1234") == 0 && buf_puts(&b, "56789") == -1 &&
-	    b.len == 4, "an append that would pass the cap fails whole");
+		b.len == 4,
+	    "an append that would pass the cap fails whole");
 	buf_release(&b);
 }
 
@@ -124,7 +126,8 @@ test_urlenc(void)
 	is_str(buf_str(&b), "AZaz09-._~", "unreserved characters kept");
 	buf_reset(&b);
 	buf_urlenc(&b, " !\"#$%&'()*+,/:;=?@[]{}|\\^`<>");
-	is_str(buf_str(&b), "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A"
+	is_str(buf_str(&b),
+	    "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A"
 	    "%3B%3D%3F%40%5B%5D%7B%7D%7C%5C%5E%60%3C%3E",
 	    "everything else encoded, uppercase hex");
 	buf_reset(&b);
@@ -138,7 +141,8 @@ static void
 test_printable(void)
 {
 	struct buf b;
-	const char *in = "a\x1b[2Jb\nc\td\x7f\xc3\xa9\xc2\x9b" "1m\xc2\xa0";
+	const char *in = "a\x1b[2Jb\nc\td\x7f\xc3\xa9\xc2\x9b"
+			 "1m\xc2\xa0";
 
 	buf_init(&b);
 	buf_put_printable(&b, in, strlen(in));
@@ -157,7 +161,8 @@ test_printable(void)
 	buf_reset(&b);
 	in = "bad\nresult: ok\n    ^ here\n\tx\x1b\n";
 	buf_put_lines(&b, in, strlen(in));
-	is_str(buf_str(&b), "bad\n    result: ok\n    ^ here\n    \\x09x\\x1b\n",
+	is_str(buf_str(&b),
+	    "bad\n    result: ok\n    ^ here\n    \\x09x\\x1b\n",
 	    "lines: a line at the left edge indented, indented ones kept");
 	buf_release(&b);
 }

@@ -41,10 +41,11 @@ dg(const char *j)
 	return h;
 }
 
-#define BASE	"{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\"," \
-		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2]," \
-		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":" \
-		"\"u2\"}}"
+#define BASE                                                         \
+	"{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","   \
+	"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2]," \
+	"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":" \
+	"\"u2\"}}"
 
 static void
 same(const char *j, const char *name)
@@ -74,69 +75,82 @@ main(void)
 	res.nrelations = 1;
 
 	same("{\"relations\":{\"manager\":\"u2\"},\"properties\":{\"obj\":"
-	    "{\"b\":\"c\",\"a\":1},\"tags\":[1,2],\"n\":1.5,\"mail\":\"a@x\"},"
-	    "\"team\":\"t\",\"title\":\"Ann\",\"identifier\":\"u1\"}",
+	     "{\"b\":\"c\",\"a\":1},\"tags\":[1,2],\"n\":1.5,\"mail\":\"a@x\"},"
+	     "\"team\":\"t\",\"title\":\"Ann\",\"identifier\":\"u1\"}",
 	    "keys in another order, nested too");
 	same("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\",\"z\":null},\"extra\":null},"
-	    "\"relations\":{\"manager\":\"u2\",\"other\":null}}",
+	     "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+	     "\"obj\":{\"a\":1,\"b\":\"c\",\"z\":null},\"extra\":null},"
+	     "\"relations\":{\"manager\":\"u2\",\"other\":null}}",
 	    "explicit nulls equal missing keys");
 	same("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"},\"unmapped\":\"x\"},"
-	    "\"relations\":{\"manager\":\"u2\",\"notmine\":\"u9\"},"
-	    "\"icon\":\"Users\",\"blueprint\":\"b\"}",
+	     "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+	     "\"obj\":{\"a\":1,\"b\":\"c\"},\"unmapped\":\"x\"},"
+	     "\"relations\":{\"manager\":\"u2\",\"notmine\":\"u9\"},"
+	     "\"icon\":\"Users\",\"blueprint\":\"b\"}",
 	    "unmapped properties, relations and fields do not count");
 	differs("{\"identifier\":\"u1\",\"title\":\"Anne\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "title");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "title");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"u\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "team");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "team");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@y\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "a string property");
+		"\"properties\":{\"mail\":\"a@y\",\"n\":1.5,\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "a string property");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5000000000000002,"
-	    "\"tags\":[1,2],\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":"
-	    "{\"manager\":\"u2\"}}", "a number's 17th digit");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5000000000000002,"
+		"\"tags\":[1,2],\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":"
+		"{\"manager\":\"u2\"}}",
+	    "a number's 17th digit");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":\"1.5\",\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "a number become a string");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":\"1.5\",\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "a number become a string");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[2,1],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "array order");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[2,1],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "array order");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"d\"}},\"relations\":{\"manager\":"
-	    "\"u2\"}}", "a nested value");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"d\"}},\"relations\":{\"manager\":"
+		"\"u2\"}}",
+	    "a nested value");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
-	    "\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
-	    "\"u3\"}}", "a relation");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2],"
+		"\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":{\"manager\":"
+		"\"u3\"}}",
+	    "a relation");
 	differs("{\"identifier\":\"u1\",\"title\":\"Ann\",\"team\":\"t\","
-	    "\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2]},"
-	    "\"relations\":{\"manager\":\"u2\"}}", "a mapped property gone");
+		"\"properties\":{\"mail\":\"a@x\",\"n\":1.5,\"tags\":[1,2]},"
+		"\"relations\":{\"manager\":\"u2\"}}",
+	    "a mapped property gone");
 	ok(dg("{\"properties\":{\"mail\":true}}") !=
-	    dg("{\"properties\":{\"mail\":false}}"), "true and false differ");
-	ok(dg("{\"properties\":{\"mail\":\"\"}}") !=
-	    dg("{\"properties\":{}}"), "an empty string is not a null");
+		dg("{\"properties\":{\"mail\":false}}"),
+	    "true and false differ");
+	ok(dg("{\"properties\":{\"mail\":\"\"}}") != dg("{\"properties\":{}}"),
+	    "an empty string is not a null");
 	ok(dg("{\"properties\":{\"tags\":[]}}") !=
-	    dg("{\"properties\":{\"tags\":{}}}"), "[] and {} differ");
+		dg("{\"properties\":{\"tags\":{}}}"),
+	    "[] and {} differ");
 	ok(dg("{\"properties\":{\"mail\":\"a\",\"n\":\"b\"}}") !=
-	    dg("{\"properties\":{\"mail\":\"b\",\"n\":\"a\"}}"),
+		dg("{\"properties\":{\"mail\":\"b\",\"n\":\"a\"}}"),
 	    "values swapped between keys differ");
 	free(res.title.value);
 	res.title.value = NULL;
-	ok(dg(BASE) == dg("{\"identifier\":\"u1\",\"title\":\"Other\","
-	    "\"team\":\"t\",\"properties\":{\"mail\":\"a@x\",\"n\":1.5,"
-	    "\"tags\":[1,2],\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":"
-	    "{\"manager\":\"u2\"}}"), "an unmapped title does not count");
+	ok(dg(BASE) ==
+		dg("{\"identifier\":\"u1\",\"title\":\"Other\","
+		   "\"team\":\"t\",\"properties\":{\"mail\":\"a@x\",\"n\":1.5,"
+		   "\"tags\":[1,2],\"obj\":{\"a\":1,\"b\":\"c\"}},\"relations\":"
+		   "{\"manager\":\"u2\"}}"),
+	    "an unmapped title does not count");
 	return done_testing();
 }

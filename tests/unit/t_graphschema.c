@@ -13,15 +13,15 @@
 #include "graphschema.h"
 #include "tap.h"
 
-#define CONTRACT	"tests/contracts/graph-schema.md"
+#define CONTRACT "tests/contracts/graph-schema.md"
 
 /* The collection path of an entity type of the contract, or NULL. */
 static const char *
 path_of(const char *type)
 {
 	static const char *const map[][2] = { { "user", "/users" },
-	    { "group", "/groups" }, { "application", "/applications" },
-	    { "servicePrincipal", "/servicePrincipals" } };
+		{ "group", "/groups" }, { "application", "/applications" },
+		{ "servicePrincipal", "/servicePrincipals" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -37,7 +37,7 @@ check_row(const char *type, char *line)
 	char name[128], t[128], flag[64];
 	const struct graphschema_prop *p;
 	const char *paths[4] = { "/users", "/groups", "/applications",
-	    "/servicePrincipals" };
+		"/servicePrincipals" };
 	size_t i, np = 0;
 	unsigned want = 0;
 	int bad = 0;
@@ -133,7 +133,8 @@ test_contract(void)
 	fclose(f);
 	ok(rows >= 200, "the contract lists %zu properties", rows);
 	ok(navs >= 100, "the contract lists %zu navigation properties", navs);
-	is_int(bad, 0, "every property and relationship of the contract is "
+	is_int(bad, 0,
+	    "every property and relationship of the contract is "
 	    "in the tables, with its type and nullability");
 }
 
@@ -161,8 +162,8 @@ test_classify(void)
 	/* Returned by the service though the metadata lacks them. */
 	is_int(graphschema_classify("/servicePrincipals", "createdDateTime"),
 	    GS_PROPERTY, "servicePrincipals.createdDateTime is returned");
-	is_int(graphschema_classify("/groups", "creationOptions"),
-	    GS_PROPERTY, "groups.creationOptions is returned");
+	is_int(graphschema_classify("/groups", "creationOptions"), GS_PROPERTY,
+	    "groups.creationOptions is returned");
 	is_int(graphschema_classify("/applications", "creationOptions"),
 	    GS_UNDECLARED, "applications.creationOptions is not");
 	is_str(graphschema_type_of("/servicePrincipals"), "servicePrincipal",
@@ -176,12 +177,15 @@ test_lists(void)
 {
 	char *s;
 
-	s = graphschema_select("/users", "accountEnabled,dispalyName,id,"
+	s = graphschema_select("/users",
+	    "accountEnabled,dispalyName,id,"
 	    "manager,extension_0123456789abcdef0123456789ABCDEF_costCenter,"
 	    "signInActivity");
-	is_str(s, "accountEnabled,id,"
+	is_str(s,
+	    "accountEnabled,id,"
 	    "extension_0123456789abcdef0123456789ABCDEF_costCenter,"
-	    "signInActivity", "a $select keeps properties and extensions");
+	    "signInActivity",
+	    "a $select keeps properties and extensions");
 	free(s);
 	s = graphschema_select("/devices", "displayName,memberOf");
 	is_str(s, "displayName", "an uncovered kind keeps all but relations");
@@ -189,10 +193,13 @@ test_lists(void)
 	s = graphschema_select("/users", "manager");
 	is_str(s, "", "nothing left");
 	free(s);
-	s = graphschema_undeclared("/users", "id,dispalyName,zzzzzzzz,mail,"
+	s = graphschema_undeclared("/users",
+	    "id,dispalyName,zzzzzzzz,mail,"
 	    "extension_0123_x");
-	is_str(s, "'dispalyName' (did you mean displayName?), 'zzzzzzzz', "
-	    "'extension_0123_x'", "undeclared names, with the nearest");
+	is_str(s,
+	    "'dispalyName' (did you mean displayName?), 'zzzzzzzz', "
+	    "'extension_0123_x'",
+	    "undeclared names, with the nearest");
 	free(s);
 	s = graphschema_undeclared("/groups", "id,mail,members,@odata.type");
 	is_str(s, NULL, "nothing undeclared");
@@ -276,8 +283,8 @@ test_top(void)
 	is_int(graphschema_max_top("/users", "id, signinactivity ", NULL), 500,
 	    "case and spaces do not hide it");
 	is_int(graphschema_max_top("/users", NULL,
-	    "signInActivity/lastSignInDateTime le 2024-01-01T00:00:00Z"), 500,
-	    "users filtered on signInActivity: 500");
+		   "signInActivity/lastSignInDateTime le 2024-01-01T00:00:00Z"),
+	    500, "users filtered on signInActivity: 500");
 	is_int(graphschema_max_top("/users", "id,signInActivityX", NULL), 999,
 	    "another name that starts the same: 999");
 	is_int(graphschema_max_top("/groups", "signInActivity", NULL), 999,

@@ -13,17 +13,17 @@
 #include "tap.h"
 
 /* Equal within a microsecond (results are whole milliseconds or exact). */
-#define is_num(got, want, ...)                                             \
-	do {                                                               \
-		double gd_ = (got), wd_ = (want);                          \
-		ok(fabs(gd_ - wd_) < 1e-6, __VA_ARGS__);                   \
-		if (!(fabs(gd_ - wd_) < 1e-6))                             \
-			printf("#   got:  %.6f\n#   want: %.6f\n", gd_, wd_);  \
+#define is_num(got, want, ...)                                                \
+	do {                                                                  \
+		double gd_ = (got), wd_ = (want);                             \
+		ok(fabs(gd_ - wd_) < 1e-6, __VA_ARGS__);                      \
+		if (!(fabs(gd_ - wd_) < 1e-6))                                \
+			printf("#   got:  %.6f\n#   want: %.6f\n", gd_, wd_); \
 	} while (0)
 
 /* 2015-10-21 07:28:00 UTC, the date below. */
-#define DATE_T	1445412480.0
-#define DATE	"Wed, 21 Oct 2015 07:28:00 GMT"
+#define DATE_T 1445412480.0
+#define DATE   "Wed, 21 Oct 2015 07:28:00 GMT"
 
 static void
 test_retry_after(void)
@@ -56,11 +56,13 @@ test_retry_after(void)
 	is_num(http_parse_retry_after(DATE, DATE_T + 3600), 0,
 	    "HTTP date in the past: now");
 	is_num(http_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT x",
-	    DATE_T - 30), -1, "HTTP date with trailing text refused");
-	is_num(http_parse_retry_after("Wed, 21 Oct 2015 07:28:00", DATE_T -
-	    30), -1, "HTTP date without GMT refused");
+		   DATE_T - 30),
+	    -1, "HTTP date with trailing text refused");
+	is_num(http_parse_retry_after("Wed, 21 Oct 2015 07:28:00", DATE_T - 30),
+	    -1, "HTTP date without GMT refused");
 	is_num(http_parse_retry_after("Wed, 32 Oct 2015 07:28:00 GMT",
-	    DATE_T - 30), -1, "HTTP date with day 32 refused");
+		   DATE_T - 30),
+	    -1, "HTTP date with day 32 refused");
 }
 
 static void
@@ -92,8 +94,8 @@ test_retry_delay(void)
 	    "429: the window resets now: at once");
 	is_num(http_retry_delay(429, NULL, -1, 1, now, 0), 0.25,
 	    "429: no reset said: backoff");
-	is_num(http_retry_delay(503, NULL, 7, 1, now, 0),
-	    0.25, "503: the window's reset ignored (429 only)");
+	is_num(http_retry_delay(503, NULL, 7, 1, now, 0), 0.25,
+	    "503: the window's reset ignored (429 only)");
 
 	/* Exponential backoff: 0.5 s doubled per attempt, capped at 60 s,
 	 * jitter spreading it over [base/2, base]. */
@@ -117,28 +119,45 @@ static void
 test_retryable(void)
 {
 	static const struct {
-		enum http_retry	 policy;
-		long		 status;
-		int		 want;
+		enum http_retry policy;
+		long status;
+		int want;
 	} t[] = {
-		{ HTTP_RETRY_ALL, 0, 1 }, { HTTP_RETRY_ALL, 408, 1 },
-		{ HTTP_RETRY_ALL, 429, 1 }, { HTTP_RETRY_ALL, 500, 1 },
-		{ HTTP_RETRY_ALL, 502, 1 }, { HTTP_RETRY_ALL, 503, 1 },
-		{ HTTP_RETRY_ALL, 504, 1 }, { HTTP_RETRY_ALL, 200, 0 },
-		{ HTTP_RETRY_ALL, 400, 0 }, { HTTP_RETRY_ALL, 401, 0 },
-		{ HTTP_RETRY_ALL, 404, 0 }, { HTTP_RETRY_ALL, 413, 0 },
-		{ HTTP_RETRY_ALL, 501, 0 }, { HTTP_RETRY_ALL, 505, 0 },
-		{ HTTP_RETRY_NONE, 0, 0 }, { HTTP_RETRY_NONE, 429, 0 },
+		{ HTTP_RETRY_ALL, 0, 1 },
+		{ HTTP_RETRY_ALL, 408, 1 },
+		{ HTTP_RETRY_ALL, 429, 1 },
+		{ HTTP_RETRY_ALL, 500, 1 },
+		{ HTTP_RETRY_ALL, 502, 1 },
+		{ HTTP_RETRY_ALL, 503, 1 },
+		{ HTTP_RETRY_ALL, 504, 1 },
+		{ HTTP_RETRY_ALL, 200, 0 },
+		{ HTTP_RETRY_ALL, 400, 0 },
+		{ HTTP_RETRY_ALL, 401, 0 },
+		{ HTTP_RETRY_ALL, 404, 0 },
+		{ HTTP_RETRY_ALL, 413, 0 },
+		{ HTTP_RETRY_ALL, 501, 0 },
+		{ HTTP_RETRY_ALL, 505, 0 },
+		{ HTTP_RETRY_NONE, 0, 0 },
+		{ HTTP_RETRY_NONE, 429, 0 },
 		{ HTTP_RETRY_NONE, 503, 0 },
-		{ HTTP_RETRY_TOKEN, 0, 1 }, { HTTP_RETRY_TOKEN, 429, 1 },
-		{ HTTP_RETRY_TOKEN, 500, 1 }, { HTTP_RETRY_TOKEN, 599, 1 },
-		{ HTTP_RETRY_TOKEN, 400, 0 }, { HTTP_RETRY_TOKEN, 401, 0 },
-		{ HTTP_RETRY_TOKEN, 404, 0 }, { HTTP_RETRY_TOKEN, 408, 0 },
-		{ HTTP_RETRY_TOKEN, 499, 0 }, { HTTP_RETRY_TOKEN, 200, 0 },
-		{ HTTP_RETRY_IMDS, 0, 1 }, { HTTP_RETRY_IMDS, 404, 1 },
-		{ HTTP_RETRY_IMDS, 410, 1 }, { HTTP_RETRY_IMDS, 429, 1 },
-		{ HTTP_RETRY_IMDS, 500, 1 }, { HTTP_RETRY_IMDS, 400, 0 },
-		{ HTTP_RETRY_IMDS, 403, 0 }, { HTTP_RETRY_IMDS, 499, 0 },
+		{ HTTP_RETRY_TOKEN, 0, 1 },
+		{ HTTP_RETRY_TOKEN, 429, 1 },
+		{ HTTP_RETRY_TOKEN, 500, 1 },
+		{ HTTP_RETRY_TOKEN, 599, 1 },
+		{ HTTP_RETRY_TOKEN, 400, 0 },
+		{ HTTP_RETRY_TOKEN, 401, 0 },
+		{ HTTP_RETRY_TOKEN, 404, 0 },
+		{ HTTP_RETRY_TOKEN, 408, 0 },
+		{ HTTP_RETRY_TOKEN, 499, 0 },
+		{ HTTP_RETRY_TOKEN, 200, 0 },
+		{ HTTP_RETRY_IMDS, 0, 1 },
+		{ HTTP_RETRY_IMDS, 404, 1 },
+		{ HTTP_RETRY_IMDS, 410, 1 },
+		{ HTTP_RETRY_IMDS, 429, 1 },
+		{ HTTP_RETRY_IMDS, 500, 1 },
+		{ HTTP_RETRY_IMDS, 400, 0 },
+		{ HTTP_RETRY_IMDS, 403, 0 },
+		{ HTTP_RETRY_IMDS, 499, 0 },
 		{ HTTP_RETRY_IMDS, 200, 0 },
 	};
 	static const char *const names[] = { "all", "none", "token", "imds" };

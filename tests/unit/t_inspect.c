@@ -58,7 +58,8 @@ main(void)
 	ok(inspect_format_ok("AdeleV@contoso.onmicrosoft.com", FMT_EMAIL),
 	    "email");
 	ok(inspect_format_ok("megan.bowen_fabrikam.com#EXT#@contoso.com",
-	    FMT_EMAIL), "guest UPN validates as Port checks it");
+	       FMT_EMAIL),
+	    "guest UPN validates as Port checks it");
 	ok(!inspect_format_ok("not an email", FMT_EMAIL), "spaces");
 	ok(!inspect_format_ok("a@b", FMT_EMAIL), "one label");
 	ok(!inspect_format_ok("a@@b.com", FMT_EMAIL), "two @");

@@ -12,23 +12,25 @@
 #include "tap.h"
 
 struct fcase {
-	const char	*program;	/* the identifier's expression */
-	const char	*want;		/* fields read, or NULL: cannot tell */
+	const char *program; /* the identifier's expression */
+	const char *want;    /* fields read, or NULL: cannot tell */
 };
 
 static const struct fcase fcases[] = {
 	{ ".id", "id" },
-	{ ".displayName // .userPrincipalName", "displayName,id,userPrincipalName" },
+	{ ".displayName // .userPrincipalName",
+	    "displayName,id,userPrincipalName" },
 	{ ".signInActivity.lastSignInDateTime", "id,signInActivity" },
 	{ ".\"quoted name\"", "id,quoted name" },
 	{ ".x? // \"none\"", "id,x" },
 	{ "[.arr[] | .y]", "arr,id" },
 	{ ".a.b.c", "a,id" },
 	{ "[.members[]? | select(.\"@odata.type\" == "
-	  "\"#microsoft.graph.user\") | .id]", "id,members" },
+	  "\"#microsoft.graph.user\") | .id]",
+	    "id,members" },
 	{ ".userType == 'Member'", "id,userType" },
 	{ "if .accountEnabled then \"on\" else \"off\" end",
-	  "accountEnabled,id" },
+	    "accountEnabled,id" },
 	{ ".a as $x | $x.foo | .bar", "a,id" },
 	{ "(.mail // \"\") | ascii_downcase", "id,mail" },
 	{ "\"\\(.givenName) \\(.surname)\"", "givenName,id,surname" },
@@ -80,8 +82,8 @@ test_fields(void)
 }
 
 struct tcase {
-	const char	*in;
-	const char	*want;
+	const char *in;
+	const char *want;
 };
 
 static void
@@ -111,10 +113,9 @@ static void
 test_if_else(void)
 {
 	ok(jqscan_if_without_else("if .a then 1 end"), "if without else");
-	ok(!jqscan_if_without_else("if .a then 1 else 2 end"),
-	   "if with else");
+	ok(!jqscan_if_without_else("if .a then 1 else 2 end"), "if with else");
 	ok(jqscan_if_without_else("if .a then 1 else if .b then 2 end end"),
-	   "a nested if without else");
+	    "a nested if without else");
 	ok(jqscan_if_without_else("if .a then 1"), "unterminated if");
 	ok(!jqscan_if_without_else(".end_date"), "a field named end");
 	ok(!jqscan_if_without_else("\"if x then y end\""), "in a string");

@@ -17,8 +17,8 @@
 
 #define FIX "tests/fixtures/mapping/"
 
-static FILE *errf;	/* stderr, redirected to a temporary file */
-static long errpos;	/* what has been read of it so far */
+static FILE *errf;  /* stderr, redirected to a temporary file */
+static long errpos; /* what has been read of it so far */
 
 /* Start capturing stderr into a temporary file. */
 static void
@@ -119,8 +119,7 @@ guide_common(const struct mapping_resource *r, const char *bp)
 	is_str(val(mapping_param(r, "$top")), "999", "%s $top", r->kind);
 	ok(mapping_param(r, "$expand") == NULL, "%s no $expand", r->kind);
 	is_str(r->identifier.value, ".id", "%s identifier", r->kind);
-	is_str(r->identifier.name, "identifier", "%s identifier name",
-	    r->kind);
+	is_str(r->identifier.name, "identifier", "%s identifier name", r->kind);
 	is_str(r->blueprint.value, bp, "%s blueprint", r->kind);
 	is_str(r->blueprint.name, "blueprint", "%s blueprint name", r->kind);
 	ok(r->icon.value == NULL && r->team.value == NULL, "%s no icon/team",
@@ -178,15 +177,16 @@ check_sps(const struct mapping_resource *r)
 	guide_common(r, "\"entra-id-service-principal\"");
 	is_int(r->nproperties, 6, "servicePrincipals: 6 properties");
 	is_str(val(find(r->properties, r->nproperties,
-	    "appRoleAssignmentRequired")), ".appRoleAssignmentRequired",
+		   "appRoleAssignmentRequired")),
+	    ".appRoleAssignmentRequired",
 	    "servicePrincipals appRoleAssignmentRequired");
 }
 
 static void
 check_defaults(const struct mapping *m, const char *what)
 {
-	ok(m->delete_dependents == 1 && m->create_missing == 1 &&
-	    m->merge == 1, "%s: flags default to true", what);
+	ok(m->delete_dependents == 1 && m->create_missing == 1 && m->merge == 1,
+	    "%s: flags default to true", what);
 	ok(m->deletion_threshold == 0.9, "%s: threshold 0.9", what);
 }
 
@@ -286,23 +286,24 @@ test_builtin(void)
 		    "%s blueprint as the guide", r->kind);
 		is_int(r->nproperties, guide->res[i].nproperties,
 		    "%s: as many properties as the guide", r->kind);
-		for (j = 0; j < r->nproperties &&
-		    j < guide->res[i].nproperties; j++)
+		for (j = 0; j < r->nproperties && j < guide->res[i].nproperties;
+		     j++)
 			ok(strcmp(r->properties[j].name,
-			    guide->res[i].properties[j].name) == 0 &&
-			    strcmp(r->properties[j].value,
-			    guide->res[i].properties[j].value) == 0,
+			       guide->res[i].properties[j].name) == 0 &&
+				strcmp(r->properties[j].value,
+				    guide->res[i].properties[j].value) == 0,
 			    "%s property %s as the guide", r->kind,
 			    r->properties[j].name);
 		ok(r->identifier.line == 0 && r->identifier.col == 0 &&
-		    (r->nproperties == 0 || r->properties[0].line == 0),
+			(r->nproperties == 0 || r->properties[0].line == 0),
 		    "%s: built-in fields have no position", r->kind);
 		is_int(r->members, i == 1 ? MEMBERS_DIRECT : MEMBERS_NONE,
 		    "%s membership", r->kind);
 	}
 	if (m->nres == 4)
 		is_str(val(find(m->res[1].relations, m->res[1].nrelations,
-		    "members")), "[.members[]? | select(.\"@odata.type\" == "
+			   "members")),
+		    "[.members[]? | select(.\"@odata.type\" == "
 		    "\"#microsoft.graph.user\") | .id]",
 		    "built-in members relation keeps users only");
 	mapping_free(guide);
@@ -367,7 +368,7 @@ test_styles(void)
 	is_str(val(find(r->properties, r->nproperties, "folded")),
 	    ".one // .two", "folded >-");
 	ok(find(r->properties, r->nproperties, "folded") != NULL &&
-	    find(r->properties, r->nproperties, "folded")->line == 37,
+		find(r->properties, r->nproperties, "folded")->line == 37,
 	    "property position is its value's line");
 	r = &m->res[1];
 	is_str(r->query.value, "true", "alias to a scalar resolves");
@@ -399,23 +400,33 @@ test_unknown(void)
 	ok(m == NULL, "unknown keys: the file is refused");
 	mapping_free(m);
 	e = captured();
-	ok(strstr(e, "error: " FIX "bad-unknown.yaml:6:7: unknown key "
-	    "'colour' in selector of resource '/users' (known keys: query, "
-	    "data_path, query_params, headers, membership, method)") != NULL,
+	ok(strstr(e,
+	       "error: " FIX "bad-unknown.yaml:6:7: unknown key "
+	       "'colour' in selector of resource '/users' (known keys: query, "
+	       "data_path, query_params, headers, membership, method)") != NULL,
 	    "unknown selector key: its position and the known keys");
-	ok(strstr(e, "error: " FIX "bad-unknown.yaml:7:7: unknown key "
-	    "'data_paht' in selector of resource '/users' (did you mean "
-	    "'data_path'?)") != NULL, "a typo gets a did-you-mean");
-	ok(strstr(e, FIX "bad-unknown.yaml:13:11: unknown key 'extra'") !=
-	    NULL, "unknown mappings key (nested value skipped)");
-	ok(strstr(e, FIX "bad-unknown.yaml:15:11: unknown key 'query' in "
-	    "port.entity.mappings of resource '/users' ('query' belongs in "
-	    "selector)") != NULL, "a key in the wrong place says where");
-	ok(strstr(e, FIX "bad-unknown.yaml:16:11: unknown key 'Title' in "
-	    "port.entity.mappings of resource '/users' (did you mean "
-	    "'title'?)") != NULL, "case is a typo too");
-	ok(strstr(e, FIX "bad-unknown.yaml:17:1: unknown key "
-	    "'sometopkey' in the mapping") != NULL, "unknown top key");
+	ok(strstr(e,
+	       "error: " FIX "bad-unknown.yaml:7:7: unknown key "
+	       "'data_paht' in selector of resource '/users' (did you mean "
+	       "'data_path'?)") != NULL,
+	    "a typo gets a did-you-mean");
+	ok(strstr(e, FIX "bad-unknown.yaml:13:11: unknown key 'extra'") != NULL,
+	    "unknown mappings key (nested value skipped)");
+	ok(strstr(e,
+	       FIX
+	       "bad-unknown.yaml:15:11: unknown key 'query' in "
+	       "port.entity.mappings of resource '/users' ('query' belongs in "
+	       "selector)") != NULL,
+	    "a key in the wrong place says where");
+	ok(strstr(e,
+	       FIX "bad-unknown.yaml:16:11: unknown key 'Title' in "
+		   "port.entity.mappings of resource '/users' (did you mean "
+		   "'title'?)") != NULL,
+	    "case is a typo too");
+	ok(strstr(e,
+	       FIX "bad-unknown.yaml:17:1: unknown key "
+		   "'sometopkey' in the mapping") != NULL,
+	    "unknown top key");
 	ok(strstr(e, "x-anchors") == NULL, "x-* top-level keys are allowed");
 	is_int(count(e, "error:"), 6, "every unknown key is an error");
 	if (strstr(e, "did you mean") == NULL)
@@ -425,8 +436,8 @@ test_unknown(void)
 
 static const struct {
 	const char *file;
-	const char *pos;	/* "line:col" */
-	const char *text;	/* part of the message */
+	const char *pos;  /* "line:col" */
+	const char *text; /* part of the message */
 } bad[] = {
 	{ "bad-syntax.yaml", "4:5", "did not find expected ',' or '}'" },
 	{ "bad-tab.yaml", "3:1", "tab" },
@@ -437,9 +448,11 @@ static const struct {
 	{ "bad-kind-missing.yaml", "8:5", "resource 2: missing kind" },
 	{ "bad-kind-list.yaml", "2:11", "kind must be a non-empty string" },
 	{ "bad-resource-scalar.yaml", "2:5", "resource 1 must be a mapping" },
-	{ "bad-identifier-missing.yaml", "5:9", "resource '/users': missing "
+	{ "bad-identifier-missing.yaml", "5:9",
+	    "resource '/users': missing "
 	    "port.entity.mappings.identifier" },
-	{ "bad-blueprint-missing.yaml", "5:9", "resource '/users': missing "
+	{ "bad-blueprint-missing.yaml", "5:9",
+	    "resource '/users': missing "
 	    "port.entity.mappings.blueprint" },
 	{ "bad-threshold-high.yaml", "1:26", "from 0 to 1, not '1.5'" },
 	{ "bad-threshold-text.yaml", "1:26", "from 0 to 1, not 'abc'" },
@@ -485,7 +498,8 @@ static const struct {
 static void
 test_bad(void)
 {
-	static const char flow[] = "resources:\n  - kind: /a\n"
+	static const char flow[] =
+	    "resources:\n  - kind: /a\n"
 	    "    port: {entity: {mappings: {identifier: .id, blueprint: "
 	    "'\"b\"'}}}\n";
 	struct mapping *m;
@@ -493,14 +507,15 @@ test_bad(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		m = mapping_load(bad[i].file[0] == '/' ? bad[i].file :
-		    (snprintf(want, sizeof(want), FIX "%s", bad[i].file),
-		    want));
+		m = mapping_load(bad[i].file[0] == '/' ?
+			bad[i].file :
+			(snprintf(want, sizeof(want), FIX "%s", bad[i].file),
+			    want));
 		ok(m == NULL, "%s: refused", bad[i].file);
 		mapping_free(m);
 		e = captured();
-		snprintf(want, sizeof(want), "error: " FIX "%s:%s: ",
-		    bad[i].file, bad[i].pos);
+		snprintf(want, sizeof(want),
+		    "error: " FIX "%s:%s: ", bad[i].file, bad[i].pos);
 		ok(strstr(e, want) != NULL, "%s: error at %s", bad[i].file,
 		    bad[i].pos);
 		ok(strstr(e, bad[i].text) != NULL, "%s: says \"%s\"",
@@ -514,8 +529,10 @@ test_bad(void)
 	m = mapping_load(FIX "does-not-exist.yaml");
 	ok(m == NULL, "missing file refused");
 	e = captured();
-	ok(strstr(e, "error: cannot read '" FIX "does-not-exist.yaml': "
-	    "No such file or directory") != NULL, "missing file message");
+	ok(strstr(e,
+	       "error: cannot read '" FIX "does-not-exist.yaml': "
+	       "No such file or directory") != NULL,
+	    "missing file message");
 	free(e);
 
 	m = mapping_load(FIX);
@@ -530,7 +547,8 @@ test_bad(void)
 	ok(m == NULL, "a buffer over 16 MiB is refused");
 	e = captured();
 	ok(strstr(e, "big.yaml") != NULL &&
-	    strstr(e, "mapping file too large") != NULL, "too large message");
+		strstr(e, "mapping file too large") != NULL,
+	    "too large message");
 	free(e);
 	free(big);
 
@@ -548,10 +566,12 @@ load_with(const char *top, const char *props)
 {
 	char y[1024];
 
-	snprintf(y, sizeof(y), "%sresources:\n  - kind: /users\n"
+	snprintf(y, sizeof(y),
+	    "%sresources:\n  - kind: /users\n"
 	    "    port:\n      entity:\n        mappings:\n"
 	    "          identifier: .id\n          blueprint: '\"b\"'\n"
-	    "          properties:%s\n", top, props);
+	    "          properties:%s\n",
+	    top, props);
 	return mapping_load_buffer("n.yaml", y, strlen(y));
 }
 
@@ -560,13 +580,18 @@ static void
 test_nulls_and_bounds(void)
 {
 	static const char *const nulls[] = { "", " ~", " null", " Null",
-	    " NULL" };
+		" NULL" };
 	static const struct {
-		const char	*text;
-		double		 want;	/* -1: refused */
+		const char *text;
+		double want; /* -1: refused */
 	} th[] = {
-		{ "0", 0 }, { "1", 1 }, { "1.0", 1 }, { "0.999", 0.999 },
-		{ "1.0001", -1 }, { "-0.1", -1 }, { "2", -1 },
+		{ "0", 0 },
+		{ "1", 1 },
+		{ "1.0", 1 },
+		{ "0.999", 0.999 },
+		{ "1.0001", -1 },
+		{ "-0.1", -1 },
+		{ "2", -1 },
 	};
 	struct mapping *m;
 	char props[64], top[64], *e;
@@ -582,8 +607,9 @@ test_nulls_and_bounds(void)
 		    nulls[i]);
 		m = load_with("", props);
 		e = captured();
-		ok(m == NULL && strstr(e, "'mail' has no jq expression") !=
-		    NULL, "mail:%s has no jq expression", nulls[i]);
+		ok(m == NULL &&
+			strstr(e, "'mail' has no jq expression") != NULL,
+		    "mail:%s has no jq expression", nulls[i]);
 		mapping_free(m);
 		free(e);
 	}
@@ -600,11 +626,14 @@ test_nulls_and_bounds(void)
 		m = load_with(top, " {mail: .mail}");
 		e = captured();
 		if (th[i].want < 0)
-			ok(m == NULL && strstr(e, "must be a number from 0 to "
-			    "1") != NULL, "threshold %s refused", th[i].text);
+			ok(m == NULL &&
+				strstr(e,
+				    "must be a number from 0 to "
+				    "1") != NULL,
+			    "threshold %s refused", th[i].text);
 		else
 			ok(m != NULL && m->threshold_set &&
-			    m->deletion_threshold == th[i].want,
+				m->deletion_threshold == th[i].want,
 			    "threshold %s accepted", th[i].text);
 		mapping_free(m);
 		free(e);
@@ -622,14 +651,16 @@ test_blueprints(void)
 	is_int(cJSON_GetArraySize(a), 4, "four blueprints");
 	cJSON_ArrayForEach(it, a) {
 		is_str(cJSON_GetStringValue(cJSON_GetObjectItem(it,
-		    "identifier")), blueprints_builtin_ids[i],
-		    "blueprint %zu identifier", i);
+			   "identifier")),
+		    blueprints_builtin_ids[i], "blueprint %zu identifier", i);
 		i++;
 	}
 	ok(blueprints_builtin_ids[4] == NULL, "ids are NULL-terminated");
 	it = cJSON_GetArrayItem(a, 3);
 	it = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(it,
-	    "relations"), "members"), "target");
+							 "relations"),
+				     "members"),
+	    "target");
 	is_str(cJSON_GetStringValue(it), "entra-id-user",
 	    "group members relation targets users");
 	ok(blueprints_builtin_json() == blueprints_builtin_json(),

@@ -29,9 +29,11 @@ static const char contact_t[] = "#microsoft.graph.orgContact";
 static void
 guid(char *out, unsigned long n, int upper)
 {
-	snprintf(out, 37, upper ? "%08lX-%04lX-4%03lX-A%03lX-%012lX" :
-	    "%08lx-%04lx-4%03lx-a%03lx-%012lx", n * 2654435761UL & 0xffffffff,
-	    n & 0xffff, (n >> 4) & 0xfff, (n >> 8) & 0xfff, n * 40503UL);
+	snprintf(out, 37,
+	    upper ? "%08lX-%04lX-4%03lX-A%03lX-%012lX" :
+		    "%08lx-%04lx-4%03lx-a%03lx-%012lx",
+	    n * 2654435761UL & 0xffffffff, n & 0xffff, (n >> 4) & 0xfff,
+	    (n >> 8) & 0xfff, n * 40503UL);
 }
 
 static void
@@ -44,7 +46,7 @@ test_list(void)
 	size_t n, i, count;
 	int same = 1;
 	static const char *const odd[] = { "not-a-guid", "x\"y\\z",
-	    "caf\xc3\xa9", "bad\xff\xfe", "tab\there", "", NULL };
+		"caf\xc3\xa9", "bad\xff\xfe", "tab\there", "", NULL };
 
 	ok(!members_next(m, &it, &type, &id, &n), "an empty list has none");
 	is_int(members_count(m), 0, "count 0");
@@ -57,16 +59,16 @@ test_list(void)
 	is_int(members_count(m), 8, "count 8");
 	memset(&it, 0, sizeof(it));
 	ok(members_next(m, &it, &type, &id, &n) && n == 36 &&
-	    memcmp(id, g, 36) == 0 && strcmp(type, user_t) == 0,
+		memcmp(id, g, 36) == 0 && strcmp(type, user_t) == 0,
 	    "a lowercase GUID comes back as it went in");
 	ok(members_next(m, &it, &type, &id, &n) && n == 36 &&
-	    memcmp(id, up, 36) == 0 && type == NULL,
+		memcmp(id, up, 36) == 0 && type == NULL,
 	    "an uppercase GUID too, and no type stays none");
 	for (i = 0; odd[i] != NULL; i++) {
 		int got = members_next(m, &it, &type, &id, &n);
 
 		ok(got && n == strlen(odd[i]) && memcmp(id, odd[i], n) == 0 &&
-		    strcmp(type, i % 2 ? sp_t : group_t) == 0,
+			strcmp(type, i % 2 ? sp_t : group_t) == 0,
 		    "odd id %zu comes back byte for byte", i);
 	}
 	ok(!members_next(m, &it, &type, &id, &n), "then the end");
@@ -81,8 +83,10 @@ test_list(void)
 		guid(g, i, 0);
 		members_add(m, i % 50 ? user_t : group_t, g, 36);
 	}
-	ok(members_bytes(m) <= 100000 * 20, "100k GUIDs held in %zu bytes "
-	    "(%.1f a member)", members_bytes(m), members_bytes(m) / 1e5);
+	ok(members_bytes(m) <= 100000 * 20,
+	    "100k GUIDs held in %zu bytes "
+	    "(%.1f a member)",
+	    members_bytes(m), members_bytes(m) / 1e5);
 	memset(&it, 0, sizeof(it));
 	for (count = 0; members_next(m, &it, &type, &id, &n); count++) {
 		guid(g, count, 0);
@@ -97,8 +101,7 @@ test_list(void)
 
 /* Collects emitted entities, one per line. */
 static int
-collect(void *arg, const char *bp, const char *id, const char *json,
-    size_t len)
+collect(void *arg, const char *bp, const char *id, const char *json, size_t len)
 {
 	struct buf *b = arg;
 
@@ -110,7 +113,7 @@ collect(void *arg, const char *bp, const char *id, const char *json,
 
 /* The member lists of the test groups: users, nested groups, service
  * principals, devices, contacts, no type, duplicates, odd ids, none. */
-#define NGROUPS	9
+#define NGROUPS 9
 
 static struct members *
 group_members(int g)
@@ -120,38 +123,38 @@ group_members(int g)
 	unsigned long i;
 
 	switch (g) {
-	case 0:		/* none */
+	case 0: /* none */
 		break;
-	case 1:		/* users only */
+	case 1: /* users only */
 		for (i = 0; i < 5; i++) {
 			guid(id, i, 0);
 			members_add(m, user_t, id, 36);
 		}
 		break;
-	case 2:		/* every kind, mixed */
+	case 2: /* every kind, mixed */
 		for (i = 0; i < 40; i++) {
 			const char *t[] = { user_t, group_t, sp_t, device_t,
-			    contact_t, user_t, user_t };
+				contact_t, user_t, user_t };
 
 			guid(id, 100 + i, 0);
 			members_add(m, t[i % 7], id, 36);
 		}
 		break;
-	case 3:		/* duplicates */
+	case 3: /* duplicates */
 		guid(id, 7, 0);
 		members_add(m, user_t, id, 36);
 		members_add(m, user_t, id, 36);
 		members_add(m, group_t, id, 36);
 		members_add(m, user_t, id, 36);
 		break;
-	case 4:		/* no users at all */
+	case 4: /* no users at all */
 		guid(id, 8, 0);
 		members_add(m, group_t, id, 36);
 		guid(id, 9, 0);
 		members_add(m, sp_t, id, 36);
 		members_add(m, device_t, "dev-1", 5);
 		break;
-	case 5:		/* no type, uppercase and odd ids */
+	case 5: /* no type, uppercase and odd ids */
 		guid(id, 10, 1);
 		members_add(m, NULL, id, 36);
 		members_add(m, user_t, id, 36);
@@ -166,18 +169,17 @@ group_members(int g)
 		members_add(m, "#microsoft.graph.user ", "near-miss", 9);
 		members_add(m, "", "empty-type", 10);
 		break;
-	case 6:		/* a big one */
+	case 6: /* a big one */
 		for (i = 0; i < 5000; i++) {
 			guid(id, 1000 + i, 0);
-			members_add(m, i % 100 == 0 ? group_t : user_t, id,
-			    36);
+			members_add(m, i % 100 == 0 ? group_t : user_t, id, 36);
 		}
 		break;
-	case 7:		/* one service principal */
+	case 7: /* one service principal */
 		guid(id, 11, 0);
 		members_add(m, sp_t, id, 36);
 		break;
-	default:	/* one user */
+	default: /* one user */
 		guid(id, 12, 0);
 		members_add(m, user_t, id, 36);
 		break;
@@ -198,7 +200,8 @@ groups_page(void)
 		char id[40];
 
 		guid(id, 50000 + (unsigned long)g, 0);
-		buf_printf(&b, "%s{\"id\":\"%s\",\"displayName\":\"Group %d\","
+		buf_printf(&b,
+		    "%s{\"id\":\"%s\",\"displayName\":\"Group %d\","
 		    "\"description\":%s,\"groupTypes\":%s,\"mailEnabled\":%s,"
 		    "\"securityEnabled\":true,\"mail\":%s,\"mailNickname\":"
 		    "\"g%d\",\"createdDateTime\":\"2024-0%d-01T00:00:00Z\","
@@ -216,8 +219,8 @@ groups_page(void)
  * are the same (and says how many fields the shapes wrote).
  */
 static int
-same_both_ways(const struct mapping_resource *r, const char *file,
-    int *shapes, size_t *entities)
+same_both_ways(const struct mapping_resource *r, const char *file, int *shapes,
+    size_t *entities)
 {
 	struct buf out[2];
 	struct transform *t;
@@ -245,7 +248,7 @@ same_both_ways(const struct mapping_resource *r, const char *file,
 			struct members *m = group_members(g);
 
 			if (transform_run_members(t, pg, (size_t)g, m, collect,
-			    &out[way], &err) == -1) {
+				&out[way], &err) == -1) {
 				buf_printf(&out[way], "error: %s\n", err);
 				free(err);
 				err = NULL;
@@ -254,8 +257,9 @@ same_both_ways(const struct mapping_resource *r, const char *file,
 		}
 		tpage_free(pg);
 	}
-	same = out[0].len == out[1].len && (out[0].len == 0 ||
-	    memcmp(out[0].data, out[1].data, out[0].len) == 0);
+	same = out[0].len == out[1].len &&
+	    (out[0].len == 0 ||
+		memcmp(out[0].data, out[1].data, out[0].len) == 0);
 	if (!same)
 		printf("# with shapes:\n%s# jq alone:\n%s", buf_str(&out[0]),
 		    buf_str(&out[1]));
@@ -275,7 +279,7 @@ static void
 test_examples(void)
 {
 	static const char *const pats[] = { "examples/*.yaml",
-	    "examples/mappings/*.yaml" };
+		"examples/mappings/*.yaml" };
 	glob_t gl;
 	size_t p, f, i, files = 0, ents;
 	int shapes, shaped = 0;
@@ -309,15 +313,18 @@ test_examples(void)
 		globfree(&gl);
 	}
 	ok(files >= 8, "%zu example mappings read", files);
-	ok(shaped >= 4, "%d groups resources of the examples use the shapes "
-	    "(built-in, guide x2, transitive)", shaped);
+	ok(shaped >= 4,
+	    "%d groups resources of the examples use the shapes "
+	    "(built-in, guide x2, transitive)",
+	    shaped);
 	{
 		struct mapping *m = mapping_builtin();
 
 		for (i = 0; i < m->nres; i++)
 			if (m->res[i].members != MEMBERS_NONE)
 				ok(same_both_ways(&m->res[i], m->path, &shapes,
-				    &ents) && shapes == 1 && ents == NGROUPS,
+				       &ents) &&
+					shapes == 1 && ents == NGROUPS,
 				    "built-in %s: shapes %d, %zu entities",
 				    m->res[i].kind, shapes, ents);
 		mapping_free(m);
@@ -343,20 +350,24 @@ test_edges(void)
 		  "\"#microsoft.graph.device\") | .id]'\n"
 		  "      properties:\n"
 		  "        ids: '[.members[].id]'\n"
-		  "        title2: .displayName\n", 5 },
+		  "        title2: .displayName\n",
+		    5 },
 		/* another field reads .members: jq does all */
 		{ "      properties:\n"
 		  "        count: '.members | length'\n"
 		  "      relations:\n"
-		  "        members: '[.members[]?.id]'\n", 0 },
+		  "        members: '[.members[]?.id]'\n",
+		    0 },
 		/* the selector reads .members */
 		{ "      relations:\n"
-		  "        members: '[.members[]?.id]'\n", -1 },
+		  "        members: '[.members[]?.id]'\n",
+		    -1 },
 		/* a field reads the whole item */
 		{ "      properties:\n"
 		  "        raw: 'tojson'\n"
 		  "      relations:\n"
-		  "        members: '[.members[]?.id]'\n", 0 },
+		  "        members: '[.members[]?.id]'\n",
+		    0 },
 		/* near misses are left to jq */
 		{ "      relations:\n"
 		  "        a: '[.members[]?.id] | unique'\n"
@@ -364,7 +375,8 @@ test_edges(void)
 		  "\"#microsoft.graph.user\") | .id]'\n"
 		  "        c: '[.members[]?.id] # all'\n"
 		  "        d: '[.members[]? | .displayName]'\n"
-		  "        e: '.members | map(.id)'\n", 0 },
+		  "        e: '.members | map(.id)'\n",
+		    0 },
 	};
 	size_t c, ents;
 	int shapes;
@@ -374,13 +386,14 @@ test_edges(void)
 		struct mapping *m;
 
 		buf_init(&y);
-		buf_printf(&y, "resources:\n  - kind: /groups\n    selector:\n"
+		buf_printf(&y,
+		    "resources:\n  - kind: /groups\n    selector:\n"
 		    "      query: '%s'\n      data_path: .value\n"
 		    "      membership: members\n"
 		    "    port:\n      entity:\n        mappings:\n"
 		    "          identifier: .id\n          blueprint: '\"g\"'\n",
 		    cases[c].shapes == -1 ? "(.members | length) >= 0" :
-		    "true");
+					    "true");
 		/* indent the case's fields under mappings */
 		{
 			const char *p = cases[c].yaml;
@@ -396,11 +409,15 @@ test_edges(void)
 		m = mapping_load_buffer("edge.yaml", buf_str(&y), y.len);
 		ok(m != NULL && m->nres == 1, "edge mapping %zu loads", c);
 		if (m != NULL) {
-			ok(same_both_ways(&m->res[0], m->path, &shapes, &ents) &&
-			    shapes == (cases[c].shapes > 0 ? cases[c].shapes :
-			    0) && ents == NGROUPS, "edge mapping %zu: same bytes,"
-			    " %d field(s) from the list, %zu entities", c,
-			    shapes, ents);
+			ok(same_both_ways(&m->res[0], m->path, &shapes,
+			       &ents) &&
+				shapes ==
+				    (cases[c].shapes > 0 ? cases[c].shapes :
+							   0) &&
+				ents == NGROUPS,
+			    "edge mapping %zu: same bytes,"
+			    " %d field(s) from the list, %zu entities",
+			    c, shapes, ents);
 			mapping_free(m);
 		}
 		buf_release(&y);

@@ -12,9 +12,9 @@
 #include "msg.h"
 #include "tap.h"
 
-static FILE *errf;	/* stderr, redirected to a temporary file */
-static long errpos;	/* what has been read of it so far */
-static size_t caplen;	/* bytes the last captured() read */
+static FILE *errf;    /* stderr, redirected to a temporary file */
+static long errpos;   /* what has been read of it so far */
+static size_t caplen; /* bytes the last captured() read */
 
 static void
 capture_start(void)
@@ -104,7 +104,8 @@ test_redact(void)
 	msg_secret("Bearer tok-Kp27wy-0001");
 	msg_secret("tok-Kp27wy-0001");
 	redacts("Authorization: Bearer tok-Kp27wy-0001; again "
-	    "tok-Kp27wy-0001", "Authorization: [REDACTED]; again [REDACTED]",
+		"tok-Kp27wy-0001",
+	    "Authorization: [REDACTED]; again [REDACTED]",
 	    "a token and its Authorization value");
 
 	/* Secrets that look like a replacement must not loop forever. */
@@ -149,7 +150,8 @@ test_lines(void)
 	msg_debug("debug pw12");
 	msg_log(MSG_TRACE, "trace pw12");
 	e = captured();
-	is_str(e, "entra2port: info ****\nentra2port: debug: debug ****\n"
+	is_str(e,
+	    "entra2port: info ****\nentra2port: debug: debug ****\n"
 	    "entra2port: trace: trace ****\n",
 	    "verbosity 4: info, debug and trace, all redacted");
 
@@ -172,9 +174,12 @@ test_lines(void)
 	msg_setup(1, MSG_JSON);
 	msg_warn("quote \" Zq81xv-client-secret twice Zq81xv-client-secret");
 	e = captured();
-	ok(strncmp(e, "{\"time\":\"", 9) == 0 && strstr(e, "Z\",\"level\":"
-	    "\"warning\",\"message\":\"quote \\\" [REDACTED] twice "
-	    "[REDACTED]\"}\n") != NULL, "a JSON line, escaped and redacted");
+	ok(strncmp(e, "{\"time\":\"", 9) == 0 &&
+		strstr(e,
+		    "Z\",\"level\":"
+		    "\"warning\",\"message\":\"quote \\\" [REDACTED] twice "
+		    "[REDACTED]\"}\n") != NULL,
+	    "a JSON line, escaped and redacted");
 	if (strstr(e, "[REDACTED] twice [REDACTED]") == NULL)
 		printf("# got: %s", e);
 	is_int(caplen, strlen(e), "nothing after the JSON line's end");
@@ -192,11 +197,13 @@ static void
 test_secret_names(void)
 {
 	static const char *const yes[] = { "key", "Key", "encryptionKey",
-	    "customKeyIdentifier_key", "secretText", "clientSecret",
-	    "passwordCredentials", "accessToken", "TOKEN", "keyCredentials_"
-	    "credential", "clientAssertion", NULL };
-	static const char *const no[] = { "keyId", "displayName", "id",
-	    "appId", "mail", NULL };
+		"customKeyIdentifier_key", "secretText", "clientSecret",
+		"passwordCredentials", "accessToken", "TOKEN",
+		"keyCredentials_"
+		"credential",
+		"clientAssertion", NULL };
+	static const char *const no[] = { "keyId", "displayName", "id", "appId",
+		"mail", NULL };
 	size_t i;
 
 	for (i = 0; yes[i] != NULL; i++)

@@ -25,13 +25,23 @@
 
 /* Every environment variable options.c reads besides OCEAN__*. */
 static const char *const envnames[] = {
-	"ENTRA2PORT_MAPPING", "AZURE_AUTHORITY_HOST", "AZURE_TENANT_ID",
-	"AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
-	"AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-	"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_FEDERATED_TOKEN_FILE",
-	"IDENTITY_ENDPOINT", "IDENTITY_HEADER",
-	"AZURE_POD_IDENTITY_AUTHORITY_HOST", "PORT_BASE_URL", "PORT_CLIENT_ID",
-	"PORT_CLIENT_SECRET", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+	"ENTRA2PORT_MAPPING",
+	"AZURE_AUTHORITY_HOST",
+	"AZURE_TENANT_ID",
+	"AZURE_CLIENT_ID",
+	"AZURE_CLIENT_SECRET",
+	"AZURE_CLIENT_CERTIFICATE_PATH",
+	"AZURE_CLIENT_CERTIFICATE_PASSWORD",
+	"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
+	"AZURE_FEDERATED_TOKEN_FILE",
+	"IDENTITY_ENDPOINT",
+	"IDENTITY_HEADER",
+	"AZURE_POD_IDENTITY_AUTHORITY_HOST",
+	"PORT_BASE_URL",
+	"PORT_CLIENT_ID",
+	"PORT_CLIENT_SECRET",
+	"SSL_CERT_FILE",
+	"REQUESTS_CA_BUNDLE",
 	"CURL_CA_BUNDLE",
 };
 
@@ -178,16 +188,17 @@ has_err(const char *want, const char *name)
 }
 
 /* Base environment with credentials enough for every mode. */
-#define CREDS "AZURE_TENANT_ID=tenant-1", "AZURE_CLIENT_ID=client-1", \
-	"AZURE_CLIENT_SECRET=" SECRET_MARK "-azure-1234", \
-	"PORT_CLIENT_ID=port-id-1", \
-	"PORT_CLIENT_SECRET=" SECRET_MARK "-port-5678"
+#define CREDS                                                   \
+	"AZURE_TENANT_ID=tenant-1", "AZURE_CLIENT_ID=client-1", \
+	    "AZURE_CLIENT_SECRET=" SECRET_MARK "-azure-1234",   \
+	    "PORT_CLIENT_ID=port-id-1",                         \
+	    "PORT_CLIENT_SECRET=" SECRET_MARK "-port-5678"
 
 struct bad_case {
-	const char	*name;
-	const char	*args[MAXARGS];
-	const char	*env[MAXARGS];
-	const char	*want;	/* substring of the one error message */
+	const char *name;
+	const char *args[MAXARGS];
+	const char *env[MAXARGS];
+	const char *want; /* substring of the one error message */
 };
 
 /* Bad inputs; each must return -1 with the message want. */
@@ -211,23 +222,27 @@ static const struct bad_case bad_cases[] = {
 	{ "max-retry-wait negative", { "--max-retry-wait", "-1" }, { CREDS },
 	    "--max-retry-wait: '-1' is not a number between 0 and 3600" },
 	{ "connect-timeout too small", { "--connect-timeout", "0.05" },
-	    { CREDS }, "--connect-timeout: '0.05' is not a number between "
+	    { CREDS },
+	    "--connect-timeout: '0.05' is not a number between "
 	    "0.1 and 600" },
 	{ "graph-concurrency zero", { "--graph-concurrency", "0" }, { CREDS },
 	    "--graph-concurrency: '0' is not a whole number between 1 and 64" },
-	{ "port-concurrency huge", { "--port-concurrency",
-	    "99999999999999999999999" }, { CREDS },
+	{ "port-concurrency huge",
+	    { "--port-concurrency", "99999999999999999999999" }, { CREDS },
 	    "--port-concurrency: '99999999999999999999999' is not a whole" },
 	{ "deletion-threshold above 1", { "--deletion-threshold", "1.5" },
-	    { CREDS }, "--deletion-threshold: '1.5' is not a number between "
+	    { CREDS },
+	    "--deletion-threshold: '1.5' is not a number between "
 	    "0 and 1" },
 	{ "sample too big", { "--inspect", "/users", "--sample", "100001" },
-	    { CREDS }, "--sample: '100001' is not a whole number between 1 "
+	    { CREDS },
+	    "--sample: '100001' is not a whole number between 1 "
 	    "and 100000" },
 	{ "sample without inspect", { "--sample", "5" }, { CREDS },
 	    "--sample works only with --inspect" },
-	{ "query-param without =", { "--inspect", "/users", "--query-param",
-	    "top" }, { CREDS }, "--query-param: 'top' is not NAME=VALUE" },
+	{ "query-param without =",
+	    { "--inspect", "/users", "--query-param", "top" }, { CREDS },
+	    "--query-param: 'top' is not NAME=VALUE" },
 	{ "OCEAN__CLIENT_TIMEOUT junk", { NULL },
 	    { CREDS, "OCEAN__CLIENT_TIMEOUT=abc" },
 	    "OCEAN__CLIENT_TIMEOUT: 'abc' is not a number between 1 and 3600" },
@@ -238,23 +253,26 @@ static const struct bad_case bad_cases[] = {
 	{ "authority url without host", { "--authority-url", "https://" },
 	    { CREDS }, "--authority-url: 'https://'" },
 	{ "port url http non-loopback", { "--port-url", "http://example.com" },
-	    { CREDS }, "--port-url: 'http://example.com' uses http:// to a "
+	    { CREDS },
+	    "--port-url: 'http://example.com' uses http:// to a "
 	    "non-loopback host; use https:// (or --insecure)" },
 	{ "port url http from env", { NULL },
 	    { CREDS, "OCEAN__PORT__BASE_URL=http://example.com" },
 	    "OCEAN__PORT__BASE_URL: 'http://example.com' uses http:// to a "
 	    "non-loopback host" },
-	{ "graph url http look-alike loopback", { "--graph-url",
-	    "http://127.0.0.1.example.com/v1.0" }, { CREDS },
+	{ "graph url http look-alike loopback",
+	    { "--graph-url", "http://127.0.0.1.example.com/v1.0" }, { CREDS },
 	    "uses http:// to a non-loopback host" },
 	{ "authority http from env", { NULL },
 	    { CREDS, "AZURE_AUTHORITY_HOST=http://login.example.com/" },
 	    "AZURE_AUTHORITY_HOST: 'http://login.example.com' uses http://" },
-	{ "graph url with query", { "--graph-url",
-	    "https://graph.microsoft.com/v1.0?x=1" }, { CREDS },
-	    "must not contain a query or fragment" },
-	{ "url with password not echoed", { "--port-url",
-	    "https://user:" SECRET_MARK "-pass-1@api.getport.io" }, { CREDS },
+	{ "graph url with query",
+	    { "--graph-url", "https://graph.microsoft.com/v1.0?x=1" },
+	    { CREDS }, "must not contain a query or fragment" },
+	{ "url with password not echoed",
+	    { "--port-url",
+		"https://user:" SECRET_MARK "-pass-1@api.getport.io" },
+	    { CREDS },
 	    "--port-url: the URL must not contain a user name or password" },
 	{ "bad cloud", { "--cloud", "mars" }, { CREDS },
 	    "--cloud: 'mars' is not a cloud" },
@@ -292,29 +310,29 @@ static const struct bad_case bad_cases[] = {
 	    "unknown option '--bogus'" },
 	{ "abbreviated option", { "--map=x.yaml" }, { CREDS },
 	    "unknown option '--map'" },
-	{ "unknown short option", { "-x" }, { CREDS },
-	    "unknown option '-x'" },
+	{ "unknown short option", { "-x" }, { CREDS }, "unknown option '-x'" },
 	{ "positional argument", { "users" }, { CREDS },
 	    "unexpected argument 'users'" },
 	{ "positional after --", { "--check", "--", "x" }, { CREDS },
 	    "unexpected argument 'x'" },
 	{ "missing value", { "--check", "--mapping" }, { CREDS },
 	    "--mapping needs a value" },
-	{ "secret flag client-secret", { "--client-secret=" SECRET_MARK
-	    "-argv-0000" }, { CREDS },
+	{ "secret flag client-secret",
+	    { "--client-secret=" SECRET_MARK "-argv-0000" }, { CREDS },
 	    "--client-secret: secrets are not accepted on the command line "
 	    "(ps shows them): use AZURE_CLIENT_SECRET or "
 	    "--client-secret-file" },
-	{ "secret flag port-client-secret", { "--port-client-secret",
-	    SECRET_MARK "-argv-1111" }, { CREDS },
+	{ "secret flag port-client-secret",
+	    { "--port-client-secret", SECRET_MARK "-argv-1111" }, { CREDS },
 	    "--port-client-secret: secrets are not accepted on the command "
 	    "line (ps shows them): use PORT_CLIENT_SECRET or "
 	    "--port-secret-file" },
 	{ "secret flag api-token", { "--api-token", SECRET_MARK "-argv-2222" },
-	    { CREDS }, "--api-token: secrets are not accepted on the command "
+	    { CREDS },
+	    "--api-token: secrets are not accepted on the command "
 	    "line (ps shows them): use OCEAN__INTEGRATION__CONFIG__API_TOKEN" },
-	{ "secret flag port-secret (prefix of a file flag)", { "--port-secret="
-	    SECRET_MARK "-argv-3333" }, { CREDS },
+	{ "secret flag port-secret (prefix of a file flag)",
+	    { "--port-secret=" SECRET_MARK "-argv-3333" }, { CREDS },
 	    "secrets are not accepted on the command line" },
 	{ "check and dry-run", { "--check", "--dry-run" }, { CREDS },
 	    "--check and --dry-run cannot be used together" },
@@ -322,13 +340,13 @@ static const struct bad_case bad_cases[] = {
 	    { CREDS }, "--dry-run and --inspect cannot be used together" },
 	{ "sync without Port credentials", { NULL },
 	    { "AZURE_TENANT_ID=t", "AZURE_CLIENT_ID=c",
-	    "AZURE_CLIENT_SECRET=" SECRET_MARK "-azure-1234" },
+		"AZURE_CLIENT_SECRET=" SECRET_MARK "-azure-1234" },
 	    "Port credentials missing: set PORT_CLIENT_ID and "
 	    "PORT_CLIENT_SECRET (or OCEAN__PORT__CLIENT_ID / "
 	    "OCEAN__PORT__CLIENT_SECRET, or --port-secret-file)" },
 	{ "sync without Port secret", { NULL },
 	    { "OCEAN__INTEGRATION__CONFIG__API_TOKEN=" SECRET_MARK "-token",
-	    "OCEAN__PORT__CLIENT_ID=port-id" },
+		"OCEAN__PORT__CLIENT_ID=port-id" },
 	    "Port credentials missing" },
 	{ "dry-run without Graph credential", { "--dry-run" }, { NULL },
 	    "no Microsoft Graph credential: set AZURE_TENANT_ID and "
@@ -365,8 +383,10 @@ test_secret_files(void)
 	const char *creds[] = { CREDS, NULL };
 
 	is_int(run(a1, creds, &o), -1, "missing secret file fails");
-	snprintf(want, sizeof(want), "--client-secret-file: cannot read '%s': "
-	    "No such file or directory", missingfile);
+	snprintf(want, sizeof(want),
+	    "--client-secret-file: cannot read '%s': "
+	    "No such file or directory",
+	    missingfile);
 	has_err(want, "message names file and cause");
 	options_release(&o);
 
@@ -426,7 +446,8 @@ test_ca_bundle(void)
 	struct options o;
 	const char *flag[] = { "--check", "--cacert", secretfile, NULL };
 	const char *none[] = { "--check", NULL };
-	const char *all[] = { "SSL_CERT_FILE=" "/etc/hostname",
+	const char *all[] = { "SSL_CERT_FILE="
+			      "/etc/hostname",
 		"REQUESTS_CA_BUNDLE=/nonexistent", "CURL_CA_BUNDLE=/x", NULL };
 	const char *curl[] = { "CURL_CA_BUNDLE=/etc/hostname", NULL };
 	const char *bad[] = { "REQUESTS_CA_BUNDLE=/nonexistent/ca.pem", NULL };
@@ -446,7 +467,8 @@ test_ca_bundle(void)
 	options_release(&o);
 	is_int(run(none, bad, &o), -1, "unreadable bundle fails");
 	has_err("REQUESTS_CA_BUNDLE: cannot read '/nonexistent/ca.pem': No "
-	    "such file or directory", "unreadable bundle named");
+		"such file or directory",
+	    "unreadable bundle named");
 	options_release(&o);
 }
 
@@ -494,26 +516,27 @@ test_scrub(void)
 {
 	struct options o;
 	const char *envs[] = { CREDS,
-	    "OCEAN__PORT__CLIENT_SECRET=" SECRET_MARK "-ocean-port",
-	    "IDENTITY_HEADER=" SECRET_MARK "-identity-header",
-	    "AZURE_CLIENT_CERTIFICATE_PASSWORD=" SECRET_MARK "-cert-pw",
-	    "OCEAN__INTEGRATION__CONFIG__API_TOKEN=" SECRET_MARK "-static",
-	    "E2P_NOT_SECRET=kept", NULL };
+		"OCEAN__PORT__CLIENT_SECRET=" SECRET_MARK "-ocean-port",
+		"IDENTITY_HEADER=" SECRET_MARK "-identity-header",
+		"AZURE_CLIENT_CERTIFICATE_PASSWORD=" SECRET_MARK "-cert-pw",
+		"OCEAN__INTEGRATION__CONFIG__API_TOKEN=" SECRET_MARK "-static",
+		"E2P_NOT_SECRET=kept", NULL };
 	const char *on[] = { CREDS,
-	    "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true", NULL };
+		"OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true", NULL };
 	size_t i;
 
 	is_int(run(NULL, envs, &o), 0, "secrets in the environment: parsed");
 	ok(o.client_secret != NULL && o.port_client_secret != NULL,
-	   "the secrets were read");
+	    "the secrets were read");
 	for (i = 0; options_secret_env[i] != NULL; i++)
 		ok(getenv(options_secret_env[i]) == NULL,
-		   "%s removed from the environment", options_secret_env[i]);
+		    "%s removed from the environment", options_secret_env[i]);
 	is_str(getenv("E2P_NOT_SECRET"), "kept", "other variables stay");
 	is_int(o.env_jq, 0, "the mapping does not see the environment");
 	options_release(&o);
 	is_int(run(NULL, on, &o), 0, "jq environment access: parsed");
-	is_int(o.env_jq, 1, "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true");
+	is_int(o.env_jq, 1,
+	    "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true");
 	options_release(&o);
 }
 
@@ -522,20 +545,17 @@ static void
 test_guide_environment(void)
 {
 	struct options o;
-	const char *env[] = {
-		"OCEAN__EVENT_LISTENER={\"type\":\"ONCE\"}",
+	const char *env[] = { "OCEAN__EVENT_LISTENER={\"type\":\"ONCE\"}",
 		"OCEAN__INITIALIZE_PORT_RESOURCES=true",
 		"OCEAN__SEND_RAW_DATA_EXAMPLES=true",
 		"OCEAN__INTEGRATION__CONFIG__BASE_URL="
-		    "https://graph.microsoft.com/v1.0",
+		"https://graph.microsoft.com/v1.0",
 		"OCEAN__INTEGRATION__CONFIG__AUTH_TYPE=bearer_token",
 		"OCEAN__INTEGRATION__CONFIG__API_TOKEN=" SECRET_MARK
-		    "-bearer-abcd",
+		"-bearer-abcd",
 		"OCEAN__PORT__CLIENT_ID=guide-port-id",
 		"OCEAN__PORT__CLIENT_SECRET=" SECRET_MARK "-guide-port",
-		"OCEAN__PORT__BASE_URL=https://api.getport.io",
-		NULL
-	};
+		"OCEAN__PORT__BASE_URL=https://api.getport.io", NULL };
 	char probe[] = SECRET_MARK "-bearer-abcd";
 
 	is_int(run(NULL, env, &o), 0, "guide environment parses");
@@ -557,14 +577,13 @@ static void
 test_precedence(void)
 {
 	struct options o;
-	const char *both[] = { CREDS,
-		"OCEAN__PORT__CLIENT_ID=ocean-port-id",
+	const char *both[] = { CREDS, "OCEAN__PORT__CLIENT_ID=ocean-port-id",
 		"OCEAN__PORT__CLIENT_SECRET=" SECRET_MARK "-ocean-port",
 		"PORT_BASE_URL=https://api.us.getport.io/",
 		"OCEAN__PORT__BASE_URL=https://api.getport.io",
 		"OCEAN__CLIENT_TIMEOUT=45",
 		"OCEAN__INTEGRATION__CONFIG__BASE_URL="
-		    "https://graph.example/v1.0/",
+		"https://graph.example/v1.0/",
 		"OCEAN__INTEGRATION__IDENTIFIER=env-id",
 		"OCEAN__INTEGRATION__TYPE=env-type",
 		"ENTRA2PORT_MAPPING=env.yaml", NULL };
@@ -607,14 +626,16 @@ test_precedence(void)
 	is_str(o.graph_url, "https://g.example/beta", "--graph-url wins");
 	is_str(o.identifier, "flag-id", "--identifier wins");
 	is_str(o.integration_type, "flag-type", "--integration-type wins");
-	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL,
-	    "flag.yaml", "--mapping wins");
+	is_str(o.nmapping_paths == 1 ? o.mapping_paths[0] : NULL, "flag.yaml",
+	    "--mapping wins");
 	options_release(&o);
 
 	is_int(run(slashes, both, &o), 0, "URLs ending in slashes");
-	is_str(o.port_url, "https://port.example", "every trailing slash "
+	is_str(o.port_url, "https://port.example",
+	    "every trailing slash "
 	    "stripped");
-	is_str(o.graph_url, "https://g.example/beta", "two slashes after a "
+	is_str(o.graph_url, "https://g.example/beta",
+	    "two slashes after a "
 	    "path stripped");
 	is_str(o.authority_url, "https://login.example", "one slash");
 	options_release(&o);
@@ -667,8 +688,8 @@ test_accepted(void)
 	const char *listener[] = { "OCEAN__EVENT_LISTENER={\"type\":\"once\"}",
 		"OCEAN__INITIALIZE_PORT_RESOURCES=YES",
 		"OCEAN__SEND_RAW_DATA_EXAMPLES=off",
-		"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN=On",
-		"OCEAN__FOO_BAR=1", "OCEAN__SCHEDULED_RESYNC_INTERVAL=60",
+		"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN=On", "OCEAN__FOO_BAR=1",
+		"OCEAN__SCHEDULED_RESYNC_INTERVAL=60",
 		"OCEAN__INTEGRATION__CONFIG__PAGINATION_TYPE=skip_token",
 		"OCEAN__INTEGRATION__CONFIG__VERIFY_SSL=false",
 		"AZURE_POD_IDENTITY_AUTHORITY_HOST=http://10.0.0.1/",
@@ -720,13 +741,13 @@ test_accepted(void)
 	is_str(o.summary_json, "s.json", "summary json");
 	ok(o.deletion_threshold == 0.25 && o.threshold_set, "threshold");
 	ok(o.no_delete && o.full_write && o.init && o.send_examples &&
-	    o.managed_identity, "switches");
+		o.managed_identity,
+	    "switches");
 	is_int(o.log_format, LOG_JSON, "json logs");
 	is_int(o.progress, 0, "no progress");
 	is_int(o.max_retries, 0, "max retries 0");
 	ok(o.max_retry_wait == 0 && o.connect_timeout == 0.1, "waits");
-	ok(o.graph_concurrency == 64 && o.port_concurrency == 1,
-	    "concurrency");
+	ok(o.graph_concurrency == 64 && o.port_concurrency == 1, "concurrency");
 	options_release(&o);
 	msg_setup(1, MSG_TEXT);
 
@@ -740,8 +761,9 @@ test_accepted(void)
 	    "identity endpoint");
 	has_err("unknown environment variable 'OCEAN__FOO_BAR', ignored",
 	    "unknown OCEAN__ warned");
-	ok(strstr(err_text, "OCEAN__SCHEDULED_RESYNC_INTERVAL has no effect")
-	    != NULL, "resync interval warned");
+	ok(strstr(err_text, "OCEAN__SCHEDULED_RESYNC_INTERVAL has no effect") !=
+		NULL,
+	    "resync interval warned");
 	ok(strstr(err_text, "VERIFY_SSL=false has no effect") != NULL,
 	    "verify ssl false warned");
 	ok(strstr(err_text, "PAGINATION_TYPE") == NULL,
@@ -768,8 +790,8 @@ test_help_version(void)
 	ok(strncmp(out_text, "usage: entra2port", 17) == 0,
 	    "--help starts with the usage line");
 	ok(strstr(out_text, "--graph-concurrency N") != NULL &&
-	    strstr(out_text, "--client-secret-file FILE") != NULL &&
-	    strstr(out_text, "-v, --verbose") != NULL,
+		strstr(out_text, "--client-secret-file FILE") != NULL &&
+		strstr(out_text, "-v, --verbose") != NULL,
 	    "--help lists options");
 	is_str(err_text, "", "--help prints nothing on stderr");
 	options_release(&o);
@@ -778,10 +800,12 @@ test_help_version(void)
 
 	is_int(run(v, NULL, &o), 1, "--version returns 1");
 	ok(strncmp(out_text, "entra2port " E2P_VERSION "\n",
-	    strlen("entra2port " E2P_VERSION "\n")) == 0, "version line");
+	       strlen("entra2port " E2P_VERSION "\n")) == 0,
+	    "version line");
 	ok(strstr(out_text, "libcurl/") != NULL &&
-	    strstr(out_text, "libjq/") != NULL &&
-	    strstr(out_text, "libyaml/") != NULL, "library versions");
+		strstr(out_text, "libjq/") != NULL &&
+		strstr(out_text, "libyaml/") != NULL,
+	    "library versions");
 	options_release(&o);
 }
 

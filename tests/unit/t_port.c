@@ -18,24 +18,24 @@
 #include "port.h"
 #include "tap.h"
 
-#define MAXE	64
+#define MAXE 64
 
 struct result {
-	int	 n;		/* results received */
-	int	 ok;
-	char	 bp[64], id[64], code[64], message[128];
+	int n; /* results received */
+	int ok;
+	char bp[64], id[64], code[64], message[128];
 };
 
-static struct result	 res[MAXE];
-static int		 bad_results;	/* out of range tag or NULL name */
+static struct result res[MAXE];
+static int bad_results; /* out of range tag or NULL name */
 
-#define MAXREQ	64
+#define MAXREQ 64
 static struct {
-	char	 method[8];
-	char	 url[512];
-	char	*body;
+	char method[8];
+	char url[512];
+	char *body;
 } reqs[MAXREQ];
-static int		 nreqs;
+static int nreqs;
 
 static void
 record(const struct http_req_opts *o)
@@ -46,7 +46,7 @@ record(const struct http_req_opts *o)
 	    o->method != NULL ? o->method : "GET");
 	snprintf(reqs[nreqs].url, sizeof(reqs[nreqs].url), "%s", o->url);
 	reqs[nreqs].body = o->body != NULL ? strndup(o->body, o->body_len) :
-	    NULL;
+					     NULL;
 	nreqs++;
 }
 
@@ -67,8 +67,8 @@ on_result(void *arg, void *tag, const char *bp, const char *id, int ok,
 	snprintf(r->bp, sizeof(r->bp), "%s", bp);
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	snprintf(r->code, sizeof(r->code), "%s", code != NULL ? code : "");
-	snprintf(r->message, sizeof(r->message), "%s", message != NULL ?
-	    message : "");
+	snprintf(r->message, sizeof(r->message), "%s",
+	    message != NULL ? message : "");
 }
 
 static void
@@ -87,8 +87,8 @@ reset(void)
 static struct port *
 new_port(void)
 {
-	struct port_config c = { "https://port.test", "custom", "e2p",
-	    "0.1.0", 1, 0, 0 };
+	struct port_config c = { "https://port.test", "custom", "e2p", "0.1.0",
+		1, 0, 0 };
 
 	return port_new(FAKE_HTTP, NULL, &c, on_result, NULL);
 }
@@ -102,8 +102,10 @@ upsert(struct port *p, const char *bp, int first, int n)
 
 	for (i = first; i < first + n; i++) {
 		snprintf(id, sizeof(id), "e%d", i);
-		snprintf(json, sizeof(json), "{\"identifier\":\"%s\","
-		    "\"blueprint\":\"%s\"}", id, bp);
+		snprintf(json, sizeof(json),
+		    "{\"identifier\":\"%s\","
+		    "\"blueprint\":\"%s\"}",
+		    id, bp);
 		port_upsert(p, (void *)(uintptr_t)i, bp, id, json,
 		    strlen(json));
 	}
@@ -130,8 +132,10 @@ check_one_each(int n, const char *what)
 			once = 0;
 		oks += res[i].ok;
 	}
-	ok(once && bad_results == 0, "%s: one result per entity, none "
-	    "stray", what);
+	ok(once && bad_results == 0,
+	    "%s: one result per entity, none "
+	    "stray",
+	    what);
 	if (!once || bad_results != 0)
 		for (i = 0; i < n; i++)
 			printf("#   entity %d: %d results\n", i, res[i].n);
@@ -148,7 +152,8 @@ test_index_equal_to_size(void)
 	upsert(p, "entra-id-user", 0, 3);
 	port_flush(p);
 	is_int(nreqs, 1, "3 entities: one bulk request");
-	answer("x\n207\n{\"ok\":true,\"entities\":[{\"identifier\":\"e0\","
+	answer(
+	    "x\n207\n{\"ok\":true,\"entities\":[{\"identifier\":\"e0\","
 	    "\"index\":0,\"created\":true},{\"identifier\":\"e1\","
 	    "\"index\":1},{\"identifier\":\"e3\",\"index\":3}],\"errors\":[]}");
 	is_int(check_one_each(3, "index 3 of 3"), 2, "index 3 of 3: two ok");
@@ -160,9 +165,9 @@ test_index_equal_to_size(void)
 	upsert(p, "entra-id-user", 0, 3);
 	port_flush(p);
 	answer("x\n207\n{\"ok\":true,\"entities\":[{\"index\":0},"
-	    "{\"index\":1},{\"index\":2}],\"errors\":[{\"index\":3,"
-	    "\"identifier\":\"e3\",\"statusCode\":422,\"error\":\"bad\","
-	    "\"message\":\"an error at index 3 of 3\"}]}");
+	       "{\"index\":1},{\"index\":2}],\"errors\":[{\"index\":3,"
+	       "\"identifier\":\"e3\",\"statusCode\":422,\"error\":\"bad\","
+	       "\"message\":\"an error at index 3 of 3\"}]}");
 	is_int(check_one_each(3, "error index 3 of 3"), 3,
 	    "an error at index 3 of 3 is ignored: all three ok");
 	is_int(port_pending(p), 0, "error index 3 of 3: nothing pending");
@@ -205,12 +210,12 @@ test_index_bad(void)
 	upsert(p, "entra-id-group", 0, 6);
 	port_flush(p);
 	answer("x\n207\n{\"entities\":[{\"index\":-1},{\"index\":1.5},"
-	    "{\"index\":\"2\"},{\"index\":1e300},{\"index\":99999999999},"
-	    "{\"index\":0},{\"index\":5}],\"errors\":[{\"index\":0,"
-	    "\"error\":\"late\",\"message\":\"a second answer for 0\"},"
-	    "{\"index\":3,\"error\":\"not_found\",\"message\":\"target "
-	    "missing\"},{\"index\":3,\"error\":\"again\",\"message\":\"x\"},"
-	    "{\"index\":4}]}");
+	       "{\"index\":\"2\"},{\"index\":1e300},{\"index\":99999999999},"
+	       "{\"index\":0},{\"index\":5}],\"errors\":[{\"index\":0,"
+	       "\"error\":\"late\",\"message\":\"a second answer for 0\"},"
+	       "{\"index\":3,\"error\":\"not_found\",\"message\":\"target "
+	       "missing\"},{\"index\":3,\"error\":\"again\",\"message\":\"x\"},"
+	       "{\"index\":4}]}");
 	check_one_each(6, "bad indexes");
 	ok(!res[0].ok && strcmp(res[0].code, "late") == 0,
 	    "errors are read first: index 0's error wins over its success");
@@ -219,10 +224,10 @@ test_index_bad(void)
 	ok(!res[2].ok && strcmp(res[2].code, "no_result") == 0,
 	    "\"2\" is not index 2");
 	ok(!res[3].ok && strcmp(res[3].code, "not_found") == 0 &&
-	    strcmp(res[3].message, "target missing") == 0,
+		strcmp(res[3].message, "target missing") == 0,
 	    "index 3: the first error, with its code and message");
 	ok(!res[4].ok && strcmp(res[4].code, "error") == 0 &&
-	    strcmp(res[4].message, "rejected") == 0,
+		strcmp(res[4].message, "rejected") == 0,
 	    "an error without code or message: 'error', 'rejected'");
 	ok(res[5].ok, "index 5 ok");
 	is_str(res[3].bp, "entra-id-group", "result names the blueprint");
@@ -245,24 +250,27 @@ test_batches(void)
 	is_int(port_pending(p), 23, "23 pending");
 	port_flush(p);
 	is_int(nreqs, 3, "flush sends the user and the group batch");
-	ok(strcmp(reqs[0].method, "POST") == 0 && strcmp(reqs[0].url,
-	    "https://port.test/v1/blueprints/entra-id-user/entities/bulk?"
-	    "upsert=true&merge=true&create_missing_related_entities=false") ==
-	    0, "bulk URL with the upsert query");
-	ok(reqs[0].body != NULL && strncmp(reqs[0].body,
-	    "{\"entities\":[{\"identifier\":\"e0\",", 32) == 0 &&
-	    strstr(reqs[0].body, "\"e19\"") != NULL &&
-	    strstr(reqs[0].body, "\"e20\"") == NULL,
+	ok(strcmp(reqs[0].method, "POST") == 0 &&
+		strcmp(reqs[0].url,
+		    "https://port.test/v1/blueprints/entra-id-user/entities/bulk?"
+		    "upsert=true&merge=true&create_missing_related_entities=false") ==
+		    0,
+	    "bulk URL with the upsert query");
+	ok(reqs[0].body != NULL &&
+		strncmp(reqs[0].body, "{\"entities\":[{\"identifier\":\"e0\",",
+		    32) == 0 &&
+		strstr(reqs[0].body, "\"e19\"") != NULL &&
+		strstr(reqs[0].body, "\"e20\"") == NULL,
 	    "first body: e0..e19, not e20");
 	ok(reqs[1].body != NULL && reqs[2].body != NULL &&
-	    ((strstr(reqs[1].body, "\"e20\"") != NULL &&
-	    strstr(reqs[2].body, "\"e21\"") != NULL) ||
-	    (strstr(reqs[2].body, "\"e20\"") != NULL &&
-	    strstr(reqs[1].body, "\"e21\"") != NULL)),
+		((strstr(reqs[1].body, "\"e20\"") != NULL &&
+		     strstr(reqs[2].body, "\"e21\"") != NULL) ||
+		    (strstr(reqs[2].body, "\"e20\"") != NULL &&
+			strstr(reqs[1].body, "\"e21\"") != NULL)),
 	    "the rest in one batch per blueprint");
 	for (i = 0; i < 3; i++) {
 		cJSON *j = reqs[i].body != NULL ? cJSON_Parse(reqs[i].body) :
-		    NULL;
+						  NULL;
 
 		ok(cJSON_IsArray(cJSON_GetObjectItem(j, "entities")),
 		    "body %d is JSON with an entities array", i);
@@ -270,15 +278,16 @@ test_batches(void)
 	}
 	/* The replies follow the order the two last batches went in. */
 	one = reqs[1].body != NULL && strstr(reqs[1].body, "\"e20\"") != NULL;
-	snprintf(script, sizeof(script), "x\n200\n{\"entities\":["
+	snprintf(script, sizeof(script),
+	    "x\n200\n{\"entities\":["
 	    "{\"index\":0},{\"index\":1},{\"index\":2},{\"index\":3},"
 	    "{\"index\":4},{\"index\":5},{\"index\":6},{\"index\":7},"
 	    "{\"index\":8},{\"index\":9},{\"index\":10},{\"index\":11},"
 	    "{\"index\":12},{\"index\":13},{\"index\":14},{\"index\":15},"
 	    "{\"index\":16},{\"index\":17},{\"index\":18},{\"index\":19}]}"
 	    "\n%%%%\n200\n{\"entities\":[{\"index\":0}%s]}"
-	    "\n%%%%\n200\n{\"entities\":[{\"index\":0}%s]}", one ? "" :
-	    ",{\"index\":1}", one ? ",{\"index\":1}" : "");
+	    "\n%%%%\n200\n{\"entities\":[{\"index\":0}%s]}",
+	    one ? "" : ",{\"index\":1}", one ? ",{\"index\":1}" : "");
 	answer(script);
 	oks = check_one_each(23, "three batches");
 	is_int(oks, 23, "three batches: all ok");
@@ -298,18 +307,20 @@ test_body_cap(void)
 	reset();
 	for (i = 0; i < 3; i++) {
 		memset(big, 'a', 400 * 1024 + 64);
-		n = (size_t)snprintf(big, 64, "{\"identifier\":\"b%d\","
-		    "\"title\":\"", i);
+		n = (size_t)snprintf(big, 64,
+		    "{\"identifier\":\"b%d\","
+		    "\"title\":\"",
+		    i);
 		big[n] = 'a';
 		memcpy(big + 400 * 1024 - 2, "\"}", 2);
-		port_upsert(p, (void *)(uintptr_t)i, "entra-id-user", "b",
-		    big, 400 * 1024);
+		port_upsert(p, (void *)(uintptr_t)i, "entra-id-user", "b", big,
+		    400 * 1024);
 	}
 	is_int(nreqs, 1, "three 400 KiB entities: the first two sent");
 	port_flush(p);
 	is_int(nreqs, 2, "then the third alone");
 	answer("x\n200\n{\"entities\":[{\"index\":0},{\"index\":1}]}\n%%\n"
-	    "200\n{\"entities\":[{\"index\":0}]}");
+	       "200\n{\"entities\":[{\"index\":0}]}");
 	is_int(check_one_each(3, "body cap"), 3, "body cap: all ok");
 
 	/* Two of 600 KiB: the second starts a batch of its own. */
@@ -317,18 +328,20 @@ test_body_cap(void)
 	big = realloc(big, 600 * 1024);
 	for (i = 0; i < 2; i++) {
 		memset(big, 'a', 600 * 1024);
-		n = (size_t)snprintf(big, 64, "{\"identifier\":\"c%d\","
-		    "\"title\":\"", i);
+		n = (size_t)snprintf(big, 64,
+		    "{\"identifier\":\"c%d\","
+		    "\"title\":\"",
+		    i);
 		big[n] = 'a';
 		memcpy(big + 600 * 1024 - 2, "\"}", 2);
-		port_upsert(p, (void *)(uintptr_t)i, "entra-id-user", "c",
-		    big, 600 * 1024);
+		port_upsert(p, (void *)(uintptr_t)i, "entra-id-user", "c", big,
+		    600 * 1024);
 	}
 	is_int(nreqs, 1, "two 600 KiB entities: the first sent alone");
 	port_flush(p);
 	is_int(nreqs, 2, "then the second");
 	answer("x\n200\n{\"entities\":[{\"index\":0}]}\n%%\n"
-	    "200\n{\"entities\":[{\"index\":0}]}");
+	       "200\n{\"entities\":[{\"index\":0}]}");
 	is_int(check_one_each(2, "600 KiB"), 2, "600 KiB: both ok");
 	free(big);
 	port_free(p);
@@ -344,16 +357,19 @@ test_413(void)
 	upsert(p, "entra-id-user", 0, 3);
 	port_flush(p);
 	answer("x\n413\n{\"ok\":false,\"error\":\"too_large\"}\n%%\n"
-	    "201\n{\"ok\":true}\n%%\n"
-	    "422\n{\"ok\":false,\"error\":\"invalid\",\"message\":\"bad "
-	    "property\"}\n%%\n200\n{\"ok\":true}");
+	       "201\n{\"ok\":true}\n%%\n"
+	       "422\n{\"ok\":false,\"error\":\"invalid\",\"message\":\"bad "
+	       "property\"}\n%%\n200\n{\"ok\":true}");
 	is_int(nreqs, 4, "413: then three single upserts");
-	ok(strcmp(reqs[1].url, "https://port.test/v1/blueprints/"
-	    "entra-id-user/entities?upsert=true&merge=true&"
-	    "create_missing_related_entities=false") == 0,
+	ok(strcmp(reqs[1].url,
+	       "https://port.test/v1/blueprints/"
+	       "entra-id-user/entities?upsert=true&merge=true&"
+	       "create_missing_related_entities=false") == 0,
 	    "single upsert URL");
-	is_str(reqs[2].body, "{\"identifier\":\"e1\","
-	    "\"blueprint\":\"entra-id-user\"}", "single body is the entity");
+	is_str(reqs[2].body,
+	    "{\"identifier\":\"e1\","
+	    "\"blueprint\":\"entra-id-user\"}",
+	    "single body is the entity");
 	check_one_each(3, "413");
 	ok(res[0].ok && !res[1].ok && res[2].ok, "201 and 200 ok, 422 not");
 	is_str(res[1].code, "invalid", "422's code");
@@ -372,10 +388,11 @@ test_failed(void)
 	upsert(p, "entra-id-user", 0, 2);
 	port_flush(p);
 	answer("x\n500\n{\"ok\":false,\"error\":\"internal_error\","
-	    "\"message\":\"boom\"}");
+	       "\"message\":\"boom\"}");
 	is_int(check_one_each(2, "500"), 0, "500: none ok");
 	ok(strcmp(res[0].code, "internal_error") == 0 &&
-	    strcmp(res[1].message, "boom") == 0, "500: Port's code and "
+		strcmp(res[1].message, "boom") == 0,
+	    "500: Port's code and "
 	    "message");
 
 	reset();
@@ -384,7 +401,7 @@ test_failed(void)
 	answer("x\n502\n<html>bad gateway</html>");
 	check_one_each(2, "502 HTML");
 	ok(!res[0].ok && strcmp(res[0].code, "http_502") == 0 &&
-	    strcmp(res[0].message, "unexpected reply") == 0,
+		strcmp(res[0].message, "unexpected reply") == 0,
 	    "an HTML error: http_502, unexpected reply");
 
 	reset();
@@ -399,12 +416,13 @@ test_failed(void)
 	port_flush(p);
 	answer("x\n000a\n");
 	ok(!res[0].ok && strcmp(res[0].code, "auth_failed") == 0 &&
-	    port_auth_failed(p), "token failure: auth_failed, and noted");
+		port_auth_failed(p),
+	    "token failure: auth_failed, and noted");
 	port_free(p);
 }
 
-static size_t	 del_n;
-static int	 del_rc, del_calls;
+static size_t del_n;
+static int del_rc, del_calls;
 
 static void
 on_deleted(void *arg, size_t n, int rc)
@@ -431,28 +449,33 @@ test_delete(void)
 	del_calls = 0;
 	port_delete(p, "entra-id-user", ids, 250, on_deleted, NULL);
 	is_int(nreqs, 3, "250 ids: three delete requests");
-	ok(strcmp(reqs[0].url, "https://port.test/v1/blueprints/"
-	    "entra-id-user/bulk/entities/delete?delete_dependents=false") ==
-	    0, "delete URL, delete_dependents=false");
+	ok(strcmp(reqs[0].url,
+	       "https://port.test/v1/blueprints/"
+	       "entra-id-user/bulk/entities/delete?delete_dependents=false") ==
+		0,
+	    "delete URL, delete_dependents=false");
 	j = cJSON_Parse(reqs[0].body);
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(j, "entities")), 100,
 	    "first request: 100 ids");
-	is_str(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entities"),
-	    0)->valuestring, "d0", "first request starts at d0");
+	is_str(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entities"), 0)
+		   ->valuestring,
+	    "d0", "first request starts at d0");
 	cJSON_Delete(j);
 	j = cJSON_Parse(reqs[2].body);
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(j, "entities")), 50,
 	    "last request: 50 ids");
-	is_str(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entities"),
-	    49)->valuestring, "d249", "last request ends at d249");
+	is_str(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entities"), 49)
+		   ->valuestring,
+	    "d249", "last request ends at d249");
 	cJSON_Delete(j);
 	is_int(del_calls, 0, "not done before the replies");
 	answer("x\n200\n{\"ok\":true,\"deletedEntities\":[\"d0\",\"d1\"]}\n%%\n"
-	    "404\n{\"ok\":false,\"error\":\"not_found\"}\n%%\n"
-	    "200\n{\"ok\":true}");
+	       "404\n{\"ok\":false,\"error\":\"not_found\"}\n%%\n"
+	       "200\n{\"ok\":true}");
 	is_int(del_calls, 1, "done once");
 	is_int(del_rc, 0, "rc 0");
-	is_int(del_n, 2 + 100 + 50, "deleted: 2 listed, 100 gone (404), "
+	is_int(del_n, 2 + 100 + 50,
+	    "deleted: 2 listed, 100 gone (404), "
 	    "50 without a list");
 
 	reset();
@@ -460,7 +483,7 @@ test_delete(void)
 	port_delete(p, "entra-id-user", ids, 100, on_deleted, NULL);
 	is_int(nreqs, 1, "100 ids: one request");
 	answer("x\n409\n{\"ok\":false,\"error\":\"has_dependents\","
-	    "\"message\":\"entity has dependents\"}");
+	       "\"message\":\"entity has dependents\"}");
 	ok(del_calls == 1 && del_rc == -1 && del_n == 0,
 	    "a refused delete: rc -1, nothing deleted");
 
@@ -484,13 +507,13 @@ test_headers(void)
 	port_header("x-ratelimit-limit", "1000", &w, &rid);
 	port_header("x-ratelimit-period", "300", &w, &rid);
 	ok(w.remaining == 12 && w.reset == 7 && w.limit == 1000 &&
-	    w.period == 300, "the window: remaining, reset, limit, period");
+		w.period == 300,
+	    "the window: remaining, reset, limit, period");
 	port_header("x-ratelimit-reset", "10000", &w, &rid);
 	ok(w.reset == 10000, "10,000 is still seconds");
 	snprintf(epoch, sizeof(epoch), "%.0f", http_now() + 20);
 	port_header("x-ratelimit-reset", epoch, &w, &rid);
-	ok(w.reset > 19 && w.reset < 21, "an epoch 20 s ahead: %g s",
-	    w.reset);
+	ok(w.reset > 19 && w.reset < 21, "an epoch 20 s ahead: %g s", w.reset);
 	snprintf(epoch, sizeof(epoch), "%.0f", http_now() - 500);
 	port_header("x-ratelimit-reset", epoch, &w, &rid);
 	ok(w.reset == 0, "an epoch in the past: now");
@@ -498,7 +521,8 @@ test_headers(void)
 	port_header("x-ratelimit-reset", "-3", &w, &rid);
 	port_header("x-ratelimit-reset", "soon", &w, &rid);
 	port_header("x-ratelimit-remaining", "", &w, &rid);
-	ok(w.reset == -1 && w.remaining == 12, "negative, words, empty: "
+	ok(w.reset == -1 && w.remaining == 12,
+	    "negative, words, empty: "
 	    "not said");
 	port_header("retry-after", "5", &w, &rid);
 	ok(w.reset == -1, "not Port's to read: retry-after");

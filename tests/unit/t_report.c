@@ -117,11 +117,11 @@ test_status(void)
 	    "one of two resources failed, before the threshold: 1");
 	is_str(report_reason(r, 0), "first reason", "the first reason is kept");
 	ok(report_reason(r, 1) == NULL && !report_failed(r, 1) &&
-	    report_failed(r, 0), "only the failed one has a reason");
+		report_failed(r, 0),
+	    "only the failed one has a reason");
 	is_int(report_kinds_failed(r), 1, "one kind failed");
 	report_kind_failed(r, 1, "also");
-	is_int(report_exit_status(r), EXIT_ABORTED,
-	    "every resource failed: 3");
+	is_int(report_exit_status(r), EXIT_ABORTED, "every resource failed: 3");
 	report_free(r);
 
 	r = new_report(2, 0);
@@ -135,7 +135,7 @@ test_status(void)
 	r = new_report(0, 0);
 	is_int(report_exit_status(r), EXIT_OK, "no resources: 0");
 	report_free(r);
-	report_free(NULL);	/* a no-op */
+	report_free(NULL); /* a no-op */
 }
 
 static void
@@ -175,19 +175,25 @@ test_fill(void)
 	report_deleted_other(r, 4);
 	j = summary_json(r);
 	res = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j,
-	    "resources"), 1);
+				     "resources"),
+	    1);
 	is_str(str(res, "kind"), "/kind1", "JSON: kind");
-	is_str(str(res, "blueprint"), "entraGroup", "JSON: the first blueprint");
+	is_str(str(res, "blueprint"), "entraGroup",
+	    "JSON: the first blueprint");
 	ok(num(res, "fetched") == 42 && num(res, "mapped") == 41 &&
-	    num(res, "selected") == 42 && num(res, "dropped") == 1 &&
-	    num(res, "unchanged") == 30 && num(res, "wouldCreate") == 5 &&
-	    num(res, "wouldUpdate") == 6 && num(res, "deleted") == 3 &&
-	    num(res, "fieldNulls") == 4, "JSON: each counter in its field");
-	ok(num(j, "requests.graph") == 7 && num(j,
-	    "requests.graphMemberBatches") == 3 && num(j, "requests.port") ==
-	    11 && num(j, "requests.throttled") == 2, "JSON: the requests");
-	ok(num(j, "deletion.ownedBefore") == 10 && num(j, "deletion.stale") ==
-	    3 && num(j, "deletion.protectedTargets") == 2,
+		num(res, "selected") == 42 && num(res, "dropped") == 1 &&
+		num(res, "unchanged") == 30 && num(res, "wouldCreate") == 5 &&
+		num(res, "wouldUpdate") == 6 && num(res, "deleted") == 3 &&
+		num(res, "fieldNulls") == 4,
+	    "JSON: each counter in its field");
+	ok(num(j, "requests.graph") == 7 &&
+		num(j, "requests.graphMemberBatches") == 3 &&
+		num(j, "requests.port") == 11 &&
+		num(j, "requests.throttled") == 2,
+	    "JSON: the requests");
+	ok(num(j, "deletion.ownedBefore") == 10 &&
+		num(j, "deletion.stale") == 3 &&
+		num(j, "deletion.protectedTargets") == 2,
 	    "JSON: the deletion counts");
 	ok(num(j, "seconds") == 2.5, "JSON: the run's seconds");
 	is_str(str(j, "started"), "2026-01-01T00:00:00Z", "JSON: started");
@@ -209,8 +215,9 @@ test_print(void)
 	report_add(r, 0, REPORT_UNCHANGED, 2);
 	report_elapsed(r, 1.5);
 	s = summary(r);
-	ok(strstr(s, "result: ok: 5 items read, 5 entities synced, 0 "
-	    "deleted, in 1.50 s; 3 written, 2 unchanged\n") != NULL,
+	ok(strstr(s,
+	       "result: ok: 5 items read, 5 entities synced, 0 "
+	       "deleted, in 1.50 s; 3 written, 2 unchanged\n") != NULL,
 	    "the ok result line");
 	free(s);
 
@@ -221,11 +228,14 @@ test_print(void)
 	report_add(r, 0, REPORT_FAILED, 12);
 	s = summary(r);
 	ok(strstr(s, "rejected: bp 'id9': invalid: bad value\n") != NULL &&
-	    strstr(s, "'id10'") == NULL, "ten rejections shown");
+		strstr(s, "'id10'") == NULL,
+	    "ten rejections shown");
 	ok(strstr(s, "... and 2 more rejected entities\n") != NULL,
 	    "then how many more");
-	ok(strstr(s, "result: partial (exit 1): 5 entities synced, 12 "
-	    "rejected\n") != NULL, "the partial result line");
+	ok(strstr(s,
+	       "result: partial (exit 1): 5 entities synced, 12 "
+	       "rejected\n") != NULL,
+	    "the partial result line");
 	free(s);
 	report_free(r);
 	/* A service's text cannot forge a line or drive the terminal. */
@@ -238,10 +248,14 @@ test_print(void)
 	ok(strchr(s, '\x1b') == NULL && strchr(s, '\a') == NULL,
 	    "no control character printed");
 	ok(strstr(s, "\nresult: ok") == NULL, "no forged result line");
-	ok(strstr(s, "resource '/kind0' failed: denied\\x1b[31m\\x0aresult: "
-	    "ok\n") != NULL, "the failure reason escaped");
-	ok(strstr(s, "rejected: bp 'x\\x1b]0;t\\x07': code\\x0a: bad\\x0aresult: "
-	    "ok: forged\\x1b[2J\n") != NULL, "a rejection escaped");
+	ok(strstr(s,
+	       "resource '/kind0' failed: denied\\x1b[31m\\x0aresult: "
+	       "ok\n") != NULL,
+	    "the failure reason escaped");
+	ok(strstr(s,
+	       "rejected: bp 'x\\x1b]0;t\\x07': code\\x0a: bad\\x0aresult: "
+	       "ok: forged\\x1b[2J\n") != NULL,
+	    "a rejection escaped");
 	free(s);
 	report_free(r);
 
@@ -258,7 +272,8 @@ test_print(void)
 		report_failure(r, "/kind0", "bp", "x", "c", "m");
 	j = summary_json(r);
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j,
-	    "failures")), 100, "the first 100 failures kept");
+		   "failures")),
+	    100, "the first 100 failures kept");
 	is_int(report_failures(r), 250, "all 250 counted");
 	ok(num(j, "failedTotal") == 250, "all 250 in the JSON");
 	cJSON_Delete(j);
@@ -268,8 +283,10 @@ test_print(void)
 	report_deletion(r, 10, 7);
 	report_threshold_exceeded(r, "skipped: too many");
 	s = summary(r);
-	ok(strstr(s, "result: deletion skipped (exit 4): 7 of 10 owned "
-	    "entities are stale") != NULL, "the threshold result line");
+	ok(strstr(s,
+	       "result: deletion skipped (exit 4): 7 of 10 owned "
+	       "entities are stale") != NULL,
+	    "the threshold result line");
 	ok(strstr(s, "deletion: skipped: too many\n") != NULL,
 	    "the deletion note");
 	ok(strstr(s, "--deletion-threshold 0.70") != NULL,
@@ -291,8 +308,10 @@ test_print(void)
 	report_abort(r, "token refused");
 	report_abort(r, "later");
 	s = summary(r);
-	ok(strstr(s, "result: aborted (exit 3): token refused; nothing was "
-	    "deleted\n") != NULL, "the first abort reason");
+	ok(strstr(s,
+	       "result: aborted (exit 3): token refused; nothing was "
+	       "deleted\n") != NULL,
+	    "the first abort reason");
 	free(s);
 	report_free(r);
 }
@@ -312,9 +331,12 @@ test_redact(void)
 	report_deletion_note(r, 1, "note %s", "s3cr3t-value-Xy9");
 	j = summary_json(r);
 	is_str(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j,
-	    "failures"), 0), "message"), "echoed [REDACTED] back",
-	    "a failure message is redacted");
-	is_str(report_reason(r, 0), "reason [REDACTED]", "a reason is redacted");
+					  "failures"),
+		       0),
+		   "message"),
+	    "echoed [REDACTED] back", "a failure message is redacted");
+	is_str(report_reason(r, 0), "reason [REDACTED]",
+	    "a reason is redacted");
 	is_str(str(j, "abortReason"), "abort [REDACTED]",
 	    "an abort reason is redacted");
 	is_str(report_deletion_why(r), "note [REDACTED]",

@@ -12,12 +12,12 @@
 #include "strset.h"
 #include "tap.h"
 
-#define MANY	5000
+#define MANY 5000
 
 struct visit {
-	size_t	 n;
-	int	 in_order;
-	int	 values_ok;
+	size_t n;
+	int in_order;
+	int values_ok;
 };
 
 static void
@@ -47,7 +47,8 @@ main(void)
 	strset_init(&s);
 	ok(!strset_get(&s, "a", 1, &v), "empty set: nothing found");
 	is_int(strset_put(&s, "ab", 2, 11), 1, "new key: 1");
-	is_int(strset_put(&s, "abc", 3, 12), 1, "a longer key sharing a "
+	is_int(strset_put(&s, "abc", 3, 12), 1,
+	    "a longer key sharing a "
 	    "prefix is new");
 	is_int(strset_put(&s, "a", 1, 13), 1, "a shorter prefix is new");
 	is_int(strset_put(&s, "ab", 2, 21), 0, "existing key: 0");
@@ -59,7 +60,8 @@ main(void)
 	ok(!strset_get(&s, "b", 1, NULL), "absent key");
 	is_int(strset_put(&s, "x\0y", 3, 5), 1, "a key with a NUL inside");
 	ok(strset_get(&s, "x\0y", 3, &v) && v == 5 &&
-	    !strset_get(&s, "x", 1, NULL), "found whole, not by its prefix");
+		!strset_get(&s, "x", 1, NULL),
+	    "found whole, not by its prefix");
 	strset_release(&s);
 
 	/* "key-" and "key-\x28\x0e\x81\xf5" have the same 32-bit hash: the
@@ -70,7 +72,7 @@ main(void)
 	ok(!strset_get(&s, "key-", 4, NULL), "its prefix is not found");
 	is_int(strset_put(&s, "key-", 4, 2), 1, "the prefix is a new key");
 	ok(strset_get(&s, "key-\x28\x0e\x81\xf5", 8, &v) && v == 1 &&
-	    strset_get(&s, "key-", 4, &v) && v == 2,
+		strset_get(&s, "key-", 4, &v) && v == 2,
 	    "both found, each with its value");
 	strset_release(&s);
 

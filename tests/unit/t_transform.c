@@ -66,16 +66,14 @@ res_new(const char *spec)
 		else if (strcmp(p, "data_path") == 0)
 			f = &r->data_path;
 		else if (strncmp(p, "properties.", 11) == 0) {
-			r->properties =
-			    xreallocarray(r->properties, r->nproperties + 1,
-					  sizeof(*r->properties));
+			r->properties = xreallocarray(r->properties,
+			    r->nproperties + 1, sizeof(*r->properties));
 			f = &r->properties[r->nproperties++];
 			memset(f, 0, sizeof(*f));
 			p += 11;
 		} else if (strncmp(p, "relations.", 10) == 0) {
-			r->relations =
-			    xreallocarray(r->relations, r->nrelations + 1,
-					  sizeof(*r->relations));
+			r->relations = xreallocarray(r->relations,
+			    r->nrelations + 1, sizeof(*r->relations));
 			f = &r->relations[r->nrelations++];
 			memset(f, 0, sizeof(*f));
 			p += 10;
@@ -192,7 +190,7 @@ chomp(char *s)
 /* Run one triple; extra lines are "STAT name errors empty [substr]". */
 static void
 run_triple(int lineno, const char *spec, const char *input, const char *want,
-	   char **extra, int nextra)
+    char **extra, int nextra)
 {
 	struct mapping_resource *r = res_new(spec);
 	struct transform *t;
@@ -207,7 +205,7 @@ run_triple(int lineno, const char *spec, const char *input, const char *want,
 	got = capture_stderr_end(saved, cap);
 	if (strncmp(want, "COMPILE ", 8) == 0) {
 		ok(t == NULL && strstr(got, want + 8) != NULL,
-		   "line %d: compile error '%s'", lineno, want + 8);
+		    "line %d: compile error '%s'", lineno, want + 8);
 		if (t != NULL || strstr(got, want + 8) == NULL)
 			printf("#   got: %s\n", got);
 		goto out;
@@ -219,19 +217,19 @@ run_triple(int lineno, const char *spec, const char *input, const char *want,
 	rc = transform_item(t, input, strlen(input), collect, &o, &err);
 	if (strncmp(want, "ERROR ", 6) == 0) {
 		ok(rc == -1 && err != NULL && strstr(err, want + 6) != NULL,
-		   "line %d: error '%s'", lineno, want + 6);
+		    "line %d: error '%s'", lineno, want + 6);
 		if (rc != -1 || err == NULL || strstr(err, want + 6) == NULL)
 			printf("#   got: rc %d err %s out %s\n", rc,
-			       err ? err : "(none)", buf_str(&o.b));
+			    err ? err : "(none)", buf_str(&o.b));
 	} else if (strcmp(want, "DROPPED") == 0) {
 		ok(rc == 0 && o.n == 0 && transform_stats(t)->dropped == 1,
-		   "line %d: dropped", lineno);
+		    "line %d: dropped", lineno);
 		if (o.n != 0)
 			printf("#   got: %s\n", buf_str(&o.b));
 	} else if (strcmp(want, "FILTERED") == 0) {
 		ok(rc == 0 && o.n == 0 && transform_stats(t)->selected == 0 &&
-		       transform_stats(t)->dropped == 0,
-		   "line %d: filtered", lineno);
+			transform_stats(t)->dropped == 0,
+		    "line %d: filtered", lineno);
 		if (o.n != 0)
 			printf("#   got: %s\n", buf_str(&o.b));
 	} else {
@@ -248,30 +246,30 @@ run_triple(int lineno, const char *spec, const char *input, const char *want,
 
 		if (strncmp(extra[i], "SLOW ", 5) == 0) {
 			is_int(st->slow_path, atol(extra[i] + 5),
-			       "line %d: slow path count", lineno);
+			    "line %d: slow path count", lineno);
 			continue;
 		}
 		if (sscanf(extra[i], "STAT %255s %lu %lu %511[^\n]", name, &ne,
-			   &nm, sub) < 3)
+			&nm, sub) < 3)
 			abort();
 		for (k = 0; k < st->nfields; k++) {
 			if (strcmp(st->fields[k].name, name) != 0)
 				continue;
 			found = 1;
 			ok(st->fields[k].errors == ne &&
-			       st->fields[k].empty == nm &&
-			       (sub[0] == '\0' ||
-				(st->fields[k].first_error &&
-				 strstr(st->fields[k].first_error, sub))),
-			   "line %d: stats of %s", lineno, name);
+				st->fields[k].empty == nm &&
+				(sub[0] == '\0' ||
+				    (st->fields[k].first_error &&
+					strstr(st->fields[k].first_error,
+					    sub))),
+			    "line %d: stats of %s", lineno, name);
 			if (st->fields[k].errors != ne ||
 			    st->fields[k].empty != nm)
 				printf("#   got errors %lu empty %lu (%s)\n",
-				       st->fields[k].errors,
-				       st->fields[k].empty,
-				       st->fields[k].first_error
-					   ? st->fields[k].first_error
-					   : "");
+				    st->fields[k].errors, st->fields[k].empty,
+				    st->fields[k].first_error ?
+					st->fields[k].first_error :
+					"");
 		}
 		ok(found, "line %d: stat field %s exists", lineno, name);
 	}
@@ -306,7 +304,7 @@ run_file(const char *path)
 		if (n == -1 || line[0] == '\n') {
 			if (nb >= 3) {
 				run_triple(start, blk[0], blk[1], blk[2],
-					   blk + 3, nb - 3);
+				    blk + 3, nb - 3);
 				ntrip++;
 			} else if (nb > 0)
 				ok(0, "line %d: incomplete block", start);
@@ -430,8 +428,8 @@ test_pages(void)
 	ok(pg != NULL, "page parses");
 	is_int(tpage_count(pg), 3, "three items");
 	is_str(tpage_next_link(pg),
-	       "https://graph.microsoft.com/v1.0/users?$skiptoken=abc",
-	       "nextLink read from the page");
+	    "https://graph.microsoft.com/v1.0/users?$skiptoken=abc",
+	    "nextLink read from the page");
 	is_str(tpage_item_id(pg, 1), "u2", "item id");
 	ok(tpage_item_id(pg, 2) == NULL, "null id is NULL");
 	ok(tpage_item_id(pg, 9) == NULL, "out of range id is NULL");
@@ -441,7 +439,7 @@ test_pages(void)
 	is_int(transform_run(t, pg, collect, &o, &err), 0, "run the page");
 	is_int(o.n, 2, "two entities emitted");
 	ok(strstr(buf_str(&o.b), "\"title\":\"two@x\"") != NULL,
-	   "title falls back to userPrincipalName");
+	    "title falls back to userPrincipalName");
 	is_int(transform_stats(t)->items, 3, "stats: items");
 	is_int(transform_stats(t)->selected, 3, "stats: selected");
 	is_int(transform_stats(t)->entities, 2, "stats: entities");
@@ -451,13 +449,13 @@ test_pages(void)
 
 	pg = transform_page(t, "{\"value\":[]}", 12, &err);
 	ok(pg != NULL && tpage_count(pg) == 0 && tpage_next_link(pg) == NULL,
-	   "empty page, no nextLink");
+	    "empty page, no nextLink");
 	tpage_free(pg);
 
 	pg = transform_page(t, "{\"value\":null}", 14, &err);
 	ok(pg == NULL && err != NULL, "null data_path: not a page");
 	is_str(err, "data_path '.value' gave null, not an array",
-	       "null data_path: message");
+	    "null data_path: message");
 	free(err);
 	err = NULL;
 
@@ -468,8 +466,8 @@ test_pages(void)
 
 	pg = transform_page(t, nulllink, strlen(nulllink), &err);
 	ok(pg == NULL && err != NULL &&
-	       strstr(err, "@odata.nextLink is a null, not a string"),
-	   "a null nextLink: not a page (%s)", err ? err : "");
+		strstr(err, "@odata.nextLink is a null, not a string"),
+	    "a null nextLink: not a page (%s)", err ? err : "");
 	free(err);
 	err = NULL;
 
@@ -480,20 +478,20 @@ test_pages(void)
 	pg = transform_page(t, "{\"value\":\"x\"}", 13, &err);
 	ok(pg == NULL && err != NULL, "string data_path fails");
 	is_str(err, "data_path '.value' is a string, not an array",
-	       "data_path error message");
+	    "data_path error message");
 	free(err);
 	err = NULL;
 
 	pg = transform_page(t, "{\"value\":[1,", 12, &err);
 	ok(pg == NULL && err != NULL && strncmp(err, "not JSON: ", 10) == 0,
-	   "invalid JSON: %s", err ? err : "");
+	    "invalid JSON: %s", err ? err : "");
 	free(err);
 	err = NULL;
 
 	pg = transform_page(t, "{\"value\":{\"id\":\"solo\"}}", 23, &err);
 	ok(pg != NULL && tpage_count(pg) == 1, "object data_path: one item");
 	ok(pg != NULL && !tpage_is_collection(pg),
-	   "object data_path: proves no collection");
+	    "object data_path: proves no collection");
 	is_str(tpage_item_id(pg, 0), "solo", "object item id");
 	tpage_free(pg);
 
@@ -503,7 +501,7 @@ test_pages(void)
 	o.n = 0;
 	o.stop_after = 1;
 	ok(transform_run(t, pg, collect, &o, &err) == -1 && err != NULL,
-	   "emit -1 stops the run");
+	    "emit -1 stops the run");
 	is_int(o.n, 1, "one entity before the stop");
 	free(err);
 	err = NULL;
@@ -522,18 +520,18 @@ test_pages(void)
 	tpage_free(pg);
 	pg = transform_page(t, "42", 2, &err);
 	ok(pg == NULL && err && strstr(err, "is a number, not an array"),
-	   "number page fails");
+	    "number page fails");
 	free(err);
 	transform_free(t);
 	res_free(r);
 
 	t = mk("data_path=.value | error(\"boom\") ;; identifier=.id ;; "
 	       "blueprint=\"b\"",
-	       &r);
+	    &r);
 	err = NULL;
 	pg = transform_page(t, "{\"value\":[]}", 12, &err);
 	ok(pg == NULL && err && strstr(err, "boom"), "data_path error: %s",
-	   err ? err : "");
+	    err ? err : "");
 	free(err);
 	transform_free(t);
 	res_free(r);
@@ -578,21 +576,22 @@ test_members(void)
 		memset(&o, 0, sizeof(o));
 		buf_init(&o.b);
 		is_int(transform_use_shapes(t, shapes), shapes,
-		       "member-id fields written from the list: %d", shapes);
+		    "member-id fields written from the list: %d", shapes);
 		pg = transform_page(t, page, strlen(page), &err);
 		ok(pg != NULL, "groups page");
 		is_int(transform_run_members(t, pg, 0, ml, collect, &o, &err),
-		       0, "group with members");
+		    0, "group with members");
 		is_int(transform_run_members(t, pg, 1, none, collect, &o, &err),
-		       0, "group without members");
-		ok(tpage_item_json(pg, 0) == NULL && tpage_item_id(pg, 1) ==
-		   NULL, "mapped groups are dropped from the page");
+		    0, "group without members");
+		ok(tpage_item_json(pg, 0) == NULL &&
+			tpage_item_id(pg, 1) == NULL,
+		    "mapped groups are dropped from the page");
 		is_int(transform_run_members(t, pg, 5, ml, collect, &o, &err),
-		       0, "item out of range: nothing");
+		    0, "item out of range: nothing");
 		is_int(transform_run_members(t, pg, 2, ml, collect, &o, &err),
-		       -1, "an item that is not an object cannot have members");
+		    -1, "an item that is not an object cannot have members");
 		ok(err != NULL && strstr(err, "not an object"), "says so: %s",
-		   err ? err : "");
+		    err ? err : "");
 		free(err);
 		err = NULL;
 		is_str(buf_str(&o.b), want, "groups with members (%d)", shapes);
@@ -603,7 +602,7 @@ test_members(void)
 		/* a page without members: transform_run maps what is left */
 		o.n = 0;
 		is_int(transform_run(t, pg, collect, &o, &err), 0,
-		       "run after the groups");
+		    "run after the groups");
 		is_int(o.n, 0, "mapped and dropped items are not mapped again");
 		tpage_free(pg);
 		buf_release(&o.b);
@@ -657,33 +656,28 @@ compile_err(const char *spec, const char *want, const char *name)
 static void
 test_compile_errors(void)
 {
-	compile_err(
-	    "identifier=.id ;; blueprint=\"b\" ;; "
-	    "properties.mail@7:15=.mail | nosuchfn",
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.mail@7:15=.mail | nosuchfn",
 	    "m.yaml:7:15: resource '/test': field 'properties.mail': jq: "
 	    "nosuchfn/0 is not defined",
 	    "compile error names the property");
-	compile_err(
-	    "identifier@3:20=.id ) ;; blueprint=\"b\"",
+	compile_err("identifier@3:20=.id ) ;; blueprint=\"b\"",
 	    "m.yaml:3:20: resource '/test': field 'identifier': jq: syntax "
 	    "error",
 	    "syntax error names identifier");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "relations.members=[.members[]?.id",
-		    "m.yaml: resource '/test': field 'relations.members': jq: ",
-		    "no position: 'file: resource'");
-	compile_err(
-	    "selector@2:12=.a == ;; identifier=.id ;; blueprint=\"b\"",
+	    "m.yaml: resource '/test': field 'relations.members': jq: ",
+	    "no position: 'file: resource'");
+	compile_err("selector@2:12=.a == ;; identifier=.id ;; blueprint=\"b\"",
 	    "m.yaml:2:12: resource '/test': field 'selector.query': jq:",
 	    "selector compile error");
-	compile_err(
-	    "data_path@4:16=.value[ ;; identifier=.id ;; "
-	    "blueprint=\"b\"",
+	compile_err("data_path@4:16=.value[ ;; identifier=.id ;; "
+		    "blueprint=\"b\"",
 	    "m.yaml:4:16: resource '/test': field 'selector.data_path': jq:",
 	    "data_path compile error");
-	compile_err(
-	    "identifier=.id ;; blueprint=\"b\" ;; "
-	    "properties.x@9:3=if .a then 1 end",
+	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
+		    "properties.x@9:3=if .a then 1 end",
 	    "field 'properties.x': jq: syntax error, unexpected end "
 	    "(jq 1.6 needs an else branch: write 'if c then x else . end')",
 	    "if without else hint");
@@ -691,38 +685,38 @@ test_compile_errors(void)
 	 * libjq stopped; no hint about shell quoting (there is no shell). */
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.appId@16:20=.appId |",
-		    "m.yaml:16:20: resource '/test': field 'properties.appId': "
-		    "jq: syntax error, unexpected end of the expression\n"
-		    "    .appId |\n"
-		    "            ^",
-		    "an expression that ends too early: caret after it");
+	    "m.yaml:16:20: resource '/test': field 'properties.appId': "
+	    "jq: syntax error, unexpected end of the expression\n"
+	    "    .appId |\n"
+	    "            ^",
+	    "an expression that ends too early: caret after it");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=.a +* .b",
-		    "field 'properties.x': jq: syntax error, unexpected '*'\n"
-		    "    .a +* .b\n"
-		    "        ^",
-		    "caret under the unexpected token");
+	    "field 'properties.x': jq: syntax error, unexpected '*'\n"
+	    "    .a +* .b\n"
+	    "        ^",
+	    "caret under the unexpected token");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=(.a))|.b",
-		    "jq: syntax error, unexpected ')'\n"
-		    "    (.a))|.b\n"
-		    "        ^",
-		    "a parenthesis that closes nothing");
+	    "jq: syntax error, unexpected ')'\n"
+	    "    (.a))|.b\n"
+	    "        ^",
+	    "a parenthesis that closes nothing");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=.foo | bogus(1)",
-		    "jq: bogus/1 is not defined\n"
-		    "    .foo | bogus(1)\n"
-		    "           ^",
-		    "an undefined function: caret under it");
+	    "jq: bogus/1 is not defined\n"
+	    "    .foo | bogus(1)\n"
+	    "           ^",
+	    "an undefined function: caret under it");
 	compile_err_without("identifier=.id ;; blueprint=\"b\" ;; "
 			    "properties.x=.a |",
-			    "shell", "no shell quoting hint");
+	    "shell", "no shell quoting hint");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=if .a then 1 elif .b then 2 end",
-		    "(jq 1.6 needs an else branch", "elif without else hint");
+	    "(jq 1.6 needs an else branch", "elif without else hint");
 	compile_err("identifier=.id ;; blueprint=\"b\" ;; "
 		    "properties.x=.a | ",
-		    "field 'properties.x'", "trailing pipe");
+	    "field 'properties.x'", "trailing pipe");
 }
 
 static void
@@ -740,22 +734,22 @@ static void
 test_fields_read(void)
 {
 	check_fields(users_spec,
-		     "accountEnabled,createdDateTime,department,"
-		     "displayName,givenName,id,jobTitle,mail,officeLocation,"
-		     "signInActivity,surname,userPrincipalName",
-		     "guide users");
+	    "accountEnabled,createdDateTime,department,"
+	    "displayName,givenName,id,jobTitle,mail,officeLocation,"
+	    "signInActivity,surname,userPrincipalName",
+	    "guide users");
 	check_fields(groups_spec,
-		     "createdDateTime,description,displayName,"
-		     "groupTypes,id,mailEnabled,members,securityEnabled",
-		     "guide groups");
+	    "createdDateTime,description,displayName,"
+	    "groupTypes,id,mailEnabled,members,securityEnabled",
+	    "guide groups");
 	check_fields(apps_spec,
-		     "appId,createdDateTime,displayName,id,"
-		     "publisherDomain,signInAudience",
-		     "guide applications");
+	    "appId,createdDateTime,displayName,id,"
+	    "publisherDomain,signInAudience",
+	    "guide applications");
 	check_fields(sps_spec,
-		     "accountEnabled,appId,appOwnerOrganizationId,"
-		     "appRoleAssignmentRequired,createdDateTime,displayName,id",
-		     "guide service principals");
+	    "accountEnabled,appId,appOwnerOrganizationId,"
+	    "appRoleAssignmentRequired,createdDateTime,displayName,id",
+	    "guide service principals");
 	check_fields(
 	    "identifier=.id ;; blueprint='b' ;; selector=.userType == "
 	    "'Member' ;; properties.a=.\"quoted name\" ;; properties.b=.x? ;; "
@@ -765,69 +759,69 @@ test_fields_read(void)
 	    "quoted, optional, iterator, nested");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=. as "
 		     "$x | $x.foo",
-		     NULL, "bare dot as value");
+	    NULL, "bare dot as value");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=.a as "
 		     "$x | $x.foo | .bar",
-		     "a,id", "variable and pipe");
+	    "a,id", "variable and pipe");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=tojson",
-		     NULL, "tojson of the item");
+	    NULL, "tojson of the item");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=keys",
-		     NULL, "keys");
+	    NULL, "keys");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=to_entries",
-		     NULL, "to_entries");
+	    NULL, "to_entries");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=with_entries(.)",
-		     NULL, "with_entries");
+	    NULL, "with_entries");
 	check_fields(
 	    "identifier=.id ;; blueprint=\"b\" ;; properties.a=[paths]", NULL,
 	    "paths");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=[..]",
-		     NULL, "recurse ..");
+	    NULL, "recurse ..");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=getpath([\"a\"])",
-		     NULL, "getpath");
+	    NULL, "getpath");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=$__loc__",
-		     NULL, "$__loc__");
+	    NULL, "$__loc__");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; properties.a=input",
-		     NULL, "input");
+	    NULL, "input");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=.[\"x\"]",
-		     NULL, "dynamic index");
+	    NULL, "dynamic index");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=.m | map(.x) | .[0]",
-		     "id,m", "pipe after field");
+	    "id,m", "pipe after field");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=if .a then .b elif .c then 1 else .d end",
-		     "a,b,c,d,id", "if branches");
+	    "a,b,c,d,id", "if branches");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=\"\\(.first) \\(.last)\" | ascii_downcase",
-		     "first,id,last", "string interpolation");
+	    "first,id,last", "string interpolation");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a={name, mail: .m}",
-		     "id,m,name", "object shorthand");
+	    "id,m,name", "object shorthand");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=select(.x)",
-		     NULL, "select on the item");
+	    NULL, "select on the item");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=reduce .xs[] as $v (0; . + $v)",
-		     "id,xs", "reduce update on the accumulator");
+	    "id,xs", "reduce update on the accumulator");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=.a, .b | .c",
-		     "a,b,id", "comma then pipe");
+	    "a,b,id", "comma then pipe");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=(.a // \"x\") | ascii_downcase, env.HOME",
-		     "a,id", "env suffix not a field");
+	    "a,id", "env suffix not a field");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=.x |= 1",
-		     NULL, "update assignment");
+	    NULL, "update assignment");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=def f: .q; f",
-		     "id,q", "def body");
+	    "id,q", "def body");
 	check_fields("identifier=.id ;; blueprint=\"b\" ;; "
 		     "properties.a=.a # comment .zz",
-		     "a,id", "comment skipped");
+	    "a,id", "comment skipped");
 }
 
 static double
@@ -842,7 +836,7 @@ now_us(void)
 /* Count entities only, to keep the callback out of the timing. */
 static int
 count_only(void *arg, const char *bp, const char *id, const char *json,
-	   size_t len)
+    size_t len)
 {
 	(*(unsigned long *)arg)++;
 	return 0;
@@ -880,12 +874,12 @@ bench(int n)
 	pg = transform_page(t, page.data, page.len, &err);
 	t1 = now_us();
 	printf("parse: %.2f us/item (%zu bytes/item)\n", (t1 - t0) / n,
-	       strlen(user38));
+	    strlen(user38));
 	t0 = now_us();
 	transform_run(t, pg, count_only, &cnt, &err);
 	t1 = now_us();
 	printf("fast path: %.2f us/item (%lu entities, %lu slow)\n",
-	       (t1 - t0) / n, cnt, transform_stats(t)->slow_path);
+	    (t1 - t0) / n, cnt, transform_stats(t)->slow_path);
 
 	spec2 = xasprintf("%s ;; properties.two=(1, 2)", users_spec);
 	t2 = mk(spec2, &r2);
@@ -897,7 +891,7 @@ bench(int n)
 	transform_run(t2, pg, count_only, &cnt, &err);
 	t2p = now_us();
 	printf("slow path: %.2f us/item (%lu entities, %lu slow)\n",
-	       (t2p - t0) / n, cnt, transform_stats(t2)->slow_path - 1);
+	    (t2p - t0) / n, cnt, transform_stats(t2)->slow_path - 1);
 	tpage_free(pg);
 	transform_free(t);
 	transform_free(t2);
@@ -920,8 +914,8 @@ map_one(const char *spec, const char *item)
 
 	memset(&o, 0, sizeof(o));
 	buf_init(&o.b);
-	if (t == NULL || transform_item(t, item, strlen(item), collect, &o,
-					&err) == -1)
+	if (t == NULL ||
+	    transform_item(t, item, strlen(item), collect, &o, &err) == -1)
 		buf_puts(&o.b, "(failed)");
 	res = xstrdup(buf_str(&o.b));
 	buf_release(&o.b);
@@ -935,7 +929,7 @@ map_one(const char *spec, const char *item)
 static void
 test_env(void)
 {
-	static const char *const hidden[] = {"E2P_T_SECRET", NULL};
+	static const char *const hidden[] = { "E2P_T_SECRET", NULL };
 	const char *spec = "identifier=.id ;; blueprint=\"u\" ;; "
 			   "properties.v=env.E2P_T_VISIBLE ;; "
 			   "properties.s=$ENV.E2P_T_SECRET ;; "
@@ -946,21 +940,21 @@ test_env(void)
 	setenv("E2P_T_SECRET", "s3cr3t-value", 1);
 	js = map_one(spec, "{\"id\":\"1\"}");
 	is_str(js,
-	       "{\"identifier\":\"1\",\"blueprint\":\"u\",\"properties\":"
-	       "{\"v\":null,\"s\":null,\"n\":0},\"relations\":{}}",
-	       "by default env and $ENV are {}");
+	    "{\"identifier\":\"1\",\"blueprint\":\"u\",\"properties\":"
+	    "{\"v\":null,\"s\":null,\"n\":0},\"relations\":{}}",
+	    "by default env and $ENV are {}");
 	free(js);
 
 	transform_env(1, hidden);
 	js = map_one(spec, "{\"id\":\"1\"}");
 	ok(strstr(js, "\"v\":\"seen\"") != NULL,
-	   "allowed: env shows other variables (%s)", js);
+	    "allowed: env shows other variables (%s)", js);
 	ok(strstr(js, "s3cr3t") == NULL && strstr(js, "\"s\":null") != NULL,
-	   "allowed: a secret variable stays hidden");
+	    "allowed: a secret variable stays hidden");
 	free(js);
 	js = map_one("identifier=.id ;; blueprint=\"u\" ;; "
 		     "properties.k=($ENV | has(\"E2P_T_SECRET\"))",
-		     "{\"id\":\"1\"}");
+	    "{\"id\":\"1\"}");
 	ok(strstr(js, "\"k\":false") != NULL, "allowed: no secret key");
 	free(js);
 
