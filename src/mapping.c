@@ -177,34 +177,36 @@ static const char builtin_text[] =
  * Report an error at a 0-based libyaml mark of c's file.  fmt/...: the
  * message, without position.
  */
+static void __attribute__((format(printf, 3, 0)))
+vperr(const struct ctx *c, yaml_mark_t m, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	msg_error("%s:%d:%d: %s", c->path, (int)m.line + 1, (int)m.column + 1,
+	    s);
+	free(s);
+}
+
+/* The same with printf arguments. */
 static void __attribute__((format(printf, 3, 4)))
 perr_mark(const struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	vperr(c, m, fmt, ap);
 	va_end(ap);
-	msg_error("%s:%d:%d: %s", c->path, (int)m.line + 1, (int)m.column + 1,
-	    buf_str(&b));
-	buf_release(&b);
 }
 
 /* Report an error at the start of node n.  fmt/...: the message. */
 static void __attribute__((format(printf, 3, 4)))
 perr(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	vperr(c, n->start_mark, fmt, ap);
 	va_end(ap);
-	perr_mark(c, n->start_mark, "%s", buf_str(&b));
-	buf_release(&b);
 }
 
 /* Node number i of c's document (never NULL for indexes libyaml made). */

@@ -287,13 +287,8 @@ static void note(struct report *, const char *, va_list)
 static void
 note(struct report *r, const char *fmt, va_list ap)
 {
-	struct buf b;
-
-	if (r->delete_note == NULL) {
-		buf_init(&b);
-		buf_vprintf(&b, fmt, ap);
-		r->delete_note = msg_redact(buf_detach(&b));
-	}
+	if (r->delete_note == NULL)
+		r->delete_note = msg_redact(xvasprintf(fmt, ap));
 }
 
 void

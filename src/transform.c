@@ -697,6 +697,30 @@ csv_has(const char *list, const char *name)
 }
 
 /*
+ * Compile into p the one program that selects and maps an item: the
+ * selector's verdict, then the entity (shapes: member-id fields left
+ * null, for the members fast path).  Returns 0, or -1 with p's error.
+ */
+static int
+compile_fast(struct transform *t, struct jqprog *p, int shapes)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	put_prelude(&b);
+	put_value(&b, t->sel_text, 0);
+	buf_puts(&b,
+	    " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
+	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
+	put_entity(&b, t, 0, shapes);
+	buf_puts(&b, " else false end");
+	rc = prog_compile(p, buf_str(&b));
+	buf_release(&b);
+	return rc;
+}
+
+/*
  * Mark the fields of t that have a member-id shape, when nothing else in
  * the resource reads .members (or may: a program whose fields cannot be
  * listed) and no two fields share a key; then compile the program that
@@ -708,10 +732,9 @@ shapes_settle(struct transform *t, const struct mapping_resource *r)
 {
 	struct mapping_resource copy = *r;
 	struct mapping_field *props, *rels;
-	struct buf b;
 	char *read, *type;
 	size_t i, j;
-	int n = 0, rc = 0;
+	int n = 0;
 
 	for (i = 0; i < t->nf; i++) {
 		if (t->f[i].kind == F_TOP || !shape_of(t->f[i].text, &type))
@@ -755,17 +778,7 @@ shapes_settle(struct transform *t, const struct mapping_resource *r)
 	}
 	free(read);
 	t->shapes = n;
-	buf_init(&b);
-	put_prelude(&b);
-	put_value(&b, t->sel_text, 0);
-	buf_puts(&b,
-	    " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
-	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
-	put_entity(&b, t, 0, 1);
-	buf_puts(&b, " else false end");
-	rc = prog_compile(&t->mfast, buf_str(&b));
-	buf_release(&b);
-	return rc;
+	return compile_fast(t, &t->mfast, 1);
 none:
 	for (i = 0; i < t->nf; i++) {
 		t->f[i].shape = 0;
@@ -781,7 +794,6 @@ transform_new(const struct mapping_resource *r, const char *file)
 {
 	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
 	struct transform *t;
-	struct buf b;
 	char *stat;
 	size_t i;
 	int ok;
@@ -827,15 +839,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 		 r->data_path.value ? &r->data_path : &dflt_sel,
 		 "selector.data_path", 1) == 0;
 
-	buf_init(&b);
-	put_prelude(&b);
-	put_value(&b, t->sel_text, 0);
-	buf_puts(&b,
-	    " as $__e2p_s | if ($__e2p_s | type) != \"boolean\" "
-	    "then {\"__e2p_sel\": $__e2p_s} elif $__e2p_s then ");
-	put_entity(&b, t, 0, 0);
-	buf_puts(&b, " else false end");
-	if (prog_compile(&t->fast, buf_str(&b)) == -1) {
+	if (compile_fast(t, &t->fast, 0) == -1) {
 		struct jqprog p;
 		int found = 0;
 
@@ -854,7 +858,6 @@ transform_new(const struct mapping_resource *r, const char *file)
 			    buf_str(&t->fast.err));
 		ok = 0;
 	}
-	buf_release(&b);
 	if (ok && r->members != MEMBERS_NONE && shapes_settle(t, r) == -1) {
 		msg_error("%s: resource '%s': jq: %s", t->file, t->kind,
 		    buf_str(&t->mfast.err));

@@ -5,6 +5,7 @@
 #ifndef E2P_XMALLOC_H
 #define E2P_XMALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t);
@@ -15,6 +16,7 @@ char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 /* printf into a new string; the caller owns it. */
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 /* Wipe then free a NUL-terminated secret; NULL is a no-op. */
 void freezero_str(char *);
 
