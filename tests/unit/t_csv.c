@@ -29,6 +29,10 @@ main(void)
 	is_str(s, "id,mailNickname", "a prefix stays");
 	ok(!f, "not found");
 	free(s);
+	s = csv_without("id,mail", "mailNickname", &f);
+	is_str(s, "id,mail", "a name that is a prefix of it stays");
+	ok(!f, "not found either");
+	free(s);
 	s = csv_without("a,b,a", "a", NULL);
 	is_str(s, "b", "every occurrence");
 	free(s);
