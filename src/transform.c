@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "jqpath.h"
 #include "jqscan.h"
 #include "mapping.h"
 #include "members.h"
@@ -80,8 +81,9 @@ struct tfield {
 	const char *key; /* key in its object */
 	char *text;      /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
-	int shape;        /* a member-id shape (see shape_of) */
-	char *shape_type; /* its "@odata.type" filter, or NULL: all */
+	int shape;             /* a member-id shape (see shape_of) */
+	char *shape_type;      /* its "@odata.type" filter, or NULL: all */
+	struct jqpath *direct; /* a program run without libjq, or NULL */
 };
 
 struct jqprog {
@@ -108,6 +110,7 @@ struct transform {
 	int mslow_ready;
 	int shapes;
 	int force_general; /* tests: never the shapes */
+	int direct;        /* every field direct, the selector true */
 	struct transform_stats st;
 };
 
@@ -356,6 +359,7 @@ add_field(struct transform *t, enum fkind k, const char *key,
 	f->src = src;
 	f->shape = 0;
 	f->shape_type = NULL;
+	f->direct = jqpath_parse(f->text);
 	t->names[t->nf] = xstrdup(stat_name);
 	t->nf++;
 }
@@ -830,6 +834,10 @@ transform_new(const struct mapping_resource *r, const char *file)
 		    stat);
 		free(stat);
 	}
+	t->direct = jqpath_is_true(t->sel_text);
+	for (i = 0; i < t->nf; i++)
+		if (t->f[i].direct == NULL)
+			t->direct = 0;
 	t->st.nfields = t->nf;
 	t->st.fields = xcalloc(t->nf ? t->nf : 1, sizeof(*t->st.fields));
 	for (i = 0; i < t->nf; i++)
@@ -886,6 +894,7 @@ transform_free(struct transform *t)
 	for (i = 0; i < t->nf; i++) {
 		free(t->f[i].text);
 		free(t->f[i].shape_type);
+		jqpath_free(t->f[i].direct);
 		free(t->names[i]);
 		free(t->st.fields[i].first_error);
 	}
@@ -1369,6 +1378,83 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 }
 
 /*
+ * The value of simple program p on item (not consumed), as libjq would
+ * give it: a key of an object (null when absent), of null (null), the
+ * first alternative that is neither null nor false, else the last.
+ * Returns 0, or -1 where libjq would fail (a key of a string, a number,
+ * an array or a boolean): the item then goes to libjq, which says how.
+ */
+static int
+direct_value(const struct jqpath *p, jv item, jv *out)
+{
+	size_t a, k;
+	jv v;
+
+	for (a = 0; a < p->nalt; a++) {
+		const struct jqpath_term *term = &p->alt[a];
+
+		if (term->string != NULL) {
+			v = jv_string(term->string);
+		} else {
+			v = jv_copy(item);
+			for (k = 0; k < term->nkeys; k++) {
+				if (jv_get_kind(v) == JV_KIND_NULL)
+					continue;
+				if (jv_get_kind(v) != JV_KIND_OBJECT) {
+					jv_free(v);
+					return -1;
+				}
+				v = jv_object_get(v, jv_string(term->keys[k]));
+				if (!jv_is_valid(v)) {
+					jv_free(v);
+					v = jv_null();
+				}
+			}
+		}
+		if (a + 1 == p->nalt ||
+		    (jv_get_kind(v) != JV_KIND_NULL &&
+			jv_get_kind(v) != JV_KIND_FALSE)) {
+			*out = v;
+			return 0;
+		}
+		jv_free(v);
+	}
+	return -1; /* not reached: a program has a term */
+}
+
+/*
+ * The entity of item (not consumed) built without libjq, with the keys
+ * in the order the fast program writes them, into *out.  Returns 0, or
+ * -1 when an item's value is not what a simple path can read.
+ */
+static int
+run_direct(const struct transform *t, jv item, jv *out)
+{
+	jv ent = jv_object(), props = jv_object(), rels = jv_object(), v;
+	size_t i;
+
+	for (i = 0; i < t->nf; i++) {
+		const struct tfield *f = &t->f[i];
+
+		if (direct_value(f->direct, item, &v) == -1) {
+			jv_free(ent);
+			jv_free(props);
+			jv_free(rels);
+			return -1;
+		}
+		if (f->kind == F_TOP)
+			ent = jv_object_set(ent, jv_string(f->key), v);
+		else if (f->kind == F_PROP)
+			props = jv_object_set(props, jv_string(f->key), v);
+		else
+			rels = jv_object_set(rels, jv_string(f->key), v);
+	}
+	ent = jv_object_set(ent, jv_string("properties"), props);
+	*out = jv_object_set(ent, jv_string("relations"), rels);
+	return 0;
+}
+
+/*
  * Map one item (consumed): fast path, or slow path when needed.  With ml,
  * the item is a group whose member-id fields come from ml (t->shapes).
  */
@@ -1380,6 +1466,14 @@ run_item(struct transform *t, jv item, const struct members *ml,
 	jv r, r2;
 
 	t->st.items++;
+	/* Plain paths on an object: libjq's answer, without its cost. */
+	if (t->direct && ml == NULL && jv_get_kind(item) == JV_KIND_OBJECT &&
+	    run_direct(t, item, &r) == 0) {
+		jv_free(item);
+		t->st.direct++;
+		t->st.selected++;
+		return emit(t, r, ml, fn, arg, err);
+	}
 	jq_start(jq, jv_copy(item), 0);
 	r = jq_next(jq);
 	if (!jv_is_valid(r)) {
@@ -1465,6 +1559,14 @@ members_array(const struct members *ml)
  * written from ml, no jq value is made per member; otherwise the item gets
  * the whole array and jq does all.  Same return as transform_run.
  */
+int
+transform_use_direct(struct transform *t, int on)
+{
+	if (!on)
+		t->direct = 0;
+	return t->direct;
+}
+
 int
 transform_use_shapes(struct transform *t, int on)
 {

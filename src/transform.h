@@ -33,6 +33,7 @@ struct transform_stats {
 	unsigned long entities;  /* entities emitted */
 	unsigned long dropped;   /* null/empty identifier or blueprint */
 	unsigned long slow_path; /* items that needed the wrapped path */
+	unsigned long direct;    /* items mapped without libjq (jqpath.h) */
 	struct transform_field_stat *fields;
 	size_t nfields;
 };
@@ -117,6 +118,12 @@ int transform_run_members(struct transform *, struct tpage *, size_t i,
  * the two).  Returns how many fields it writes itself from now on.
  */
 int transform_use_shapes(struct transform *, int on);
+/*
+ * Whether items are mapped without libjq when every field is a plain path
+ * or literal (jqpath.h) and the selector is true (on, the default), or
+ * always by libjq (off: tests compare the two).  Returns whether they are.
+ */
+int transform_use_direct(struct transform *, int on);
 
 /*
  * Map one JSON text (a whole document, no data_path) and emit its entities:

@@ -187,6 +187,37 @@ chomp(char *s)
 	return s;
 }
 
+/*
+ * The same item mapped by libjq alone (transform_use_direct off) gives
+ * the same status, entities and counters as run_triple's run: the direct
+ * path is only a faster libjq.
+ */
+static void
+same_without_direct(int lineno, const struct mapping_resource *r,
+    const char *input, int rc, const struct out *o)
+{
+	struct transform *t = transform_new(r, "test.yaml");
+	const struct transform_stats *st;
+	struct out o2;
+	char *err = NULL;
+	int rc2;
+
+	memset(&o2, 0, sizeof(o2));
+	buf_init(&o2.b);
+	transform_use_direct(t, 0);
+	rc2 = transform_item(t, input, strlen(input), collect, &o2, &err);
+	st = transform_stats(t);
+	ok(rc2 == rc && o2.n == o->n &&
+		strcmp(buf_str(&o2.b), buf_str(&o->b)) == 0 && st->direct == 0,
+	    "line %d: libjq alone maps it the same", lineno);
+	if (rc2 != rc || strcmp(buf_str(&o2.b), buf_str(&o->b)) != 0)
+		printf("#   libjq: rc %d %s\n#   direct: rc %d %s\n", rc2,
+		    buf_str(&o2.b), rc, buf_str(&o->b));
+	free(err);
+	buf_release(&o2.b);
+	transform_free(t);
+}
+
 /* Run one triple; extra lines are "STAT name errors empty [substr]". */
 static void
 run_triple(int lineno, const char *spec, const char *input, const char *want,
@@ -215,6 +246,7 @@ run_triple(int lineno, const char *spec, const char *input, const char *want,
 		goto out;
 	}
 	rc = transform_item(t, input, strlen(input), collect, &o, &err);
+	same_without_direct(lineno, r, input, rc, &o);
 	if (strncmp(want, "ERROR ", 6) == 0) {
 		ok(rc == -1 && err != NULL && strstr(err, want + 6) != NULL,
 		    "line %d: error '%s'", lineno, want + 6);
@@ -244,6 +276,11 @@ run_triple(int lineno, const char *spec, const char *input, const char *want,
 		size_t k;
 		int found = 0;
 
+		if (strncmp(extra[i], "DIRECT ", 7) == 0) {
+			is_int(st->direct, atol(extra[i] + 7),
+			    "line %d: direct path count", lineno);
+			continue;
+		}
 		if (strncmp(extra[i], "SLOW ", 5) == 0) {
 			is_int(st->slow_path, atol(extra[i] + 5),
 			    "line %d: slow path count", lineno);
