@@ -37,7 +37,10 @@ tar -xzf "$TGZ" -C "$T/x"
 D=$T/x/entra2port-$V
 (
 	cd "$D" || exit 1
-	unset E2P_BIN E2P_TMP E2P_TMPROOT E2P_UNITS E2P_EXTRA_ARGS MAKEFLAGS
+	# Nothing of an enclosing make (make check passes BUILD, CFLAGS and
+	# LDFLAGS down through the environment) reaches the tarball's build.
+	unset E2P_BIN E2P_TMP E2P_TMPROOT E2P_UNITS E2P_EXTRA_ARGS MAKEFLAGS \
+	    MFLAGS MAKEOVERRIDES MAKELEVEL BUILD CFLAGS CPPFLAGS LDFLAGS LDLIBS
 	CI=true make -j2 >build.log 2>&1 || { tail -20 build.log; exit 1; }
 	make demo >demo.log 2>&1 || { tail -20 demo.log; exit 1; }
 	E2P_ONLY=t0300 make test >test.log 2>&1 || { tail -30 test.log; exit 1; }
