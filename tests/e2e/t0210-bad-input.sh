@@ -178,6 +178,21 @@ resources:
 Y
 badmap top-range 6:15 "top.*1000"
 
+# A kind that is not a Graph path (the Ocean guide's kinds all start
+# with '/'): refused where it is written.
+cat >"$M/kind-path.yaml" <<'Y'
+resources:
+  - kind: users
+    selector:
+      query: 'true'
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          blueprint: '"entra-id-user"'
+Y
+badmap kind-path 2:11 "resource kind 'users' must be a Graph path starting with '/'"
+
 cat >"$M/threshold-range.yaml" <<'Y'
 entityDeletionThreshold: 5
 resources:
