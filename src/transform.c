@@ -364,6 +364,23 @@ add_field(struct transform *t, enum fkind k, const char *key,
 	t->nf++;
 }
 
+/* Register the n mapped fields of one object of the entity (what). */
+static void
+add_fields(struct transform *t, enum fkind k, const char *what,
+    const struct mapping_field *fv, size_t n)
+{
+	char *stat;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fv[i].value == NULL)
+			continue;
+		stat = xasprintf("%s.%s", what, fv[i].name);
+		add_field(t, k, fv[i].name, &fv[i], stat);
+		free(stat);
+	}
+}
+
 /*
  * Append one field's value expression, wrapped for the slow path or not.
  * A newline ends a text that may hold a comment, which would otherwise
@@ -798,7 +815,6 @@ transform_new(const struct mapping_resource *r, const char *file)
 {
 	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
 	struct transform *t;
-	char *stat;
 	size_t i;
 	int ok;
 
@@ -818,22 +834,8 @@ transform_new(const struct mapping_resource *r, const char *file)
 	TOP(icon, "icon");
 	TOP(team, "team");
 #undef TOP
-	for (i = 0; i < r->nproperties; i++) {
-		if (r->properties[i].value == NULL)
-			continue;
-		stat = xasprintf("properties.%s", r->properties[i].name);
-		add_field(t, F_PROP, r->properties[i].name, &r->properties[i],
-		    stat);
-		free(stat);
-	}
-	for (i = 0; i < r->nrelations; i++) {
-		if (r->relations[i].value == NULL)
-			continue;
-		stat = xasprintf("relations.%s", r->relations[i].name);
-		add_field(t, F_REL, r->relations[i].name, &r->relations[i],
-		    stat);
-		free(stat);
-	}
+	add_fields(t, F_PROP, "properties", r->properties, r->nproperties);
+	add_fields(t, F_REL, "relations", r->relations, r->nrelations);
 	t->direct = jqpath_is_true(t->sel_text);
 	for (i = 0; i < t->nf; i++)
 		if (t->f[i].direct == NULL)
@@ -1282,6 +1284,46 @@ sel_type_error(const struct transform *t, jv v)
 	return m;
 }
 
+/* An entity being assembled: its top keys, properties and relations. */
+struct parts {
+	jv ent, props, rels;
+};
+
+static void
+parts_init(struct parts *p)
+{
+	p->ent = jv_object();
+	p->props = jv_object();
+	p->rels = jv_object();
+}
+
+static void
+parts_release(struct parts *p)
+{
+	jv_free(p->ent);
+	jv_free(p->props);
+	jv_free(p->rels);
+}
+
+/* Set field f to v (consumed) in its object. */
+static void
+parts_set(struct parts *p, const struct tfield *f, jv v)
+{
+	jv *o = f->kind == F_TOP ? &p->ent :
+	    f->kind == F_PROP    ? &p->props :
+				   &p->rels;
+
+	*o = jv_object_set(*o, jv_string(f->key), v);
+}
+
+/* The entity, keys in the fast program's order (the parts consumed). */
+static jv
+parts_entity(struct parts *p)
+{
+	p->ent = jv_object_set(p->ent, jv_string("properties"), p->props);
+	return jv_object_set(p->ent, jv_string("relations"), p->rels);
+}
+
 /*
  * The slow path for one item: the selector alone, then every field wrapped
  * so errors and empty results come back as markers.  Returns 0 or -1.
@@ -1291,7 +1333,8 @@ run_slow(struct transform *t, jv item, const struct members *ml,
     transform_emit_fn fn, void *arg, char **err)
 {
 	struct jqprog *slow = ml != NULL ? &t->mslow : &t->slow;
-	jv sel = jv_null(), res, ent, props, rels, v;
+	jv sel = jv_null(), res, v;
+	struct parts parts;
 	char *e = NULL;
 	size_t i;
 	int r;
@@ -1332,9 +1375,7 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 			jv_free(res);
 		return -1;
 	}
-	ent = jv_object();
-	props = jv_object();
-	rels = jv_object();
+	parts_init(&parts);
 	for (i = 0; i < t->nf; i++) {
 		struct tfield *f = &t->f[i];
 		struct transform_field_stat *fs = &t->st.fields[i];
@@ -1364,17 +1405,10 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 			jv_free(v);
 			v = jv_null();
 		}
-		if (f->kind == F_TOP)
-			ent = jv_object_set(ent, jv_string(f->key), v);
-		else if (f->kind == F_PROP)
-			props = jv_object_set(props, jv_string(f->key), v);
-		else
-			rels = jv_object_set(rels, jv_string(f->key), v);
+		parts_set(&parts, f, v);
 	}
 	jv_free(res);
-	ent = jv_object_set(ent, jv_string("properties"), props);
-	ent = jv_object_set(ent, jv_string("relations"), rels);
-	return emit(t, ent, ml, fn, arg, err);
+	return emit(t, parts_entity(&parts), ml, fn, arg, err);
 }
 
 /*
@@ -1430,27 +1464,19 @@ direct_value(const struct jqpath *p, jv item, jv *out)
 static int
 run_direct(const struct transform *t, jv item, jv *out)
 {
-	jv ent = jv_object(), props = jv_object(), rels = jv_object(), v;
+	struct parts parts;
 	size_t i;
+	jv v;
 
+	parts_init(&parts);
 	for (i = 0; i < t->nf; i++) {
-		const struct tfield *f = &t->f[i];
-
-		if (direct_value(f->direct, item, &v) == -1) {
-			jv_free(ent);
-			jv_free(props);
-			jv_free(rels);
+		if (direct_value(t->f[i].direct, item, &v) == -1) {
+			parts_release(&parts);
 			return -1;
 		}
-		if (f->kind == F_TOP)
-			ent = jv_object_set(ent, jv_string(f->key), v);
-		else if (f->kind == F_PROP)
-			props = jv_object_set(props, jv_string(f->key), v);
-		else
-			rels = jv_object_set(rels, jv_string(f->key), v);
+		parts_set(&parts, &t->f[i], v);
 	}
-	ent = jv_object_set(ent, jv_string("properties"), props);
-	*out = jv_object_set(ent, jv_string("relations"), rels);
+	*out = parts_entity(&parts);
 	return 0;
 }
 
