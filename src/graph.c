@@ -240,10 +240,24 @@ graph_same_origin(const char *base, const char *link)
 	    strncasecmp(a.host, b.host, a.hlen) == 0 && a.port == b.port;
 }
 
-static uint64_t
-hash(const char *s)
+/*
+ * Note link among the *n nextLinks of one chain (hashes in *seen, grown
+ * here, freed by the chain's owner).  Returns -1 if it was followed
+ * already: the chain loops, and following it again would read the same
+ * pages for ever.
+ */
+static int
+seen_note(uint64_t **seen, size_t *n, const char *link)
 {
-	return strset_hash(STRSET_HASH_INIT, s, strlen(s));
+	uint64_t hv = strset_hash(STRSET_HASH_INIT, link, strlen(link));
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*seen)[i] == hv)
+			return -1;
+	*seen = xreallocarray(*seen, *n + 1, sizeof(**seen));
+	(*seen)[(*n)++] = hv;
+	return 0;
 }
 
 static void
@@ -569,9 +583,6 @@ graph_list_start(struct graph *g, const char *path, const char *const *names,
 void
 graph_list_next(struct graph_list *l, const char *next)
 {
-	uint64_t hv;
-	size_t i;
-
 	if (next == NULL) {
 		l->cb.done(l->cb.arg, l);
 		list_free(l);
@@ -593,21 +604,16 @@ graph_list_next(struct graph_list *l, const char *next)
 		free(t);
 		return;
 	}
-	hv = hash(next);
-	for (i = 0; i < l->nseen; i++)
-		if (l->seen[i] == hv) {
-			struct graph_error e = { 0 };
-			char *t =
-			    xasprintf("'%s': the same nextLink came back "
-				      "twice; stopping instead of looping",
-				l->path);
+	if (seen_note(&l->seen, &l->nseen, next) == -1) {
+		struct graph_error e = { 0 };
+		char *t = xasprintf("'%s': the same nextLink came back twice; "
+				    "stopping instead of looping",
+		    l->path);
 
-			list_failed(l, &e, t);
-			free(t);
-			return;
-		}
-	l->seen = xreallocarray(l->seen, l->nseen + 1, sizeof(*l->seen));
-	l->seen[l->nseen++] = hv;
+		list_failed(l, &e, t);
+		free(t);
+		return;
+	}
 	fetch(l, next);
 }
 
@@ -638,6 +644,8 @@ struct mjob {
 	char *url;   /* relative, for the batch */
 	int restarts;
 	struct members *list; /* the members read so far */
+	uint64_t *seen;       /* hashes of the nextLinks followed */
+	size_t nseen;
 	int tries;
 	double waited; /* seconds of retry waits so far */
 	int done;
@@ -680,6 +688,8 @@ mjob_finish(struct mrun *m, struct mjob *j, const struct graph_error *e)
 	m->got(m->arg, j->index, e == NULL ? j->list : NULL, e);
 	members_free(j->list);
 	j->list = NULL;
+	free(j->seen);
+	j->seen = NULL;
 	free(j->url);
 	free(j->first);
 	free(j->gid);
@@ -772,6 +782,7 @@ mjob_restart(struct mrun *m, struct mjob *j)
 	free(j->url);
 	j->url = xstrdup(j->first);
 	members_reset(j->list);
+	j->nseen = 0;
 	ready_push(m, (size_t)(j - m->jobs));
 }
 
@@ -883,9 +894,18 @@ sub_response(struct mrun *m, struct mjob *j, const cJSON *resp, double *backoff,
 	struct graph_error e = { 0 };
 
 	if (status == 200 && (bad = member_page_check(m->g, body)) == NULL) {
-		member_append(j, body);
 		next = cJSON_GetObjectItemCaseSensitive(body,
 		    "@odata.nextLink");
+		/* A chain that loops would add the same members for ever. */
+		if (next != NULL &&
+		    seen_note(&j->seen, &j->nseen, next->valuestring) == -1) {
+			e.status = status;
+			e.message = "a member page nextLink came back "
+				    "twice; stopping instead of looping";
+			mjob_finish(m, j, &e);
+			return;
+		}
+		member_append(j, body);
 		if (next != NULL) {
 			free(j->url);
 			j->url = relative(m->g, next->valuestring);

@@ -99,8 +99,9 @@ void graph_list_fail(struct graph_list *, const char *text);
  *
  * A list counts as read only on proof: every page answered 200 with a
  * "value" array whose members all have an id, and the last page had no
- * nextLink (the others one on Graph's origin).  A page that is not such a
- * proof is asked for again, then fails the group.  A member list that
+ * nextLink (the others one on Graph's origin, never one followed before:
+ * a chain that loops fails the group).  A page that is not such a proof
+ * is asked for again, then fails the group.  A member list that
  * answers 404 Request_ResourceNotFound is confirmed with GET
  * /groups/{id}; only a second 404 sets err->vanished.  A $batch refused as
  * a whole fails its groups with the batch's status, never as vanished.
