@@ -492,11 +492,8 @@ page_done(void *arg, struct http_resp *r)
 			 "collection again",
 		    l->path);
 		cJSON_Delete(j);
-		l->nseen = 0;
-		if (l->cb.restart != NULL)
-			l->cb.restart(l->cb.arg, l);
-		fetch(l, l->first_url);
 		free(text);
+		restart(l, 1);
 		return;
 	}
 	list_failed(l, &e, text);
@@ -659,8 +656,6 @@ struct mrun {
 	size_t rhead, rlen;
 	size_t remaining;
 	int inflight;
-	int confirming; /* GET /groups/{id} in flight */
-	int transitive;
 	graph_members_fn got;
 	void (*done)(void *);
 	void *arg;
@@ -816,7 +811,6 @@ confirm_done(void *arg, struct http_resp *r)
 	cJSON *ej = NULL;
 
 	free(c);
-	m->confirming--;
 	if (r->status == 200 && j->restarts++ < MAX_RESTARTS) {
 		mjob_restart(m, j);
 	} else {
@@ -855,7 +849,6 @@ confirm(struct mrun *m, struct mjob *j)
 	o.url = buf_str(&u);
 	o.auth = m->g->auth;
 	o.retry = HTTP_RETRY_ALL;
-	m->confirming++;
 	m->g->requests++;
 	http_submit(m->g->h, &o, confirm_done, c);
 	buf_release(&u);
@@ -986,11 +979,13 @@ batch_done(void *arg, struct http_resp *r)
 		char *end;
 		unsigned long k;
 
-		if (!cJSON_IsString(id))
+		/* The ids are the job numbers the batch was sent with. */
+		if (!cJSON_IsString(id) || *id->valuestring < '0' ||
+		    *id->valuestring > '9')
 			continue;
 		k = strtoul(id->valuestring, &end, 10);
-		for (i = 0; i < b->n; i++)
-			if (b->jobs[i] == k && *end == '\0' && !answered[i]) {
+		for (i = 0; i < b->n && *end == '\0'; i++)
+			if (b->jobs[i] == k && !answered[i]) {
 				answered[i] = 1;
 				sub_response(m, &m->jobs[k], resp, &backoff,
 				    &expired);
@@ -1097,7 +1092,6 @@ graph_members(struct graph *g, const char *const *ids, size_t n, int transitive,
 	m->got = got;
 	m->done = done;
 	m->arg = arg;
-	m->transitive = transitive;
 	m->njobs = n;
 	m->remaining = n;
 	m->jobs = xcalloc(n + 1, sizeof(*m->jobs));
