@@ -44,11 +44,16 @@ struct resource {
 	double t0;
 };
 
-/* A page of groups waiting for their members (freed by members_done). */
+/*
+ * A page of groups waiting for their members (freed by members_done): the
+ * ids of the groups whose members are read, and at[i], the index in tp of
+ * group ids[i].
+ */
 struct mpage {
 	struct resource *k;
 	struct tpage *tp;
 	char **ids;
+	size_t *at;
 	size_t n;
 };
 
@@ -128,16 +133,16 @@ members_got(void *arg, size_t i, const struct members *ml,
 	if (e == NULL) {
 		/* Mapped now: its members need not wait for the page. */
 		if (!report_failed(k->env.rep, k->idx) &&
-		    transform_run_members(k->t, mp->tp, i, ml, emit, k, &err) ==
-			-1)
+		    transform_run_members(k->t, mp->tp, mp->at[i], ml, emit, k,
+			&err) == -1)
 			mapping_failed(k, mp->ids[i], err);
-		tpage_drop(mp->tp, i);
+		tpage_drop(mp->tp, mp->at[i]);
 		free(err);
 		return;
 	}
 	/* Never write a group with a partial membership: with merge it
 	 * would replace the complete one in Port. */
-	tpage_drop(mp->tp, i);
+	tpage_drop(mp->tp, mp->at[i]);
 	t = graph_error_text(e);
 	if (e->vanished) {
 		/* Confirmed by GET /groups/{id}: it is gone from Entra. */
@@ -172,10 +177,13 @@ members_done(void *arg)
 	struct resource *k = mp->k;
 	size_t i;
 
-	map_page(k, mp->tp);
+	/* Each group was mapped with its members or dropped: nothing of
+	 * the page is mapped without them. */
+	tpage_free(mp->tp);
 	for (i = 0; i < mp->n; i++)
 		free(mp->ids[i]);
 	free(mp->ids);
+	free(mp->at);
 	free(mp);
 	k->pages_out--;
 	resource_resume(k);
@@ -224,6 +232,7 @@ read_members(struct resource *k, struct tpage *tp, const char *next)
 	mp->k = k;
 	mp->tp = tp;
 	mp->ids = xcalloc(n + 1, sizeof(char *));
+	mp->at = xcalloc(n + 1, sizeof(size_t));
 	for (i = 0; i < n; i++) {
 		const char *id = tpage_item_id(tp, i);
 
@@ -234,8 +243,9 @@ read_members(struct resource *k, struct tpage *tp, const char *next)
 			    "an item has no \"id\", so its members "
 			    "cannot be read");
 			tpage_drop(tp, i);
-			id = "";
+			continue;
 		}
+		mp->at[mp->n] = i;
 		mp->ids[mp->n++] = xstrdup(id);
 	}
 	k->pages_out++;
