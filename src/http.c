@@ -414,6 +414,7 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	struct req *r = arg;
 	size_t len = sz * n, nl;
 	char name[64], *v;
+	const char *colon;
 
 	/* A new status line (redirect, 100-continue) resets what we saw. */
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
@@ -423,10 +424,10 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	}
 	set_header(&r->retry_after, header_value(p, len, "retry-after"));
 	set_header(&r->content_type, header_value(p, len, "content-type"));
-	/* The rest is the service's to read (its client's hook). */
-	nl = strcspn(p, ":\r\n");
-	if (r->host->headers == NULL || nl >= len || p[nl] != ':' || nl == 0 ||
-	    nl >= sizeof(name))
+	/* The rest is the service's to read (its client's hook).  p is
+	 * one line, not NUL-terminated: look for the colon within len. */
+	if (r->host->headers == NULL || (colon = memchr(p, ':', len)) == NULL ||
+	    (nl = (size_t)(colon - p)) == 0 || nl >= sizeof(name))
 		return len;
 	memcpy(name, p, nl);
 	name[nl] = '\0';
