@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "jqpath.h"
 #include "jqscan.h"
 #include "mapping.h"
@@ -731,22 +732,6 @@ out:
 	}
 	buf_release(&b);
 	return ok;
-}
-
-/* 1 if the comma-separated list has the item name. */
-static int
-csv_has(const char *list, const char *name)
-{
-	size_t n = strlen(name), l;
-
-	for (;;) {
-		l = strcspn(list, ",");
-		if (l == n && strncmp(list, name, n) == 0)
-			return 1;
-		if (list[l] == '\0')
-			return 0;
-		list += l + 1;
-	}
 }
 
 /*
@@ -1615,13 +1600,6 @@ members_array(const struct members *ml)
 	return a;
 }
 
-/*
- * Map item i of page pg with ml as its ".members", then drop it (a group
- * is mapped as soon as its members are in, so their memory does not wait
- * for the whole page).  When t->shapes says the member-id fields can be
- * written from ml, no jq value is made per member; otherwise the item gets
- * the whole array and jq does all.  Same return as transform_run.
- */
 int
 transform_use_direct(struct transform *t, int on)
 {
@@ -1637,6 +1615,13 @@ transform_use_shapes(struct transform *t, int on)
 	return on ? t->shapes : 0;
 }
 
+/*
+ * Map item i of page pg with ml as its ".members", then drop it (a group
+ * is mapped as soon as its members are in, so their memory does not wait
+ * for the whole page).  When t->shapes says the member-id fields can be
+ * written from ml, no jq value is made per member; otherwise the item gets
+ * the whole array and jq does all.  Same return as transform_run.
+ */
 int
 transform_run_members(struct transform *t, struct tpage *pg, size_t i,
     const struct members *ml, transform_emit_fn fn, void *arg, char **err)
