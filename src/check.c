@@ -42,7 +42,7 @@ user_defaults_text(void)
  * a given $select leaves out.
  */
 static void
-check_fields(const struct mapping *m, const struct mapping_resource *r)
+check_fields(const struct mapping_resource *r)
 {
 	const struct mapping_field *sel = mapping_param(r, "$select");
 	char *fields, *tok, *save = NULL, *odd;
@@ -108,8 +108,8 @@ check_fields(const struct mapping *m, const struct mapping_resource *r)
  * request will ask for that size instead (kind_setup).
  */
 static void
-check_top(const struct mapping *m, const struct mapping_resource *r,
-    const struct mapping_field *top, long v)
+check_top(const struct mapping_resource *r, const struct mapping_field *top,
+    long v)
 {
 	const struct mapping_field *sel = mapping_param(r, "$select");
 	const struct mapping_field *flt = mapping_param(r, "$filter");
@@ -154,7 +154,7 @@ check_mapping(const struct options *o, const struct mapping *m)
 				    top->value);
 				rc = -1;
 			} else {
-				check_top(m, r, top, v);
+				check_top(r, top, v);
 			}
 		}
 		if (r->kind[0] != '/') {
@@ -164,7 +164,7 @@ check_mapping(const struct options *o, const struct mapping *m)
 			    r->file, r->line, r->col, r->kind);
 			rc = -1;
 		}
-		check_fields(m, r);
+		check_fields(r);
 	}
 	(void)o;
 	return rc;

@@ -23,8 +23,8 @@ struct jqpath {
 };
 
 /*
- * The simple program text is, owned by the caller (jqpath_free), or NULL
- * when text is anything else (then libjq runs it).
+ * The simple program that text is, owned by the caller (jqpath_free), or
+ * NULL when text is anything else (then libjq runs it).
  */
 struct jqpath *jqpath_parse(const char *text);
 void jqpath_free(struct jqpath *);

@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "jqpath.h"
 #include "jqscan.h"
 #include "mapping.h"
@@ -81,9 +82,10 @@ struct tfield {
 	const char *key; /* key in its object */
 	char *text;      /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
-	int shape;             /* a member-id shape (see shape_of) */
-	char *shape_type;      /* its "@odata.type" filter, or NULL: all */
-	struct jqpath *direct; /* a program run without libjq, or NULL */
+	int shape;        /* a member-id shape (see shape_of) */
+	char *shape_type; /* its "@odata.type" filter, or NULL: all */
+	jv jkey;          /* key as a jv, made once for every item */
+	jv direct;        /* see direct_prog, or null: libjq runs it */
 };
 
 struct jqprog {
@@ -341,6 +343,36 @@ prog_first(struct jqprog *p, jv input, jv *out, char **err)
 /* ---- building the programs ---- */
 
 /*
+ * Simple program p (freed here) as direct_value walks it: an array of the
+ * alternatives, each a string (a literal) or an array of keys (a path),
+ * made once so that no jv string is made per item.  Null when p is NULL.
+ */
+static jv
+direct_prog(struct jqpath *p)
+{
+	jv prog, path;
+	size_t a, k;
+
+	if (p == NULL)
+		return jv_null();
+	prog = jv_array();
+	for (a = 0; a < p->nalt; a++) {
+		const struct jqpath_term *term = &p->alt[a];
+
+		if (term->string != NULL) {
+			prog = jv_array_append(prog, jv_string(term->string));
+			continue;
+		}
+		path = jv_array();
+		for (k = 0; k < term->nkeys; k++)
+			path = jv_array_append(path, jv_string(term->keys[k]));
+		prog = jv_array_append(prog, path);
+	}
+	jqpath_free(p);
+	return prog;
+}
+
+/*
  * Register a mapped field of t: its key, its source (kept, owned by the
  * caller of transform_new) and its counters' name (copied).
  */
@@ -359,7 +391,8 @@ add_field(struct transform *t, enum fkind k, const char *key,
 	f->src = src;
 	f->shape = 0;
 	f->shape_type = NULL;
-	f->direct = jqpath_parse(f->text);
+	f->jkey = jv_string(key);
+	f->direct = direct_prog(jqpath_parse(f->text));
 	t->names[t->nf] = xstrdup(stat_name);
 	t->nf++;
 }
@@ -701,22 +734,6 @@ out:
 	return ok;
 }
 
-/* 1 if the comma-separated list has the item name. */
-static int
-csv_has(const char *list, const char *name)
-{
-	size_t n = strlen(name), l;
-
-	for (;;) {
-		l = strcspn(list, ",");
-		if (l == n && strncmp(list, name, n) == 0)
-			return 1;
-		if (list[l] == '\0')
-			return 0;
-		list += l + 1;
-	}
-}
-
 /*
  * Compile into p the one program that selects and maps an item: the
  * selector's verdict, then the entity (shapes: member-id fields left
@@ -838,7 +855,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 	add_fields(t, F_REL, "relations", r->relations, r->nrelations);
 	t->direct = jqpath_is_true(t->sel_text);
 	for (i = 0; i < t->nf; i++)
-		if (t->f[i].direct == NULL)
+		if (jv_get_kind(t->f[i].direct) == JV_KIND_NULL)
 			t->direct = 0;
 	t->st.nfields = t->nf;
 	t->st.fields = xcalloc(t->nf ? t->nf : 1, sizeof(*t->st.fields));
@@ -896,7 +913,8 @@ transform_free(struct transform *t)
 	for (i = 0; i < t->nf; i++) {
 		free(t->f[i].text);
 		free(t->f[i].shape_type);
-		jqpath_free(t->f[i].direct);
+		jv_free(t->f[i].jkey);
+		jv_free(t->f[i].direct);
 		free(t->names[i]);
 		free(t->st.fields[i].first_error);
 	}
@@ -1313,7 +1331,7 @@ parts_set(struct parts *p, const struct tfield *f, jv v)
 	    f->kind == F_PROP    ? &p->props :
 				   &p->rels;
 
-	*o = jv_object_set(*o, jv_string(f->key), v);
+	*o = jv_object_set(*o, jv_copy(f->jkey), v);
 }
 
 /* The entity, keys in the fast program's order (the parts consumed). */
@@ -1381,12 +1399,12 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 		struct transform_field_stat *fs = &t->st.fields[i];
 
 		if (f->kind == F_TOP)
-			v = jv_object_get(jv_copy(res), jv_string(f->key));
+			v = jv_object_get(jv_copy(res), jv_copy(f->jkey));
 		else {
 			v = jv_object_get(jv_copy(res),
 			    jv_string(f->kind == F_PROP ? "properties" :
 							  "relations"));
-			v = jv_object_get(v, jv_string(f->key));
+			v = jv_object_get(v, jv_copy(f->jkey));
 		}
 		if (is_marker(v, "__e2p_empty")) {
 			fs->empty++;
@@ -1412,40 +1430,44 @@ run_slow(struct transform *t, jv item, const struct members *ml,
 }
 
 /*
- * The value of simple program p on item (not consumed), as libjq would
- * give it: a key of an object (null when absent), of null (null), the
- * first alternative that is neither null nor false, else the last.
- * Returns 0, or -1 where libjq would fail (a key of a string, a number,
- * an array or a boolean): the item then goes to libjq, which says how.
+ * The value of simple program p (direct_prog's; not consumed) on item
+ * (not consumed), as libjq would give it: a key of an object (null when
+ * absent), of null (null), the first alternative that is neither null
+ * nor false, else the last.  Returns 0, or -1 where libjq would fail (a
+ * key of a string, a number, an array or a boolean): the item then goes
+ * to libjq, which says how.
  */
 static int
-direct_value(const struct jqpath *p, jv item, jv *out)
+direct_value(jv p, jv item, jv *out)
 {
-	size_t a, k;
-	jv v;
+	int a, k, nalt = jv_array_length(jv_copy(p)), nkeys;
+	jv term, v;
 
-	for (a = 0; a < p->nalt; a++) {
-		const struct jqpath_term *term = &p->alt[a];
-
-		if (term->string != NULL) {
-			v = jv_string(term->string);
+	for (a = 0; a < nalt; a++) {
+		term = jv_array_get(jv_copy(p), a);
+		if (jv_get_kind(term) == JV_KIND_STRING) {
+			v = term;
 		} else {
 			v = jv_copy(item);
-			for (k = 0; k < term->nkeys; k++) {
+			nkeys = jv_array_length(jv_copy(term));
+			for (k = 0; k < nkeys; k++) {
 				if (jv_get_kind(v) == JV_KIND_NULL)
 					continue;
 				if (jv_get_kind(v) != JV_KIND_OBJECT) {
 					jv_free(v);
+					jv_free(term);
 					return -1;
 				}
-				v = jv_object_get(v, jv_string(term->keys[k]));
+				v = jv_object_get(v,
+				    jv_array_get(jv_copy(term), k));
 				if (!jv_is_valid(v)) {
 					jv_free(v);
 					v = jv_null();
 				}
 			}
+			jv_free(term);
 		}
-		if (a + 1 == p->nalt ||
+		if (a + 1 == nalt ||
 		    (jv_get_kind(v) != JV_KIND_NULL &&
 			jv_get_kind(v) != JV_KIND_FALSE)) {
 			*out = v;
@@ -1578,13 +1600,6 @@ members_array(const struct members *ml)
 	return a;
 }
 
-/*
- * Map item i of page pg with ml as its ".members", then drop it (a group
- * is mapped as soon as its members are in, so their memory does not wait
- * for the whole page).  When t->shapes says the member-id fields can be
- * written from ml, no jq value is made per member; otherwise the item gets
- * the whole array and jq does all.  Same return as transform_run.
- */
 int
 transform_use_direct(struct transform *t, int on)
 {
@@ -1600,6 +1615,13 @@ transform_use_shapes(struct transform *t, int on)
 	return on ? t->shapes : 0;
 }
 
+/*
+ * Map item i of page pg with ml as its ".members", then drop it (a group
+ * is mapped as soon as its members are in, so their memory does not wait
+ * for the whole page).  When t->shapes says the member-id fields can be
+ * written from ml, no jq value is made per member; otherwise the item gets
+ * the whole array and jq does all.  Same return as transform_run.
+ */
 int
 transform_run_members(struct transform *t, struct tpage *pg, size_t i,
     const struct members *ml, transform_emit_fn fn, void *arg, char **err)
