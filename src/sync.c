@@ -189,14 +189,22 @@ resume_all(struct sync *s)
 			resource_resume(s->k[i]);
 }
 
-/* Whether Port lags: past high water to hold, above low water to resume. */
+/*
+ * Whether Port lags: past high water to hold, above low water to resume.
+ * While it lags, the partly filled batches go out: entities waiting in
+ * them are answered only once sent, and with many blueprints they alone
+ * would keep the backlog over the mark, with nothing left to answer and
+ * resume the held reads.
+ */
 static int
 lagging(void *arg, int resuming)
 {
 	struct sync *s = arg;
 
-	return s->p != NULL &&
-	    port_pending(s->p) >= (resuming ? s->low : s->high);
+	if (s->p == NULL || port_pending(s->p) < (resuming ? s->low : s->high))
+		return 0;
+	port_flush(s->p);
+	return 1;
 }
 
 /* --send-examples: the first 5 raw items of each resource, masked. */
