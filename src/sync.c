@@ -63,6 +63,7 @@ struct sync {
 	FILE *out;
 	size_t high, low;
 	size_t kinds_left;
+	unsigned char *ended; /* resource i reached its end (or failed) */
 	int init_rc;
 	struct buf key; /* scratch: blueprint \x1f id */
 	/* What the integration held in Port when the run started. */
@@ -235,7 +236,7 @@ resource_done(void *arg, struct resource *res)
 {
 	struct sync *s = arg;
 
-	(void)res;
+	s->ended[resource_index(res)] = 1;
 	if (--s->kinds_left == 0 && s->p != NULL)
 		port_flush(s->p);
 }
@@ -520,6 +521,15 @@ read_all(struct sync *s)
 		report_abort(s->rep, "interrupted");
 		return -1;
 	}
+	/* The proof of a complete read is positive: a resource that never
+	 * said it reached its end (a stall) proves nothing. */
+	for (i = 0; i < s->nk; i++)
+		if (!s->ended[i]) {
+			msg_error("'%s': the read stopped before its end",
+			    resource_mapping(s->k[i])->kind);
+			report_kind_failed(s->rep, i,
+			    "the read stopped before its end");
+		}
 	if (s->p != NULL && port_auth_failed(s->p))
 		report_abort(s->rep, "Port refused the credentials");
 	if (report_aborted(s->rep))
@@ -621,6 +631,7 @@ release(struct sync *s)
 	for (i = 0; i < s->nk; i++)
 		resource_free(s->k[i]);
 	free(s->k);
+	free(s->ended);
 	for (i = 0; i < s->nbpk; i++)
 		free(s->bpk[i].bp);
 	free(s->bpk);
@@ -645,6 +656,7 @@ sync_run(const struct options *o, const struct mapping *m, struct report *rep)
 	s.rep = rep;
 	s.nk = m->nres;
 	s.k = xcalloc(s.nk + 1, sizeof(*s.k));
+	s.ended = xcalloc(s.nk + 1, 1);
 	strset_init(&s.seen);
 	strset_init(&s.targets);
 	buf_init(&s.key);
