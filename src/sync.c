@@ -319,6 +319,16 @@ read_state(struct sync *s)
 	return 0;
 }
 
+/* The Port token failed: the run stops with auth's reason. */
+static void
+port_refused(struct sync *s)
+{
+	report_abort(s->rep,
+	    auth_http(s->pauth)->message != NULL ?
+		auth_http(s->pauth)->message :
+		"no Port token could be obtained");
+}
+
 /* Deletions of blueprint bp, counted under the resource that wrote it. */
 static void
 count_deleted(void *arg, const char *bp, size_t n)
@@ -368,10 +378,7 @@ delete_phase(struct sync *s)
 	if (prune_run(&in, s->p, s->h, s->rep) == -1)
 		report_abort(s->rep, "interrupted");
 	else if (s->p != NULL && port_auth_failed(s->p))
-		report_abort(s->rep,
-		    auth_http(s->pauth)->message != NULL ?
-			auth_http(s->pauth)->message :
-			"no Port token could be obtained");
+		port_refused(s);
 	free(pf);
 }
 
@@ -438,16 +445,6 @@ setup(struct sync *s)
 	s->high = 4000 + 80 * (size_t)s->o->port_concurrency;
 	s->low = s->high / 2;
 	return 0;
-}
-
-/* The Port token failed: the run stops with auth's reason. */
-static void
-port_refused(struct sync *s)
-{
-	report_abort(s->rep,
-	    auth_http(s->pauth)->message != NULL ?
-		auth_http(s->pauth)->message :
-		"no Port token could be obtained");
 }
 
 /*
