@@ -63,6 +63,7 @@ struct sync {
 	FILE *out;
 	size_t high, low;
 	size_t kinds_left;
+	unsigned char *ended; /* resource i reached its end (or failed) */
 	int init_rc;
 	struct buf key; /* scratch: blueprint \x1f id */
 	/* What the integration held in Port when the run started. */
@@ -189,14 +190,22 @@ resume_all(struct sync *s)
 			resource_resume(s->k[i]);
 }
 
-/* Whether Port lags: past high water to hold, above low water to resume. */
+/*
+ * Whether Port lags: past high water to hold, above low water to resume.
+ * While it lags, the partly filled batches go out: entities waiting in
+ * them are answered only once sent, and with many blueprints they alone
+ * would keep the backlog over the mark, with nothing left to answer and
+ * resume the held reads.
+ */
 static int
 lagging(void *arg, int resuming)
 {
 	struct sync *s = arg;
 
-	return s->p != NULL &&
-	    port_pending(s->p) >= (resuming ? s->low : s->high);
+	if (s->p == NULL || port_pending(s->p) < (resuming ? s->low : s->high))
+		return 0;
+	port_flush(s->p);
+	return 1;
 }
 
 /* --send-examples: the first 5 raw items of each resource, masked. */
@@ -227,7 +236,7 @@ resource_done(void *arg, struct resource *res)
 {
 	struct sync *s = arg;
 
-	(void)res;
+	s->ended[resource_index(res)] = 1;
 	if (--s->kinds_left == 0 && s->p != NULL)
 		port_flush(s->p);
 }
@@ -310,6 +319,16 @@ read_state(struct sync *s)
 	return 0;
 }
 
+/* The Port token failed: the run stops with auth's reason. */
+static void
+port_refused(struct sync *s)
+{
+	report_abort(s->rep,
+	    auth_http(s->pauth)->message != NULL ?
+		auth_http(s->pauth)->message :
+		"no Port token could be obtained");
+}
+
 /* Deletions of blueprint bp, counted under the resource that wrote it. */
 static void
 count_deleted(void *arg, const char *bp, size_t n)
@@ -359,10 +378,7 @@ delete_phase(struct sync *s)
 	if (prune_run(&in, s->p, s->h, s->rep) == -1)
 		report_abort(s->rep, "interrupted");
 	else if (s->p != NULL && port_auth_failed(s->p))
-		report_abort(s->rep,
-		    auth_http(s->pauth)->message != NULL ?
-			auth_http(s->pauth)->message :
-			"no Port token could be obtained");
+		port_refused(s);
 	free(pf);
 }
 
@@ -429,16 +445,6 @@ setup(struct sync *s)
 	s->high = 4000 + 80 * (size_t)s->o->port_concurrency;
 	s->low = s->high / 2;
 	return 0;
-}
-
-/* The Port token failed: the run stops with auth's reason. */
-static void
-port_refused(struct sync *s)
-{
-	report_abort(s->rep,
-	    auth_http(s->pauth)->message != NULL ?
-		auth_http(s->pauth)->message :
-		"no Port token could be obtained");
 }
 
 /*
@@ -512,6 +518,15 @@ read_all(struct sync *s)
 		report_abort(s->rep, "interrupted");
 		return -1;
 	}
+	/* The proof of a complete read is positive: a resource that never
+	 * said it reached its end (a stall) proves nothing. */
+	for (i = 0; i < s->nk; i++)
+		if (!s->ended[i]) {
+			msg_error("'%s': the read stopped before its end",
+			    resource_mapping(s->k[i])->kind);
+			report_kind_failed(s->rep, i,
+			    "the read stopped before its end");
+		}
 	if (s->p != NULL && port_auth_failed(s->p))
 		report_abort(s->rep, "Port refused the credentials");
 	if (report_aborted(s->rep))
@@ -613,6 +628,7 @@ release(struct sync *s)
 	for (i = 0; i < s->nk; i++)
 		resource_free(s->k[i]);
 	free(s->k);
+	free(s->ended);
 	for (i = 0; i < s->nbpk; i++)
 		free(s->bpk[i].bp);
 	free(s->bpk);
@@ -637,6 +653,7 @@ sync_run(const struct options *o, const struct mapping *m, struct report *rep)
 	s.rep = rep;
 	s.nk = m->nres;
 	s.k = xcalloc(s.nk + 1, sizeof(*s.k));
+	s.ended = xcalloc(s.nk + 1, 1);
 	strset_init(&s.seen);
 	strset_init(&s.targets);
 	buf_init(&s.key);

@@ -1,11 +1,18 @@
 /*
  * Unit tests for the delete decision: the threshold's boundary
- * (prune_within) and ownership read from $datasource (state_ours).
+ * (prune_within), ownership read from $datasource (state_ours), and the
+ * proofs prune_run checks before it needs Port (the note and the exit
+ * status each missing one leaves).
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "msg.h"
+#include "port.h"
 #include "prune.h"
+#include "report.h"
 #include "state.h"
+#include "strset.h"
 #include "tap.h"
 
 static void
@@ -78,10 +85,107 @@ test_ours(void)
 	ok(!state_ours(NULL, "custom", id), "absent");
 }
 
+/*
+ * prune_run on proofs pf[0..n) with p (no request is made: every case
+ * stops before the state is read); the report is the caller's.
+ */
+static struct report *
+decide(const struct prune_proof *pf, size_t n, int no_delete, int dry_run,
+    struct port *p)
+{
+	struct report *rep = report_new(n, dry_run);
+	struct prune_input in;
+	struct strset seen;
+
+	strset_init(&seen);
+	memset(&in, 0, sizeof(in));
+	in.proofs = pf;
+	in.nproofs = n;
+	in.seen = &seen;
+	in.threshold = 0.9;
+	in.no_delete = no_delete;
+	in.dry_run = dry_run;
+	ok(prune_run(&in, p, NULL, rep) == 0, "prune_run returns 0");
+	strset_release(&seen);
+	return rep;
+}
+
+static void
+test_proofs(void)
+{
+	struct port_config c = { "https://port.test", "custom", "e2p", "0.1.0",
+		1, 0, 0 };
+	struct port *p = port_new(NULL, NULL, &c, NULL, NULL);
+	struct prune_proof pf[2] = { { "/users", 1, NULL, 0 },
+		{ "/groups", 1, NULL, 0 } };
+	struct report *rep;
+
+	/* No reason given: the default says what was not proven. */
+	pf[1].complete = 0;
+	rep = decide(pf, 2, 0, 0, p);
+	is_str(report_deletion_why(rep),
+	    "skipped: a resource failed, so what Entra holds is not proven: "
+	    "'/groups': not read to the end",
+	    "an unfinished resource, without a reason: not read to the end");
+	is_int(report_exit_status(rep), EXIT_PARTIAL,
+	    "an unproven read skips deletion as a failure: 1");
+	report_free(rep);
+
+	/* The proofs come before --no-delete: the run still failed. */
+	pf[1].why_not = "cannot read '/groups': HTTP 500";
+	rep = decide(pf, 2, 1, 0, p);
+	ok(strstr(report_deletion_why(rep), "HTTP 500") != NULL,
+	    "the missing proof, not --no-delete, is the note");
+	is_int(report_exit_status(rep), EXIT_PARTIAL,
+	    "a missing proof with --no-delete: still 1");
+	report_free(rep);
+
+	pf[1].complete = 1;
+	pf[0].dropped = 3;
+	rep = decide(pf, 2, 0, 1, NULL);
+	is_str(report_deletion_why(rep),
+	    "skipped: 3 items of '/users' mapped to a null or empty "
+	    "identifier or blueprint",
+	    "items without identifier: no proof, before the credentials");
+	is_int(report_exit_status(rep), EXIT_PARTIAL,
+	    "items without identifier, in a dry run: 1");
+	report_free(rep);
+
+	pf[0].dropped = 0;
+	rep = decide(pf, 2, 1, 0, p);
+	is_str(report_deletion_why(rep), "off (--no-delete)",
+	    "complete proofs with --no-delete: off");
+	is_int(report_exit_status(rep), EXIT_OK, "--no-delete: 0");
+	report_free(rep);
+
+	rep = decide(pf, 2, 0, 1, NULL);
+	ok(strncmp(report_deletion_why(rep), "not computed", 12) == 0,
+	    "a dry run without Port credentials: not computed");
+	is_int(report_exit_status(rep), EXIT_OK, "not computed: 0");
+	report_free(rep);
+
+	/* The owned entities could not be listed (state NULL). */
+	rep = decide(pf, 2, 0, 0, p);
+	is_str(report_deletion_why(rep),
+	    "skipped: the entities this integration owns could not be "
+	    "listed",
+	    "no owned entities listed: skipped");
+	is_int(report_exit_status(rep), EXIT_PARTIAL,
+	    "the owned entities unlisted in a run: 1");
+	report_free(rep);
+	rep = decide(pf, 2, 0, 1, p);
+	is_int(report_exit_status(rep), EXIT_OK,
+	    "the owned entities unlisted in a dry run, which only counts: 0");
+	report_free(rep);
+	port_free(p);
+}
+
 int
 main(void)
 {
+	msg_setup(0, MSG_TEXT);
 	test_within();
 	test_ours();
+	test_proofs();
 	return done_testing();
 }

@@ -102,6 +102,20 @@ test_status(void)
 	is_int(report_exit_status(r), EXIT_PARTIAL, "a failed delete: 1");
 	report_free(r);
 
+	/* The note is the first one, the failure is not lost with a later
+	 * note: the exit status still says it. */
+	r = new_report(2, 0);
+	report_deletion_note(r, 0, "off (--no-delete)");
+	report_deletion_note(r, 1, "some deletions failed");
+	is_str(report_deletion_why(r), "off (--no-delete)",
+	    "a later failure keeps the first note");
+	is_int(report_exit_status(r), EXIT_PARTIAL,
+	    "a failure after a note that was no failure: 1");
+	report_threshold_exceeded(r, "over");
+	is_int(report_exit_status(r), EXIT_THRESHOLD,
+	    "the threshold after a note: 4, though its note is lost");
+	report_free(r);
+
 	r = new_report(2, 0);
 	report_failure(r, "/kind0", "bp", "id", "code", "message");
 	is_int(report_exit_status(r), EXIT_PARTIAL, "one rejection: 1");
