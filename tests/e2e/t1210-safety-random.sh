@@ -21,13 +21,6 @@ curl -sf -X POST -d '{"entities":[
  {"identifier":"other-int","blueprint":"entra-id-group",
   "$datasource":"port-ocean/custom/0.1.0/other-integration/exporter"}]}' \
     "$PORT_URL/_fake/seed" >/dev/null || fail seed
-# snapshot: blueprint -> identifier -> relation -> its targets, sorted
-# (a single target as a list of one, none as []).
-snapshot() {
-	port_state | jq -S -c '.entities | map_values(map_values(
-	    (.relations // {}) | map_values(if type == "array" then sort
-	    elif . == null then [] else [.] end)))'
-}
 # whole: every entity as Port holds it, less its timestamps, with each
 # relation's targets sorted (their order means nothing to Port).
 whole() {
@@ -35,7 +28,7 @@ whole() {
 	    del(.createdAt, .updatedAt) | if .relations then .relations |=
 	    map_values(if type == "array" then sort else . end) else . end))'
 }
-snapshot >"$T/before.json"
+relations_snapshot >"$T/before.json"
 whole >"$T/before.whole"
 total=$(jq '[.[] | length] | add' "$T/before.json")
 [ "$total" -gt 1100 ] || fail "baseline has $total entities"
@@ -58,18 +51,8 @@ for seed in $seeds; do
 	esac
 	grep -q '^result: ' "$T/s$seed.out" || { cat "$T/plan.$seed"
 	    fail "seed $seed: no result line"; }
-	snapshot >"$T/after.$seed"
-	lost=$(jq -n --slurpfile a "$T/before.json" --slurpfile b "$T/after.$seed" '
-	    [$a[0] | to_entries[] | .key as $bp | .value | to_entries[] |
-	     .key as $id | .value as $rel | ($b[0][$bp][$id]) as $now |
-	     if $now == null then "\($bp)/\($id) missing"
-	     else ($rel | to_entries[] | .key as $r |
-	         (($now[$r] // []) | map({key: tostring, value: true}) |
-	          from_entries) as $kept |
-	         [.value[] | select($kept[tostring] | not)] as $gone |
-	         select($gone != []) |
-	         "\($bp)/\($id) \($r): \($gone | length) of \(.value | length) gone (\($gone[:3] | map(tostring) | join(", ")))")
-	     end] | .[:5] | join("; ")')
+	relations_snapshot >"$T/after.$seed"
+	lost=$(lost_since "$T/before.json" "$T/after.$seed")
 	if [ "$lost" != '""' ]; then
 		echo "plan of seed $seed:"
 		cat "$T/plan.$seed"
@@ -96,7 +79,7 @@ curl -sf -X POST -d '[]' "$GRAPH/_fake/faults" >/dev/null
 curl -sf -X POST -d '[]' "$PORT_URL/_fake/faults" >/dev/null
 run clean
 expect_rc 0 clean
-assert_eq "$(snapshot)" "$(cat "$T/before.json")" "the clean run restores the baseline"
+assert_eq "$(relations_snapshot)" "$(cat "$T/before.json")" "the clean run restores the baseline"
 echo "seeds run: $n, faults fired in $bitten; seed:exit$outcomes"
 # Faults that never fire would make every run a clean one, and this test
 # one that cannot fail: the fakes count each rule's firings.
