@@ -111,6 +111,32 @@ port_requests() { curl -sf "$PORT_URL/_fake/requests"; }
 graph_requests() { curl -sf "$GRAPH/_fake/requests"; }
 pq() { port_state | jq -r "$@"; }
 
+# relations_snapshot: what Port holds as blueprint -> identifier ->
+# relation -> its targets, sorted (a single target as a list of one, none
+# as []), for lost_since.
+relations_snapshot() {
+	port_state | jq -S -c '.entities | map_values(map_values(
+	    (.relations // {}) | map_values(if type == "array" then sort
+	    elif . == null then [] else [.] end)))'
+}
+
+# lost_since BEFORE AFTER: of two relations_snapshot files, what BEFORE
+# holds and AFTER does not (an entity, or targets of a relation, compared
+# by identifier), the first five as one JSON string; "" when nothing is.
+lost_since() {
+	jq -n --slurpfile a "$1" --slurpfile b "$2" '
+	    [$a[0] | to_entries[] | .key as $bp | .value | to_entries[] |
+	     .key as $id | .value as $rel | ($b[0][$bp][$id]) as $now |
+	     if $now == null then "\($bp)/\($id) missing"
+	     else ($rel | to_entries[] | .key as $r |
+	         (($now[$r] // []) | map({key: tostring, value: true}) |
+	          from_entries) as $kept |
+	         [.value[] | select($kept[tostring] | not)] as $gone |
+	         select($gone != []) |
+	         "\($bp)/\($id) \($r): \($gone | length) of \(.value | length) gone (\($gone[:3] | map(tostring) | join(", ")))")
+	     end] | .[:5] | join("; ")'
+}
+
 # count_entities BLUEPRINT
 count_entities() {
 	pq --arg b "$1" '(.entities[$b] // {}) | length'

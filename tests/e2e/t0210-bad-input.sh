@@ -105,92 +105,48 @@ resources:
 Y
 badmap membership-enum 5:19 "membership.*'members'"
 
-cat >"$M/method-enum.yaml" <<'Y'
+# A good /users resource (accepted: checked here), and the cases that
+# break it in one place: variant NAME SED-SCRIPT writes $M/NAME.yaml.
+# Its lines: 1 resources:, 2 kind, 3 selector:, 4 query, 5 port:,
+# 6 entity:, 7 mappings:, 8 identifier, 9 blueprint.
+cat >"$M/users.yaml" <<'Y'
 resources:
   - kind: /users
     selector:
       query: 'true'
-      method: POST
     port:
       entity:
         mappings:
           identifier: .id
           blueprint: '"entra-id-user"'
 Y
+run users-map --check --mapping "$M/users.yaml"
+expect_rc 0 users-map
+variant() {
+	sed "$2" "$M/users.yaml" >"$M/$1.yaml" || fail "variant $1"
+	cmp -s "$M/users.yaml" "$M/$1.yaml" && fail "variant $1 changes nothing"
+	return 0
+}
+
+variant method-enum '/query:/s/$/\n      method: POST/'
 badmap method-enum 5:15 'GET'
 
-cat >"$M/jq-syntax.yaml" <<'Y'
-resources:
-  - kind: /users
-    selector:
-      query: 'true'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          blueprint: '"entra-id-user"'
-          properties:
-            department: .department |
-Y
+variant jq-syntax '/blueprint:/s/$/\n          properties:\n            department: .department |/'
 badmap jq-syntax 11:25 "resource '/users'.*properties\\.department.*syntax error" \
     --dry-run
 
-cat >"$M/jq-selector.yaml" <<'Y'
-resources:
-  - kind: /users
-    selector:
-      query: .accountEnabled ==
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          blueprint: '"entra-id-user"'
-Y
+variant jq-selector 's/query: .*/query: .accountEnabled ==/'
 badmap jq-selector 4:14 "resource '/users'.*selector\\.query"
 
-cat >"$M/jq-if-no-else.yaml" <<'Y'
-resources:
-  - kind: /users
-    selector:
-      query: 'true'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          blueprint: '"entra-id-user"'
-          properties:
-            enabled: if .accountEnabled then "yes" end
-Y
+variant jq-if-no-else '/blueprint:/s/$/\n          properties:\n            enabled: if .accountEnabled then "yes" end/'
 badmap jq-if-no-else 11:22 "resource '/users'.*properties\\.enabled.*else"
 
-cat >"$M/top-range.yaml" <<'Y'
-resources:
-  - kind: /users
-    selector:
-      query: 'true'
-      query_params:
-        $top: "1000"
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          blueprint: '"entra-id-user"'
-Y
+variant top-range '/query:/s/$/\n      query_params:\n        $top: "1000"/'
 badmap top-range 6:15 "top.*1000"
 
 # A kind that is not a Graph path (the Ocean guide's kinds all start
 # with '/'): refused where it is written.
-cat >"$M/kind-path.yaml" <<'Y'
-resources:
-  - kind: users
-    selector:
-      query: 'true'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          blueprint: '"entra-id-user"'
-Y
+variant kind-path 's|kind: /users|kind: users|'
 badmap kind-path 2:11 "resource kind 'users' must be a Graph path starting with '/'"
 
 cat >"$M/threshold-range.yaml" <<'Y'

@@ -25,29 +25,16 @@ EOF
 run base --init
 expect_rc 0 base
 curl -sf -X POST -d @"$T/others.json" "$PORT_URL/_fake/seed" >/dev/null || fail seed
-# What Port holds: every entity, with the length of each array relation.
-snapshot() {
-	port_state | jq -S -c '.entities | map_values(map_values(
-	    (.relations // {}) | map_values(if type == "array" then length
-	    else 1 end)))'
-}
-snapshot >"$T/before.json"
+relations_snapshot >"$T/before.json"
 assert_eq "$(jq '."entra-id-group" | length' "$T/before.json")" 6 "6 groups"
-assert_eq "$(jq '[."entra-id-group"[].members] | max' "$T/before.json")" 1100 \
+assert_eq "$(jq '[."entra-id-group"[].members | length] | max' "$T/before.json")" 1100 \
     "the big group has 1100 user members"
 
-# nothing_lost NAME: no entity of before.json is missing, none has fewer
-# members (or other related entities).
+# nothing_lost NAME: no entity of before.json is missing, no relation has
+# lost a target it had (members compared by identifier).
 nothing_lost() {
-	snapshot >"$T/$1.after.json"
-	lost=$(jq -n --slurpfile a "$T/before.json" --slurpfile b "$T/$1.after.json" '
-	    [$a[0] | to_entries[] | .key as $bp | .value | to_entries[] |
-	     .key as $id | .value as $rel |
-	     ($b[0][$bp][$id]) as $now |
-	     if $now == null then "\($bp)/\($id) missing"
-	     else ($rel | to_entries[] | select(($now[.key] // 0) < .value) |
-	         "\($bp)/\($id) \(.key): \(.value) -> \($now[.key] // 0)")
-	     end] | .[:5] | join("; ")')
+	relations_snapshot >"$T/$1.after.json"
+	lost=$(lost_since "$T/before.json" "$T/$1.after.json")
 	[ "$lost" = '""' ] || fail "$1: lost: $lost"
 }
 
@@ -114,6 +101,18 @@ for how in empty_ids number_ids; do
 	run "members$how" --max-retries 1
 	expect_rc 1 "members$how"
 	assert_grep "cannot read the members of group '[^']+': HTTP 200: a member without an id" "$T/members$how.out"
+	nothing_lost "members$how"
+done
+# The other ways a member page can be broken fail the group too.
+for c in 'value_object:without a "value" array' 'null_value:without a "value" array' \
+    'empty:without a "value" array' 'null_next:whose nextLink is not a string' \
+    'foreign_next:whose nextLink leads away from Graph'; do
+	how=${c%%:*}
+	graph_faults "[{\"match\":\"/members\",\"times\":-1,\"action\":\"mangle\",\"how\":\"$how\"}]"
+	run "members$how" --max-retries 1
+	expect_rc 1 "members$how"
+	assert_grep "cannot read the members of group '[^']+': HTTP 200: a member page ${c#*:}" "$T/members$how.out"
+	assert_grep 'deletion: skipped: a resource failed' "$T/members$how.out"
 	nothing_lost "members$how"
 done
 graph_faults '[{"match":"/members","times":2,"action":"mangle","how":"strip_ids"}]'
@@ -255,7 +254,7 @@ port_state | grep -qF -- "$PORT_SECRET" && fail "a secret reached Port"
 run restore
 expect_rc 0 restore
 assert_eq "$(count_entities entra-id-user)" 1098 "third removed user deleted"
-snapshot >"$T/before.json"
+relations_snapshot >"$T/before.json"
 
 # 7. A nextLink is followed only on Graph's origin: the token never goes
 # elsewhere, and the resource fails without a request.

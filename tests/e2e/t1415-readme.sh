@@ -3,7 +3,8 @@
 # activity; Port's client credentials and both regions' base URLs), an
 # install section, and "moving from the Ocean integration" (the same
 # environment, examples/guide-mapping.yaml, --mapping-from-port); every
-# file it names is in the repository, and none outside it.
+# file it names is in the repository, and none outside it; its table of
+# src/'s layers is the one scripts/layers.sh checks.
 . "$E2P_TOP/tests/e2e/lib.sh"
 R=$E2P_TOP/README.md
 section() {	# section TITLE: the lines of "## TITLE" up to the next "## "
@@ -49,6 +50,14 @@ while read -r p; do
 	[ -e "$1" ] || fail "the README names '$p', which is not in the repository"
 done <"$T/paths"
 echo "ok: $(wc -l <"$T/paths") paths checked"
+# The layering table of "Layout" is the one make lint checks.
+section Layout | awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { gsub(/,/, " ", $3); print $2, $3 }' |
+    awk '{ $1 = $1; print }' | sort >"$T/layers.readme"
+sed -n "/^layers='\$/,/^'\$/p" "$E2P_TOP/scripts/layers.sh" | grep '^[0-9]' |
+    awk '{ $1 = $1; print }' | sort >"$T/layers.lint"
+[ "$(wc -l <"$T/layers.lint")" -ge 5 ] || fail "no layers read from scripts/layers.sh"
+diff "$T/layers.lint" "$T/layers.readme" ||
+    fail "the README's layers are not scripts/layers.sh's"
 # The manual's sections exist for what the README sends the reader to.
 grep -q '^\.Sh EXIT STATUS' "$E2P_TOP/man/entra2port.1" || fail "man: EXIT STATUS"
 grep -q '^\.Ss Microsoft Graph credentials' "$E2P_TOP/man/entra2port.1" || fail "man: credentials"
