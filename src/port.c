@@ -72,7 +72,8 @@ struct port {
 	void *arg;
 	struct batch **open; /* one per blueprint */
 	size_t nopen;
-	size_t pending;
+	size_t pending;  /* upserted, not yet answered */
+	size_t gathered; /* of those, still in part-filled batches */
 	unsigned long requests;
 	int auth_failed;
 	const char *rid; /* reply's X-Trace-Id, during results */
@@ -182,7 +183,7 @@ port_request_id(const struct port *p)
 size_t
 port_pending(const struct port *p)
 {
-	return p->pending;
+	return p->pending - p->gathered;
 }
 
 /* Submit a request to Port with the ownership User-Agent. */
@@ -435,6 +436,7 @@ close_batch(struct port *p, struct batch *b)
 			p->open[i] = p->open[--p->nopen];
 			break;
 		}
+	p->gathered -= b->n;
 	send_batch(p, b);
 }
 
@@ -457,6 +459,7 @@ port_upsert(struct port *p, void *tag, const char *bp, const char *id,
 	b->tags[b->n] = tag;
 	b->n++;
 	p->pending++;
+	p->gathered++;
 	if (b->n == BULK_MAX)
 		close_batch(p, b);
 }

@@ -56,7 +56,12 @@ void port_upsert(struct port *, void *tag, const char *blueprint,
     const char *identifier, const char *json, size_t len);
 /* Send every partly filled batch. */
 void port_flush(struct port *);
-/* Entities queued or in flight, not yet answered. */
+/*
+ * Port's backlog: entities sent (or queued to send) and not yet answered.
+ * Those still gathering in part-filled batches are not counted: they
+ * leave only when their batch fills or port_flush sends it, so no answer
+ * of Port's could ever bring them down.
+ */
 size_t port_pending(const struct port *);
 
 /*

@@ -488,6 +488,12 @@ resource_restarted(const struct resource *k)
 	return k->restarted;
 }
 
+int
+resource_finished(const struct resource *k)
+{
+	return k->finished;
+}
+
 const char *
 resource_unproven(const struct resource *k)
 {

@@ -55,6 +55,8 @@ const struct mapping_resource *resource_mapping(const struct resource *);
 uint64_t resource_bit(const struct resource *);
 /* 1 once the listing started again from its first page. */
 int resource_restarted(const struct resource *);
+/* Whether the resource was read to its end (its done callback ran). */
+int resource_finished(const struct resource *);
 /* Why the read proves nothing about a collection, or NULL. */
 const char *resource_unproven(const struct resource *);
 const struct transform_stats *resource_stats(const struct resource *);

@@ -63,7 +63,6 @@ struct sync {
 	FILE *out;
 	size_t high, low;
 	size_t kinds_left;
-	unsigned char *ended; /* resource i reached its end (or failed) */
 	int init_rc;
 	struct buf key; /* scratch: blueprint \x1f id */
 	/* What the integration held in Port when the run started. */
@@ -191,21 +190,17 @@ resume_all(struct sync *s)
 }
 
 /*
- * Whether Port lags: past high water to hold, above low water to resume.
- * While it lags, the partly filled batches go out: entities waiting in
- * them are answered only once sent, and with many blueprints they alone
- * would keep the backlog over the mark, with nothing left to answer and
- * resume the held reads.
+ * Whether Port lags: its backlog (port_pending: sent, not yet answered)
+ * past high water to hold the reads, above low water to resume them.
+ * Every entity counted there has an answer coming, which resumes them.
  */
 static int
 lagging(void *arg, int resuming)
 {
 	struct sync *s = arg;
 
-	if (s->p == NULL || port_pending(s->p) < (resuming ? s->low : s->high))
-		return 0;
-	port_flush(s->p);
-	return 1;
+	return s->p != NULL &&
+	    port_pending(s->p) >= (resuming ? s->low : s->high);
 }
 
 /* --send-examples: the first 5 raw items of each resource, masked. */
@@ -236,7 +231,7 @@ resource_done(void *arg, struct resource *res)
 {
 	struct sync *s = arg;
 
-	s->ended[resource_index(res)] = 1;
+	(void)res;
 	if (--s->kinds_left == 0 && s->p != NULL)
 		port_flush(s->p);
 }
@@ -521,7 +516,7 @@ read_all(struct sync *s)
 	/* The proof of a complete read is positive: a resource that never
 	 * said it reached its end (a stall) proves nothing. */
 	for (i = 0; i < s->nk; i++)
-		if (!s->ended[i]) {
+		if (!resource_finished(s->k[i])) {
 			msg_error("'%s': the read stopped before its end",
 			    resource_mapping(s->k[i])->kind);
 			report_kind_failed(s->rep, i,
@@ -628,7 +623,6 @@ release(struct sync *s)
 	for (i = 0; i < s->nk; i++)
 		resource_free(s->k[i]);
 	free(s->k);
-	free(s->ended);
 	for (i = 0; i < s->nbpk; i++)
 		free(s->bpk[i].bp);
 	free(s->bpk);
@@ -653,7 +647,6 @@ sync_run(const struct options *o, const struct mapping *m, struct report *rep)
 	s.rep = rep;
 	s.nk = m->nres;
 	s.k = xcalloc(s.nk + 1, sizeof(*s.k));
-	s.ended = xcalloc(s.nk + 1, 1);
 	strset_init(&s.seen);
 	strset_init(&s.targets);
 	buf_init(&s.key);

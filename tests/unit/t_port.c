@@ -247,9 +247,11 @@ test_batches(void)
 	upsert(p, "entra-id-user", 0, 21);
 	upsert(p, "entra-id-group", 21, 2);
 	is_int(nreqs, 1, "21 users: the first 20 sent at once");
-	is_int(port_pending(p), 23, "23 pending");
+	is_int(port_pending(p), 20,
+	    "Port's backlog: the 20 sent, not the 3 still gathering");
 	port_flush(p);
 	is_int(nreqs, 3, "flush sends the user and the group batch");
+	is_int(port_pending(p), 23, "then all 23 wait for Port");
 	ok(strcmp(reqs[0].method, "POST") == 0 &&
 		strcmp(reqs[0].url,
 		    "https://port.test/v1/blueprints/entra-id-user/entities/bulk?"
