@@ -159,10 +159,8 @@ http_new(const struct http_config *cfg)
 	if (cfg->ca_file != NULL)
 		h->cfg.ca_file = h->ca_file = xstrdup(cfg->ca_file);
 	h->multi = curl_multi_init();
-	if (h->multi == NULL) {
-		fputs("entra2port: cannot initialise libcurl\n", stderr);
-		exit(70);
-	}
+	if (h->multi == NULL)
+		xmalloc_oom();
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	return h;
 }
@@ -467,10 +465,8 @@ start(struct http *h, struct req *r)
 		e = r->easy = curl_easy_init();
 	else
 		curl_easy_reset(e);
-	if (e == NULL) {
-		fputs("entra2port: cannot initialise libcurl\n", stderr);
-		exit(70);
-	}
+	if (e == NULL)
+		xmalloc_oom();
 	buf_reset(&r->resp.body);
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);

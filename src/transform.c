@@ -263,10 +263,8 @@ prog_compile(struct jqprog *p, const char *text)
 
 	buf_init(&p->err);
 	p->err_line = 0;
-	if ((p->jq = jq_init()) == NULL) {
-		msg_error("out of memory");
-		exit(70);
-	}
+	if ((p->jq = jq_init()) == NULL)
+		xmalloc_oom();
 	jq_set_error_cb(p->jq, err_cb, p);
 	jq_set_debug_cb(p->jq, debug_cb, NULL);
 	if (jq_compile(p->jq, text))

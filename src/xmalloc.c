@@ -1,19 +1,21 @@
 /*
- * Allocation wrappers.  They end the process on out-of-memory, the only
- * place below main() that exits; every other failure is returned.
+ * Allocation wrappers.  They end the process on out of memory (exit 70,
+ * EXIT_NOMEM), the only reason anything below main() exits; every other
+ * failure is returned.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exits.h"
 #include "xmalloc.h"
 
-static void
-oom(void)
+void
+xmalloc_oom(void)
 {
 	fputs("entra2port: out of memory\n", stderr);
-	exit(70);
+	exit(EXIT_NOMEM);
 }
 
 void *
@@ -22,7 +24,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		xmalloc_oom();
 	return p;
 }
 
@@ -32,7 +34,7 @@ xcalloc(size_t n, size_t sz)
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (p == NULL)
-		oom();
+		xmalloc_oom();
 	return p;
 }
 
@@ -41,7 +43,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		oom();
+		xmalloc_oom();
 	return p;
 }
 
@@ -49,7 +51,7 @@ void *
 xreallocarray(void *p, size_t n, size_t sz)
 {
 	if (sz != 0 && n > (size_t)-1 / sz)
-		oom();
+		xmalloc_oom();
 	return xrealloc(p, n * sz);
 }
 
@@ -75,7 +77,7 @@ xvasprintf(const char *fmt, va_list ap)
 	char *s;
 
 	if (vasprintf(&s, fmt, ap) < 0)
-		oom();
+		xmalloc_oom();
 	return s;
 }
 

@@ -17,6 +17,11 @@ char *xstrndup(const char *, size_t);
 /* printf into a new string; the caller owns it. */
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+/*
+ * End the process for want of memory (exit 70), for the libraries'
+ * constructors too (curl_easy_init, jq_init fail only that way).
+ */
+void xmalloc_oom(void) __attribute__((noreturn));
 /* Wipe then free a NUL-terminated secret; NULL is a no-op. */
 void freezero_str(char *);
 

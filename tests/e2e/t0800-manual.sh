@@ -62,9 +62,13 @@ else
 	echo "skip: strings(1) not found; environment names not checked"
 fi
 
-# EXIT STATUS lists 0 to 4.
+# EXIT STATUS lists every status of src/exits.h (0 to 4, and 70).
 sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$MAN1" >"$T/exit"
-for s in 0 1 2 3 4; do
+statuses=$(sed -n 's/^#define EXIT_[A-Z]* *\([0-9][0-9]*\).*/\1/p' \
+    "$E2P_TOP/src/exits.h")
+[ "$(echo $statuses)" = "0 1 2 3 4 70" ] ||
+    fail "exits.h: statuses '$(echo $statuses)'"
+for s in $statuses; do
 	grep -qx "\.It $s" "$T/exit" || fail "exit status $s not in EXIT STATUS"
 done
 
