@@ -478,8 +478,8 @@ print_result(const struct report *r, FILE *fp)
 		    up, r->dry_run ? "mapped" : "synced", fail,
 		    report_kinds_failed(r) > 0 ? "; a resource failed, nothing "
 						 "was deleted" :
-			r->delete_failed       ? "; the delete phase "
-						 "failed" :
+			r->delete_failed       ? "; deletion skipped or "
+						 "incomplete (see deletion:)" :
 						 "");
 		break;
 	case EXIT_ABORTED:

@@ -90,6 +90,7 @@ static void
 test_status(void)
 {
 	struct report *r;
+	char *s;
 
 	r = new_report(2, 0);
 	is_int(report_exit_status(r), EXIT_OK, "nothing wrong: 0");
@@ -98,8 +99,16 @@ test_status(void)
 	report_free(r);
 
 	r = new_report(2, 0);
-	report_deletion_note(r, 1, "some deletions failed");
+	report_deletion_note(r, 1, "skipped: a resource proves nothing");
 	is_int(report_exit_status(r), EXIT_PARTIAL, "a failed delete: 1");
+	s = summary(r);
+	ok(strstr(s, "deletion: skipped: a resource proves nothing\n") !=
+		    NULL &&
+		strstr(s,
+		    "rejected; deletion skipped or incomplete (see "
+		    "deletion:)\n") != NULL,
+	    "the result line points at the deletion line");
+	free(s);
 	report_free(r);
 
 	/* The note is the first one, the failure is not lost with a later
