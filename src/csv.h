@@ -1,7 +1,7 @@
 /*
  * Comma-separated lists of names ("id,displayName,mail"), the way Graph's
  * $select and the fields a mapping reads are written: membership and
- * removal, whole names only.
+ * removal, whole names only, spaces around them and ASCII case ignored.
  */
 #ifndef E2P_CSV_H
 #define E2P_CSV_H

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "graphschema.h"
 #include "jqscan.h"
 #include "mapping.h"
@@ -645,29 +646,6 @@ graphschema_port_format(const struct graphschema_prop *p)
 	    strcmp(p->type, "Edm.DateTimeOffset") == 0)
 		return "date-time";
 	return NULL;
-}
-
-/* Does the comma-separated list csv name s (case ignored, spaces trimmed)? */
-static int
-csv_has(const char *csv, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (csv != NULL && *csv != '\0') {
-		size_t m;
-
-		while (*csv == ' ')
-			csv++;
-		m = strcspn(csv, ",");
-		while (m > 0 && csv[m - 1] == ' ')
-			m--;
-		if (m == n && strncasecmp(csv, s, n) == 0)
-			return 1;
-		csv = strchr(csv, ',');
-		if (csv != NULL)
-			csv++;
-	}
-	return 0;
 }
 
 /* Does the $filter text name property s (a whole word, case ignored)? */

@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "client.h"
+#include "csv.h"
 #include "graph.h"
 #include "graphschema.h"
 #include "http.h"
@@ -583,31 +584,6 @@ single_type(unsigned t)
 	return t != 0 && (t & (t - 1)) == 0;
 }
 
-/* Is name in the comma-separated list? */
-static int
-in_csv(const char *csv, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = csv;
-
-	while (p != NULL && *p != '\0') {
-		size_t m = strcspn(p, ",");
-
-		while (m > 0 && p[m - 1] == ' ')
-			m--;
-		while (*p == ' ' && m > 0) {
-			p++;
-			m--;
-		}
-		if (m == n && strncmp(p, name, n) == 0)
-			return 1;
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
-	return 0;
-}
-
 /*
  * The format every non-null value of f satisfies, or FMT_NONE; never
  * email: Entra holds addresses Port's email check refuses (non-ASCII
@@ -1092,7 +1068,7 @@ write_mapping(struct ctx *c, const char *file, const char *id,
 		if (!title_field(st, titles[i]))
 			continue;
 		buf_printf(&title, ".%s // ", titles[i]);
-		if (!in_csv(sel.data, titles[i]))
+		if (!csv_has(sel.data, titles[i]))
 			buf_printf(&sel, ",%s", titles[i]);
 	}
 	buf_puts(&title, ".id");
@@ -1175,7 +1151,7 @@ choose(const struct options *o, struct stats *st)
 			graphschema_port_type(gp) == NULL :
 			!single_type(f->types))
 			continue;
-		if (o->fields != NULL && !in_csv(o->fields, f->name))
+		if (o->fields != NULL && !csv_has(o->fields, f->name))
 			continue;
 		f->chosen = 1;
 	}

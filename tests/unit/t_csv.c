@@ -18,6 +18,14 @@ main(void)
 	ok(!csv_has("", "id"), "empty list");
 	ok(!csv_has(NULL, "id"), "no list");
 	ok(!csv_has("id", ""), "empty name");
+	ok(!csv_has("id,,mail", ""), "an empty name is never there");
+	ok(csv_has("id, displayName ,mail", "displayName"),
+	    "spaces around a name are not part of it");
+	ok(csv_has("id,DisplayName", "displayName") &&
+		csv_has("SIGNINACTIVITY", "signInActivity"),
+	    "case is ignored, as Graph ignores it in $select");
+	ok(!csv_has("id, displayNames", "displayName"),
+	    "trimmed, a longer name is still another name");
 	s = csv_without("id,signInActivity,mail", "signInActivity", &f);
 	is_str(s, "id,mail", "removed from the middle");
 	ok(f, "found");
@@ -32,6 +40,10 @@ main(void)
 	s = csv_without("id,mail", "mailNickname", &f);
 	is_str(s, "id,mail", "a name that is a prefix of it stays");
 	ok(!f, "not found either");
+	free(s);
+	s = csv_without("id , SignInActivity,mail ", "signInActivity", &f);
+	is_str(s, "id,mail", "removed whatever its case; spaces dropped");
+	ok(f, "found so");
 	free(s);
 	s = csv_without("a,b,a", "a", NULL);
 	is_str(s, "b", "every occurrence");
