@@ -277,6 +277,15 @@ expect_rc 1 nullnext
 assert_grep "its @odata.nextLink is a null, not a string" "$T/nullnext.out"
 nothing_lost nullnext
 
+# A member page whose nextLink names itself, again and again: followed
+# forever, the run never ended; now the group fails like any unproven list.
+graph_faults '[{"match":"/members","times":-1,"action":"repeat_link"}]'
+run memberloop
+expect_rc 1 memberloop
+assert_grep "a member page nextLink came back twice" "$T/memberloop.out"
+nothing_lost memberloop
+clear_faults
+
 # Control characters from a service are escaped in the text output: a
 # message cannot forge a line of the summary or drive the terminal.
 graph_faults '[{"match":"^/v1.0/applications","times":-1,"status":403,"body":{"error":{"code":"Authorization_RequestDenied","message":"denied\u001b[2J\nresult: ok: forged"}}}]'
