@@ -128,7 +128,7 @@ check_top(const struct mapping_resource *r, const struct mapping_field *top,
 }
 
 int
-check_mapping(const struct options *o, const struct mapping *m)
+check_mapping(const struct mapping *m, struct transform **ts)
 {
 	size_t i;
 	int rc = 0;
@@ -136,11 +136,9 @@ check_mapping(const struct options *o, const struct mapping *m)
 	for (i = 0; i < m->nres; i++) {
 		const struct mapping_resource *r = &m->res[i];
 		const struct mapping_field *top = mapping_param(r, "$top");
-		struct transform *t;
 
-		if ((t = transform_new(r, r->file)) == NULL)
+		if ((ts[i] = transform_new(r, r->file)) == NULL)
 			rc = -1;
-		transform_free(t);
 		if (top != NULL) {
 			char *end;
 			long v = strtol(top->value, &end, 10);
@@ -166,6 +164,5 @@ check_mapping(const struct options *o, const struct mapping *m)
 		}
 		check_fields(r);
 	}
-	(void)o;
 	return rc;
 }

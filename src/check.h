@@ -8,9 +8,13 @@
 #define E2P_CHECK_H
 
 struct mapping;
-struct options;
+struct transform;
 
-/* Returns 0, or -1 after printing file:line:col errors. */
-int check_mapping(const struct options *, const struct mapping *);
+/*
+ * Returns 0, or -1 after printing file:line:col errors.  The programs of
+ * resource i, compiled once, are left in ts[i] (an array of m->nres,
+ * each owned by the caller; NULL where they do not compile).
+ */
+int check_mapping(const struct mapping *m, struct transform **ts);
 
 #endif

@@ -23,6 +23,7 @@
 #include "report.h"
 #include "sync.h"
 #include "transform.h"
+#include "xmalloc.h"
 
 static void
 on_signal(int sig)
@@ -47,7 +48,9 @@ main(int argc, char **argv)
 	struct options o;
 	struct mapping *m = NULL;
 	struct report *rep = NULL;
+	struct transform **ts = NULL; /* each resource's programs */
 	struct sigaction sa;
+	size_t i;
 	int rc, status = EXIT_USAGE;
 
 	memset(&sa, 0, sizeof(sa));
@@ -97,7 +100,8 @@ main(int argc, char **argv)
 	if (m == NULL)
 		goto out;
 	jqscan_settle_members(m);
-	if (check_mapping(&o, m) == -1)
+	ts = xcalloc(m->nres + 1, sizeof(*ts));
+	if (check_mapping(m, ts) == -1)
 		goto out;
 	if (o.mode == MODE_CHECK) {
 		printf("%s: ok: %zu resources, every jq program compiles\n",
@@ -106,7 +110,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rep = report_new(m->nres, o.mode == MODE_DRY_RUN);
-	if (sync_run(&o, m, rep) == -1)
+	if (sync_run(&o, m, ts, rep) == -1)
 		goto out;
 	/* A dry run's stdout is (or may be) the entities: counts to stderr. */
 	if (o.log_format == LOG_JSON)
@@ -121,6 +125,9 @@ main(int argc, char **argv)
 	if (close_stdout() == -1 && status == EXIT_OK)
 		status = EXIT_PARTIAL;
 out:
+	for (i = 0; ts != NULL && i < m->nres; i++)
+		transform_free(ts[i]);
+	free(ts);
 	report_free(rep);
 	transform_env(0, NULL);
 	mapping_free(m);

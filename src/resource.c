@@ -424,7 +424,7 @@ query_setup(struct resource *k)
 }
 
 struct resource *
-resource_new(const struct mapping_resource *r, size_t idx,
+resource_new(const struct mapping_resource *r, size_t idx, struct transform *t,
     const struct resource_env *env)
 {
 	struct resource *k = xcalloc(1, sizeof(*k));
@@ -435,10 +435,7 @@ resource_new(const struct mapping_resource *r, size_t idx,
 	k->bit = idx < 64 ? (uint64_t)1 << idx : 0;
 	report_name(k->env.rep, idx, r->kind);
 	query_setup(k);
-	if ((k->t = transform_new(r, r->file)) == NULL) {
-		resource_free(k);
-		return NULL;
-	}
+	k->t = t;
 	return k;
 }
 

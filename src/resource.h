@@ -16,6 +16,7 @@ struct mapping_resource;
 struct report;
 struct resource;
 struct tpage;
+struct transform;
 struct transform_stats;
 
 /* What a resource needs of the engine that runs it. */
@@ -38,11 +39,11 @@ struct resource_env {
 
 /*
  * Resource idx of the mapping, r (kept by the caller), set up with its
- * $select derived and its $top clamped, and its jq programs compiled.
- * Returns NULL after printing why (a program that does not compile).
+ * $select derived and its $top clamped, mapping with t, its compiled
+ * programs (taken: freed with the resource).
  */
 struct resource *resource_new(const struct mapping_resource *r, size_t idx,
-    const struct resource_env *env);
+    struct transform *t, const struct resource_env *env);
 void resource_free(struct resource *);
 /* Start reading (the requests run in the engine's http_run). */
 void resource_start(struct resource *);

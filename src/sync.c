@@ -47,6 +47,8 @@ struct bpkind {
 struct sync {
 	const struct options *o;
 	const struct mapping *m;
+	struct transform *
+	    *ts; /* compiled programs, until resources take them */
 	struct report *rep;
 	struct client cl;          /* owns h, g, p, pauth */
 	struct progress *progress; /* NULL: none drawn */
@@ -416,9 +418,10 @@ setup(struct sync *s)
 	s->g = env.g = s->cl.g;
 	s->p = s->cl.p;
 	s->pauth = s->cl.pauth;
-	for (i = 0; i < s->nk; i++)
-		if ((s->k[i] = resource_new(&s->m->res[i], i, &env)) == NULL)
-			return -1;
+	for (i = 0; i < s->nk; i++) {
+		s->k[i] = resource_new(&s->m->res[i], i, s->ts[i], &env);
+		s->ts[i] = NULL;
+	}
 	if (o->mode == MODE_DRY_RUN) {
 		s->out = stdout;
 		if (o->output_path != NULL &&
@@ -635,7 +638,8 @@ release(struct sync *s)
 }
 
 int
-sync_run(const struct options *o, const struct mapping *m, struct report *rep)
+sync_run(const struct options *o, const struct mapping *m,
+    struct transform **ts, struct report *rep)
 {
 	struct sync s;
 	double t0 = http_mono();
@@ -645,6 +649,7 @@ sync_run(const struct options *o, const struct mapping *m, struct report *rep)
 	s.o = o;
 	s.m = m;
 	s.rep = rep;
+	s.ts = ts;
 	s.nk = m->nres;
 	s.k = xcalloc(s.nk + 1, sizeof(*s.k));
 	strset_init(&s.seen);

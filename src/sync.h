@@ -10,12 +10,15 @@
 struct options;
 struct mapping;
 struct report;
+struct transform;
 
 /*
- * Run the mode of o (--dry-run or a full resync) with mapping m, filling
- * r.  Returns 0 when the run finished (the report says how well), -1 when
- * it could not start (a message was printed; exit 2).
+ * Run the mode of o (--dry-run or a full resync) with mapping m and its
+ * compiled programs ts (check_mapping's; each taken, ts[i] left NULL),
+ * filling r.  Returns 0 when the run finished (the report says how well),
+ * -1 when it could not start (a message was printed; exit 2).
  */
-int sync_run(const struct options *, const struct mapping *, struct report *);
+int sync_run(const struct options *, const struct mapping *,
+    struct transform **ts, struct report *);
 
 #endif
