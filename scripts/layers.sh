@@ -10,7 +10,7 @@ layers='
 1 buf strset
 2 msg csv
 3 options mapping http blueprints members
-4 jqscan jqpath auth report digest
+4 jqscan jqpath jvtext auth report digest
 5 graphschema transform graph port progress
 6 state prune client resource
 7 check inspect sync

@@ -18,6 +18,7 @@
 #include "csv.h"
 #include "jqpath.h"
 #include "jqscan.h"
+#include "jvtext.h"
 #include "mapping.h"
 #include "members.h"
 #include "msg.h"
@@ -935,6 +936,8 @@ transform_stats(const struct transform *t)
 
 /* ---- pages ---- */
 
+static void put_dump(struct buf *, jv);
+
 /* "a" or "an" before a jq type name. */
 static const char *
 article(jv_kind k)
@@ -1081,14 +1084,14 @@ tpage_item_id(const struct tpage *pg, size_t i)
 char *
 tpage_item_json(const struct tpage *pg, size_t i)
 {
-	jv s;
+	struct buf b;
 	char *r;
 
 	if (i >= pg->n || !jv_is_valid(pg->items[i]))
 		return NULL;
-	s = jv_dump_string(jv_copy(pg->items[i]), 0);
-	r = xstrdup(jv_string_value(s));
-	jv_free(s);
+	buf_init(&b);
+	put_dump(&b, jv_copy(pg->items[i]));
+	r = buf_detach(&b);
 	return r;
 }
 
@@ -1111,12 +1114,20 @@ tpage_free(struct tpage *pg)
 
 /* ---- running ---- */
 
-/* Append the compact JSON text of v (consumed) to b. */
+/*
+ * Append the compact JSON text of v (consumed) to b, as jv_dump_string
+ * writes it (libjq itself writes what nests too deep for jvtext).
+ */
 static void
 put_dump(struct buf *b, jv v)
 {
-	jv s = jv_dump_string(v, 0);
+	jv s;
 
+	if (jvtext_put(b, v) == 0) {
+		jv_free(v);
+		return;
+	}
+	s = jv_dump_string(v, 0);
 	buf_append(b, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
@@ -1141,7 +1152,8 @@ put_ids(struct buf *b, const struct members *ml, const char *type)
 		if (!first)
 			buf_putc(b, ',');
 		first = 0;
-		/* Printable ASCII but '"' and '\\' is written as it is. */
+		/* Printable ASCII but '"' and '\\' is written as it is;
+		 * anything else goes through libjq, which mends bad UTF-8. */
 		for (k = 0; k < n; k++) {
 			unsigned char c = (unsigned char)id[k];
 
@@ -1221,7 +1233,7 @@ static int
 emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
     void *arg, char **err)
 {
-	jv id, bp, s;
+	jv id, bp;
 	struct buf text;
 	int r = 0;
 
@@ -1256,15 +1268,15 @@ emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
 		buf_release(&text);
 		goto out;
 	}
-	s = jv_dump_string(e, 0);
+	buf_init(&text);
+	put_dump(&text, e);
 	if (fn != NULL &&
-	    fn(arg, jv_string_value(bp), jv_string_value(id),
-		jv_string_value(s),
-		(size_t)jv_string_length_bytes(jv_copy(s))) == -1) {
+	    fn(arg, jv_string_value(bp), jv_string_value(id), buf_str(&text),
+		text.len) == -1) {
 		*err = xasprintf("resource '%s': output stopped", t->kind);
 		r = -1;
 	}
-	jv_free(s);
+	buf_release(&text);
 out:
 	jv_free(id);
 	jv_free(bp);
