@@ -4,9 +4,12 @@
  * '\' escaped, the control characters (and DEL) as \b \t \n \f \r or
  * \u00xx in lower-case hex, and every other character as its UTF-8 bytes.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jvtext.h"
+#include "xmalloc.h"
 
 /* What byte c becomes inside a JSON string: 0 as it is, else an escape. */
 static const char *
@@ -72,12 +75,12 @@ put_jstring(struct buf *b, jv s)
 }
 
 static int
-put(struct buf *b, jv v, int depth)
+put(struct buf *b, jv v, int level)
 {
 	jv s, kv, x;
 	int i, n, it, first = 1;
 
-	if (depth > JVTEXT_MAX_DEPTH)
+	if (level > JVTEXT_MAX_DEPTH)
 		return -1;
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NULL:
@@ -105,7 +108,7 @@ put(struct buf *b, jv v, int depth)
 			if (i > 0)
 				buf_putc(b, ',');
 			x = jv_array_get(jv_copy(v), i);
-			if (put(b, x, depth + 1) == -1) {
+			if (put(b, x, level + 1) == -1) {
 				jv_free(x);
 				return -1;
 			}
@@ -125,7 +128,7 @@ put(struct buf *b, jv v, int depth)
 			jv_free(kv);
 			buf_putc(b, ':');
 			x = jv_object_iter_value(v, it);
-			if (put(b, x, depth + 1) == -1) {
+			if (put(b, x, level + 1) == -1) {
 				jv_free(x);
 				return -1;
 			}
@@ -149,4 +152,325 @@ jvtext_put(struct buf *b, jv v)
 	if (b->data != NULL)
 		b->data[len] = '\0';
 	return -1;
+}
+
+/* ---- reading ---- */
+
+struct rd {
+	const char *p, *end;
+	char *tmp; /* unescaped string text */
+	size_t tmpcap;
+};
+
+static void
+skip_ws(struct rd *r)
+{
+	while (r->p < r->end &&
+	    (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+		r->p++;
+}
+
+static int
+hex4(const char *s, unsigned *u)
+{
+	int i;
+
+	*u = 0;
+	for (i = 0; i < 4; i++) {
+		int c = (unsigned char)s[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		*u = *u << 4 | (unsigned)d;
+	}
+	return 0;
+}
+
+/* Append code point u as UTF-8 to o at *len (room checked). */
+static void
+put_utf8(char *o, size_t *len, unsigned u)
+{
+	if (u < 0x80) {
+		o[(*len)++] = (char)u;
+	} else if (u < 0x800) {
+		o[(*len)++] = (char)(0xc0 | u >> 6);
+		o[(*len)++] = (char)(0x80 | (u & 0x3f));
+	} else if (u < 0x10000) {
+		o[(*len)++] = (char)(0xe0 | u >> 12);
+		o[(*len)++] = (char)(0x80 | (u >> 6 & 0x3f));
+		o[(*len)++] = (char)(0x80 | (u & 0x3f));
+	} else {
+		o[(*len)++] = (char)(0xf0 | u >> 18);
+		o[(*len)++] = (char)(0x80 | (u >> 12 & 0x3f));
+		o[(*len)++] = (char)(0x80 | (u >> 6 & 0x3f));
+		o[(*len)++] = (char)(0x80 | (u & 0x3f));
+	}
+}
+
+/* The string whose opening quote r->p is past, into *out. */
+static int
+rd_string(struct rd *r, jv *out)
+{
+	const char *s = r->p, *q;
+	size_t len = 0;
+	unsigned u, lo;
+
+	for (q = s;
+	     q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20;
+	     q++)
+		;
+	if (q < r->end && *q == '"') {
+		*out = jv_string_sized(s, (int)(q - s));
+		r->p = q + 1;
+		return 0;
+	}
+	/* Escapes: unescaped text is never longer than the escaped. */
+	if ((size_t)(r->end - s) > r->tmpcap) {
+		free(r->tmp);
+		r->tmpcap = (size_t)(r->end - s);
+		r->tmp = xmalloc(r->tmpcap);
+	}
+	for (q = s; q < r->end && *q != '"'; q++) {
+		if ((unsigned char)*q < 0x20)
+			return -1;
+		if (*q != '\\') {
+			r->tmp[len++] = *q;
+			continue;
+		}
+		if (++q == r->end)
+			return -1;
+		switch (*q) {
+		case '"':
+		case '\\':
+		case '/':
+			r->tmp[len++] = *q;
+			break;
+		case 'b':
+			r->tmp[len++] = '\b';
+			break;
+		case 'f':
+			r->tmp[len++] = '\f';
+			break;
+		case 'n':
+			r->tmp[len++] = '\n';
+			break;
+		case 'r':
+			r->tmp[len++] = '\r';
+			break;
+		case 't':
+			r->tmp[len++] = '\t';
+			break;
+		case 'u':
+			if (r->end - q < 5 || hex4(q + 1, &u) == -1)
+				return -1;
+			q += 4;
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return -1;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				/* Only a whole pair is read here. */
+				if (r->end - q < 7 || q[1] != '\\' ||
+				    q[2] != 'u' || hex4(q + 3, &lo) == -1 ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				q += 6;
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			}
+			put_utf8(r->tmp, &len, u);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (q == r->end)
+		return -1;
+	*out = jv_string_sized(r->tmp, (int)len);
+	r->p = q + 1;
+	return 0;
+}
+
+static int
+digits(struct rd *r)
+{
+	const char *s = r->p;
+
+	while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+		r->p++;
+	return r->p > s ? 0 : -1;
+}
+
+/* A number by JSON's grammar; its value as strtod reads it. */
+static int
+rd_number(struct rd *r, jv *out)
+{
+	const char *s = r->p;
+	char text[64], *e;
+	double d;
+
+	if (r->p < r->end && *r->p == '-')
+		r->p++;
+	if (r->p < r->end && *r->p == '0')
+		r->p++;
+	else if (digits(r) == -1)
+		return -1;
+	if (r->p < r->end && *r->p == '.') {
+		r->p++;
+		if (digits(r) == -1)
+			return -1;
+	}
+	if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+		r->p++;
+		if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+			r->p++;
+		if (digits(r) == -1)
+			return -1;
+	}
+	if ((size_t)(r->p - s) >= sizeof(text))
+		return -1;
+	memcpy(text, s, (size_t)(r->p - s));
+	text[r->p - s] = '\0';
+	errno = 0;
+	d = strtod(text, &e);
+	/* Out of range: libjq's own strtod decides what it is. */
+	if (*e != '\0' || errno == ERANGE)
+		return -1;
+	*out = jv_number(d);
+	return 0;
+}
+
+static int
+word(struct rd *r, const char *w, size_t n, jv v, jv *out)
+{
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n) != 0)
+		return -1;
+	r->p += n;
+	*out = v;
+	return 0;
+}
+
+static int rd_value(struct rd *, int, jv *);
+
+static int
+rd_array(struct rd *r, int depth, jv *out)
+{
+	jv a = jv_array(), x;
+
+	skip_ws(r);
+	if (r->p < r->end && *r->p == ']') {
+		r->p++;
+		*out = a;
+		return 0;
+	}
+	for (;;) {
+		if (rd_value(r, depth + 1, &x) == -1)
+			break;
+		a = jv_array_append(a, x);
+		skip_ws(r);
+		if (r->p == r->end)
+			break;
+		if (*r->p++ == ']') {
+			*out = a;
+			return 0;
+		}
+		if (r->p[-1] != ',')
+			break;
+	}
+	jv_free(a);
+	return -1;
+}
+
+static int
+rd_object(struct rd *r, int depth, jv *out)
+{
+	jv o = jv_object(), k, x;
+
+	skip_ws(r);
+	if (r->p < r->end && *r->p == '}') {
+		r->p++;
+		*out = o;
+		return 0;
+	}
+	for (;;) {
+		if (r->p == r->end || *r->p++ != '"')
+			break;
+		if (rd_string(r, &k) == -1)
+			break;
+		skip_ws(r);
+		if (r->p == r->end || *r->p++ != ':') {
+			jv_free(k);
+			break;
+		}
+		if (rd_value(r, depth + 1, &x) == -1) {
+			jv_free(k);
+			break;
+		}
+		o = jv_object_set(o, k, x);
+		skip_ws(r);
+		if (r->p == r->end)
+			break;
+		if (*r->p++ == '}') {
+			*out = o;
+			return 0;
+		}
+		if (r->p[-1] != ',')
+			break;
+		skip_ws(r);
+	}
+	jv_free(o);
+	return -1;
+}
+
+static int
+rd_value(struct rd *r, int depth, jv *out)
+{
+	if (depth > JVTEXT_MAX_DEPTH)
+		return -1;
+	skip_ws(r);
+	if (r->p == r->end)
+		return -1;
+	switch (*r->p) {
+	case '{':
+		r->p++;
+		return rd_object(r, depth, out);
+	case '[':
+		r->p++;
+		return rd_array(r, depth, out);
+	case '"':
+		r->p++;
+		return rd_string(r, out);
+	case 't':
+		return word(r, "true", 4, jv_true(), out);
+	case 'f':
+		return word(r, "false", 5, jv_false(), out);
+	case 'n':
+		return word(r, "null", 4, jv_null(), out);
+	default:
+		return rd_number(r, out);
+	}
+}
+
+int
+jvtext_parse(const char *s, size_t n, jv *out)
+{
+	struct rd r = { s, s + n, NULL, 0 };
+	jv v;
+	int rc;
+
+	rc = rd_value(&r, 0, &v);
+	free(r.tmp);
+	if (rc == -1)
+		return -1;
+	skip_ws(&r);
+	if (r.p != r.end) {
+		jv_free(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

@@ -114,6 +114,7 @@ struct transform {
 	int shapes;
 	int force_general; /* tests: never the shapes */
 	int direct;        /* every field direct, the selector true */
+	int direct_text;   /* and no two fields of a kind share a key */
 	struct transform_stats st;
 };
 
@@ -831,7 +832,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 {
 	static const struct mapping_field dflt_sel = { NULL, NULL, 0, 0 };
 	struct transform *t;
-	size_t i;
+	size_t i, j;
 	int ok;
 
 	t = xcalloc(1, sizeof(*t));
@@ -853,9 +854,15 @@ transform_new(const struct mapping_resource *r, const char *file)
 	add_fields(t, F_PROP, "properties", r->properties, r->nproperties);
 	add_fields(t, F_REL, "relations", r->relations, r->nrelations);
 	t->direct = jqpath_is_true(t->sel_text);
-	for (i = 0; i < t->nf; i++)
+	t->direct_text = 1;
+	for (i = 0; i < t->nf; i++) {
 		if (jv_get_kind(t->f[i].direct) == JV_KIND_NULL)
 			t->direct = 0;
+		for (j = i + 1; j < t->nf; j++)
+			if (t->f[i].kind == t->f[j].kind &&
+			    strcmp(t->f[i].key, t->f[j].key) == 0)
+				t->direct_text = 0;
+	}
 	t->st.nfields = t->nf;
 	t->st.fields = xcalloc(t->nf ? t->nf : 1, sizeof(*t->st.fields));
 	for (i = 0; i < t->nf; i++)
@@ -1036,7 +1043,8 @@ transform_page(struct transform *t, const char *json, size_t len, char **err)
 	jv doc;
 
 	*err = NULL;
-	doc = jv_parse_sized(json, (int)len);
+	if (jvtext_parse(json, len, &doc) == -1)
+		doc = jv_parse_sized(json, (int)len);
 	if (!jv_is_valid(doc)) {
 		char *m = msg_text(jv_invalid_get_msg(doc));
 
@@ -1225,6 +1233,20 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 }
 
 /*
+ * Whether v (not consumed) can name an entity or a blueprint: a non-empty
+ * string.  A NUL inside would cut the name short in C: such an entity
+ * cannot be named, so it is dropped like an empty one.
+ */
+static int
+nameable(jv v)
+{
+	return jv_get_kind(v) == JV_KIND_STRING &&
+	    jv_string_length_bytes(jv_copy(v)) > 0 &&
+	    strlen(jv_string_value(v)) ==
+	    (size_t)jv_string_length_bytes(jv_copy(v));
+}
+
+/*
  * Emit entity e (consumed) unless its identifier or blueprint is unusable.
  * With ml, e came from the program that left the member-id fields null,
  * and they are written from ml.
@@ -1239,16 +1261,7 @@ emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
 
 	id = jv_object_get(jv_copy(e), jv_string("identifier"));
 	bp = jv_object_get(jv_copy(e), jv_string("blueprint"));
-	/* A NUL inside would cut the name short in C: such an entity
-	 * cannot be named, so it is dropped like an empty one. */
-	if (jv_get_kind(id) != JV_KIND_STRING ||
-	    jv_string_length_bytes(jv_copy(id)) == 0 ||
-	    strlen(jv_string_value(id)) !=
-		(size_t)jv_string_length_bytes(jv_copy(id)) ||
-	    jv_get_kind(bp) != JV_KIND_STRING ||
-	    jv_string_length_bytes(jv_copy(bp)) == 0 ||
-	    strlen(jv_string_value(bp)) !=
-		(size_t)jv_string_length_bytes(jv_copy(bp))) {
+	if (!nameable(id) || !nameable(bp)) {
 		t->st.dropped++;
 		jv_free(e);
 		goto out;
@@ -1513,6 +1526,112 @@ run_direct(const struct transform *t, jv item, jv *out)
 }
 
 /*
+ * The direct path's entity, written as text straight from the field
+ * values vals[0..nf) (consumed), with the keys where parts_entity puts
+ * them: the top-level fields, then "properties" and "relations" objects
+ * of the others, each in field order (no key twice: t->direct_text).
+ * Returns as emit does, or -2 (nothing emitted, vals kept) when a value
+ * nests too deep for jvtext: then the entity is built as a value.
+ */
+static int
+emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
+    char **err)
+{
+	static const char *const obj[] = { NULL, "properties", "relations" };
+	jv id = jv_invalid(), bp = jv_invalid();
+	struct buf text;
+	size_t i, top = 0;
+	int k, r = 0;
+
+	buf_init(&text);
+	buf_putc(&text, '{');
+	for (k = F_TOP; k <= F_REL; k++) {
+		size_t m = 0;
+
+		if (k != F_TOP) {
+			buf_puts(&text, top++ > 0 ? ",\"" : "\"");
+			buf_puts(&text, obj[k]);
+			buf_puts(&text, "\":{");
+		}
+		for (i = 0; i < t->nf; i++) {
+			if ((int)t->f[i].kind != k)
+				continue;
+			if (m++ > 0)
+				buf_putc(&text, ',');
+			jvtext_put(&text, t->f[i].jkey);
+			buf_putc(&text, ':');
+			if (jvtext_put(&text, vals[i]) == -1) {
+				buf_release(&text);
+				return -2;
+			}
+			if (k == F_TOP &&
+			    strcmp(t->f[i].key, "identifier") == 0)
+				id = vals[i];
+			if (k == F_TOP && strcmp(t->f[i].key, "blueprint") == 0)
+				bp = vals[i];
+		}
+		if (k == F_TOP)
+			top = m;
+		else
+			buf_putc(&text, '}');
+	}
+	buf_putc(&text, '}');
+	if (!nameable(id) || !nameable(bp)) {
+		t->st.dropped++;
+	} else {
+		t->st.entities++;
+		if (fn != NULL &&
+		    fn(arg, jv_string_value(bp), jv_string_value(id),
+			buf_str(&text), text.len) == -1) {
+			*err = xasprintf("resource '%s': output stopped",
+			    t->kind);
+			r = -1;
+		}
+	}
+	buf_release(&text);
+	for (i = 0; i < t->nf; i++)
+		jv_free(vals[i]);
+	return r;
+}
+
+/*
+ * The direct path for item (not consumed): its entity emitted, written as
+ * text where it can be.  Returns as emit does, or -2 when an item's value
+ * is not what a simple path can read (libjq then runs).
+ */
+static int
+run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
+    char **err)
+{
+	jv vals[64];
+	struct parts parts;
+	size_t i;
+	int r;
+
+	if (!t->direct_text || t->nf > 64) {
+		if (run_direct(t, item, &vals[0]) == -1)
+			return -2;
+		t->st.direct++;
+		t->st.selected++;
+		return emit(t, vals[0], NULL, fn, arg, err);
+	}
+	for (i = 0; i < t->nf; i++)
+		if (direct_value(t->f[i].direct, item, &vals[i]) == -1) {
+			while (i-- > 0)
+				jv_free(vals[i]);
+			return -2;
+		}
+	t->st.direct++;
+	t->st.selected++;
+	if ((r = emit_direct(t, vals, fn, arg, err)) != -2)
+		return r;
+	parts_init(&parts);
+	for (i = 0; i < t->nf; i++)
+		parts_set(&parts, &t->f[i], vals[i]);
+	return emit(t, parts_entity(&parts), NULL, fn, arg, err);
+}
+
+/*
  * Map one item (consumed): fast path, or slow path when needed.  With ml,
  * the item is a group whose member-id fields come from ml (t->shapes).
  */
@@ -1525,12 +1644,13 @@ run_item(struct transform *t, jv item, const struct members *ml,
 
 	t->st.items++;
 	/* Plain paths on an object: libjq's answer, without its cost. */
-	if (t->direct && ml == NULL && jv_get_kind(item) == JV_KIND_OBJECT &&
-	    run_direct(t, item, &r) == 0) {
-		jv_free(item);
-		t->st.direct++;
-		t->st.selected++;
-		return emit(t, r, ml, fn, arg, err);
+	if (t->direct && ml == NULL && jv_get_kind(item) == JV_KIND_OBJECT) {
+		int rd = run_direct_emit(t, item, fn, arg, err);
+
+		if (rd != -2) {
+			jv_free(item);
+			return rd;
+		}
 	}
 	jq_start(jq, jv_copy(item), 0);
 	r = jq_next(jq);
@@ -1679,7 +1799,8 @@ transform_item(struct transform *t, const char *json, size_t len,
 	int r;
 
 	*err = NULL;
-	doc = jv_parse_sized(json, (int)len);
+	if (jvtext_parse(json, len, &doc) == -1)
+		doc = jv_parse_sized(json, (int)len);
 	if (!jv_is_valid(doc)) {
 		char *m = msg_text(jv_invalid_get_msg(doc));
 

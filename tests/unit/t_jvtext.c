@@ -116,6 +116,188 @@ nested(int levels)
 	return v;
 }
 
+/*
+ * Whether jvtext_parse reads text as libjq does: when it reads it, libjq
+ * reads the same value (equal, and written alike, so in the same order).
+ * *read says whether jvtext read it.
+ */
+static int
+parse_agrees(const char *text, size_t n, int *read)
+{
+	jv mine, theirs = jv_parse_sized(text, (int)n);
+	int r = 1;
+
+	*read = jvtext_parse(text, n, &mine) == 0;
+	if (*read) {
+		jv a = jv_dump_string(jv_copy(mine), 0);
+		jv b = jv_is_valid(theirs) ?
+		    jv_dump_string(jv_copy(theirs), 0) :
+		    jv_string("<invalid>");
+
+		r = jv_is_valid(theirs) &&
+		    jv_equal(jv_copy(mine), jv_copy(theirs)) &&
+		    strcmp(jv_string_value(a), jv_string_value(b)) == 0;
+		if (!r && mismatches++ < 10)
+			printf("# read otherwise: %.*s\n#   jvtext: %s\n#   "
+			       "libjq:  %s\n",
+			    (int)n, text, jv_string_value(a),
+			    jv_string_value(b));
+		jv_free(a);
+		jv_free(b);
+		jv_free(mine);
+	}
+	jv_free(theirs);
+	return r;
+}
+
+/* Append a random JSON text of a value to b: blanks, escapes, numbers. */
+static void
+rnd_text(struct buf *b, unsigned *seed, int depth)
+{
+	static const char *const ws[] = { "", "", " ", "\n", "\t ", "\r\n" };
+	static const char *const nums[] = { "0", "-0", "1", "-12", "3.25",
+		"1e5", "1E+2", "2e-3", "-0.0", "123456789012345678901234",
+		"0.1", "1.7976931348623157e308", "2.5e-300" };
+	static const char *const chars[] = { "a", "Z", " ", "\\\"", "\\\\",
+		"\\/", "\\b", "\\f", "\\n", "\\r", "\\t", "\\u0041", "\\u00e9",
+		"\\u20AC", "\\ud83d\\ude00", "\\u0000", "\\u007f", "\xc3\xa9",
+		"\xf0\x9f\x98\x80", "\xff", "~", "/" };
+	int k = rand_r(seed) % (depth > 4 ? 4 : 6), i, n;
+
+	buf_puts(b, ws[rand_r(seed) % 6]);
+	switch (k) {
+	case 0:
+		buf_puts(b,
+		    rand_r(seed) % 3 == 0 ? "null" :
+			rand_r(seed) % 2  ? "true" :
+					    "false");
+		break;
+	case 1:
+		buf_puts(b,
+		    nums[rand_r(seed) % (int)(sizeof(nums) / sizeof(nums[0]))]);
+		break;
+	case 2:
+	case 3:
+		buf_putc(b, '"');
+		n = rand_r(seed) % 8;
+		for (i = 0; i < n; i++)
+			buf_puts(b,
+			    chars[rand_r(seed) %
+				(int)(sizeof(chars) / sizeof(chars[0]))]);
+		buf_putc(b, '"');
+		break;
+	case 4:
+		buf_putc(b, '[');
+		n = rand_r(seed) % 4;
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_putc(b, ',');
+			rnd_text(b, seed, depth + 1);
+		}
+		buf_puts(b, ws[rand_r(seed) % 6]);
+		buf_putc(b, ']');
+		break;
+	default:
+		buf_putc(b, '{');
+		n = rand_r(seed) % 5;
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_putc(b, ',');
+			buf_puts(b, ws[rand_r(seed) % 6]);
+			/* Few names, so some repeat. */
+			buf_printf(b, "\"k%d\"", rand_r(seed) % 4);
+			buf_puts(b, ws[rand_r(seed) % 6]);
+			buf_putc(b, ':');
+			rnd_text(b, seed, depth + 1);
+		}
+		buf_puts(b, ws[rand_r(seed) % 6]);
+		buf_putc(b, '}');
+		break;
+	}
+	buf_puts(b, ws[rand_r(seed) % 6]);
+}
+
+static void
+test_parse(void)
+{
+	static const char *const good[] = { "{}", "[]", "\"\"", "0", "-0",
+		" {\"a\" : [1, 2.5e3, -0.25, true, false, null] } ",
+		"\"\\u0000 \\ud83d\\ude00 \\u00E9 \\/ \\b\\f\\n\\r\\t\"",
+		"{\"a\":1,\"b\":2,\"a\":3}", "[\"\xff\xfe\"]",
+		"123456789012345678901234567890", "1E400000000000000000000",
+		"5e-324" };
+	static const char *const bad[] = { "", " ", "[", "]", "{", "{\"a\"}",
+		"{\"a\":}", "{a:1}", "[1,]", "[,1]", "{\"a\":1,}", "01", "1.",
+		".5", "+1", "-", "1e", "0x10", "NaN", "nan", "Infinity", "tru",
+		"nul", "\"a", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"",
+		"\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\tb\"", "1 2", "[1] x",
+		"\xef\xbb\xbf[]", "1e999", "-1e999", "[\"a\"\"b\"]",
+		"{\"a\" 1}", "[1 2]", "\"\x01\"" };
+	struct buf b;
+	unsigned seed = 29;
+	size_t i, k;
+	int read, all = 1, accepted = 1, nread = 0;
+	jv v;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		all &= parse_agrees(good[i], strlen(good[i]), &read);
+		/* Out of range (and subnormal): libjq's to read. */
+		accepted &= read || strncmp(good[i], "1E4", 3) == 0 ||
+		    strcmp(good[i], "5e-324") == 0;
+	}
+	ok(all && accepted,
+	    "strict JSON is read, as libjq reads it (escapes, surrogate "
+	    "pairs, NUL, repeated keys, bad UTF-8, long numbers)");
+	all = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		all &= parse_agrees(bad[i], strlen(bad[i]), &read);
+		nread += read;
+	}
+	ok(all && nread == 0,
+	    "what is not strict JSON, or out of range, is left to libjq");
+	buf_init(&b);
+	buf_puts(&b, "[");
+	for (i = 0; i < JVTEXT_MAX_DEPTH + 1; i++)
+		buf_puts(&b, "[");
+	for (i = 0; i < JVTEXT_MAX_DEPTH + 2; i++)
+		buf_puts(&b, "]");
+	read = jvtext_parse(b.data, b.len, &v) == -1;
+	ok(read && jvtext_parse(b.data + 1, b.len - 2, &v) == 0,
+	    "%d levels are read, one more is left to libjq", JVTEXT_MAX_DEPTH);
+	if (read)
+		jv_free(v);
+	buf_release(&b);
+
+	all = 1;
+	accepted = 1;
+	nread = 0;
+	for (i = 0; i < 2000; i++) {
+		buf_init(&b);
+		rnd_text(&b, &seed, 0);
+		all &= parse_agrees(b.data, b.len, &read);
+		accepted &= read;
+		/* The same text with one byte changed, or cut short. */
+		for (k = 0; k < 8 && b.len > 0; k++) {
+			static const char subst[] = "\"\\[]{},:0e-.u \x01\xc3";
+			size_t at = (size_t)rand_r(&seed) % b.len;
+
+			if (k == 7) {
+				all &= parse_agrees(b.data, at, &read);
+				continue;
+			}
+			b.data[at] =
+			    subst[rand_r(&seed) % (int)(sizeof(subst) - 1)];
+			all &= parse_agrees(b.data, b.len, &read);
+			nread += read;
+		}
+		buf_release(&b);
+	}
+	ok(all && accepted && nread > 300,
+	    "2000 seeded random texts read as libjq reads them, and 14000 "
+	    "changed or cut (%d of those read)",
+	    nread);
+}
+
 int
 main(void)
 {
@@ -193,5 +375,6 @@ main(void)
 	is_str(buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9\"",
 	    "jvtext_put_string escapes as libjq does");
 	buf_release(&b);
+	test_parse();
 	return done_testing();
 }
