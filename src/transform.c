@@ -114,6 +114,9 @@ struct transform {
 	int shapes;
 	int force_general; /* tests: never the shapes */
 	int direct;        /* every field direct, the selector true */
+	int fast_ready;    /* fast compiled (on first use when direct) */
+	jv dp_direct;      /* the data_path as direct_value walks it, or null */
+	int dp_ready;      /* dp compiled (on first use when dp_direct) */
 	int direct_text;   /* and no two fields of a kind share a key */
 	struct transform_stats st;
 };
@@ -868,11 +871,20 @@ transform_new(const struct mapping_resource *r, const char *file)
 	for (i = 0; i < t->nf; i++)
 		t->st.fields[i].name = t->names[i];
 
-	ok = compile_one(t, &t->dp, t->dp_text,
-		 r->data_path.value ? &r->data_path : &dflt_sel,
-		 "selector.data_path", 1) == 0;
-
-	if (compile_fast(t, &t->fast, 0) == -1) {
+	/* A program simple enough to run without libjq always compiles:
+	 * it is compiled when first needed, if ever (each compile costs
+	 * libjq's builtins, tens of milliseconds before the first read). */
+	t->dp_direct = direct_prog(jqpath_parse(t->dp_text));
+	ok = 1;
+	if (jv_get_kind(t->dp_direct) == JV_KIND_NULL) {
+		ok = compile_one(t, &t->dp, t->dp_text,
+			 r->data_path.value ? &r->data_path : &dflt_sel,
+			 "selector.data_path", 1) == 0;
+		t->dp_ready = ok;
+	}
+	if (!t->direct && compile_fast(t, &t->fast, 0) == 0)
+		t->fast_ready = 1;
+	else if (!t->direct) {
 		struct jqprog p;
 		int found = 0;
 
@@ -914,6 +926,7 @@ transform_free(struct transform *t)
 	prog_release(&t->slow);
 	prog_release(&t->sel);
 	prog_release(&t->dp);
+	jv_free(t->dp_direct);
 	prog_release(&t->mfast);
 	prog_release(&t->mslow);
 	for (i = 0; i < t->nf; i++) {
@@ -944,6 +957,24 @@ transform_stats(const struct transform *t)
 /* ---- pages ---- */
 
 static void put_dump(struct buf *, jv);
+static int direct_value(jv, jv, jv *);
+
+/*
+ * Compile the data_path on first use (transform_new skipped it as simple
+ * enough to run without libjq).  Returns 0, or -1 with *err set.
+ */
+static int
+dp_ready(struct transform *t, char **err)
+{
+	if (!t->dp_ready) {
+		if (compile_one(t, &t->dp, t->dp_text, NULL, NULL, 0) == -1) {
+			*err = xstrdup(buf_str(&t->dp.err));
+			return -1;
+		}
+		t->dp_ready = 1;
+	}
+	return 0;
+}
 
 /* "a" or "an" before a jq type name. */
 static const char *
@@ -986,9 +1017,17 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	if (!use_dp) {
 		items = jv_array_append(jv_array(), doc);
 	} else {
-		r = prog_first(&t->dp, doc, &items, &e);
-		/* Let go of the page held by the jq state. */
-		jq_start(t->dp.jq, jv_null(), 0);
+		if (jv_get_kind(t->dp_direct) != JV_KIND_NULL &&
+		    direct_value(t->dp_direct, doc, &items) == 0) {
+			jv_free(doc);
+		} else if (dp_ready(t, &e) == -1) {
+			jv_free(doc);
+			r = -1;
+		} else {
+			r = prog_first(&t->dp, doc, &items, &e);
+			/* Let go of the page held by the jq state. */
+			jq_start(t->dp.jq, jv_null(), 0);
+		}
 		if (r == -1) {
 			*err = xasprintf("data_path '%s': jq: %s", t->dp_raw,
 			    e);
@@ -1639,7 +1678,7 @@ static int
 run_item(struct transform *t, jv item, const struct members *ml,
     transform_emit_fn fn, void *arg, char **err)
 {
-	jq_state *jq = ml != NULL ? t->mfast.jq : t->fast.jq;
+	jq_state *jq;
 	jv r, r2;
 
 	t->st.items++;
@@ -1652,6 +1691,18 @@ run_item(struct transform *t, jv item, const struct members *ml,
 			return rd;
 		}
 	}
+	if (ml == NULL && !t->fast_ready) {
+		/* Not reached from a direct mapping's compile failing: its
+		 * programs always compile.  Still, say so if it does. */
+		if (compile_fast(t, &t->fast, 0) == -1) {
+			*err = xasprintf("resource '%s': jq: %s", t->kind,
+			    buf_str(&t->fast.err));
+			jv_free(item);
+			return -1;
+		}
+		t->fast_ready = 1;
+	}
+	jq = ml != NULL ? t->mfast.jq : t->fast.jq;
 	jq_start(jq, jv_copy(item), 0);
 	r = jq_next(jq);
 	if (!jv_is_valid(r)) {

@@ -512,6 +512,22 @@ test_pages(void)
 	ok(pg != NULL && tpage_is_collection(pg), "array: a collection page");
 	tpage_free(pg);
 
+	/* '.value' runs without libjq, until a page is not an object:
+	 * then libjq (compiled now) says why, as it always did. */
+	pg = transform_page(t, "[{\"value\":[]}]", 14, &err);
+	ok(pg == NULL && err != NULL &&
+		strstr(err,
+		    "data_path '.value': jq: Cannot index array "
+		    "with string \"value\"") != NULL,
+	    "an array page: libjq's message (%s)", err ? err : "");
+	free(err);
+	err = NULL;
+	pg = transform_page(t, "{\"a\":1,\"value\":[{\"id\":\"x\"}]}", 28,
+	    &err);
+	ok(pg != NULL && tpage_count(pg) == 1 && tpage_is_collection(pg),
+	    "and the next object page is read as before");
+	tpage_free(pg);
+
 	pg = transform_page(t, "{\"value\":\"x\"}", 13, &err);
 	ok(pg == NULL && err != NULL, "string data_path fails");
 	is_str(err, "data_path '.value' is a string, not an array",
