@@ -118,6 +118,7 @@ struct transform {
 	jv dp_direct;      /* the data_path as direct_value walks it, or null */
 	int dp_ready;      /* dp compiled (on first use when dp_direct) */
 	int direct_text;   /* and no two fields of a kind share a key */
+	struct buf text;   /* an entity's text, its storage kept between */
 	struct transform_stats st;
 };
 
@@ -927,6 +928,7 @@ transform_free(struct transform *t)
 	prog_release(&t->sel);
 	prog_release(&t->dp);
 	jv_free(t->dp_direct);
+	buf_release(&t->text);
 	prog_release(&t->mfast);
 	prog_release(&t->mslow);
 	for (i = 0; i < t->nf; i++) {
@@ -1578,29 +1580,28 @@ emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
 {
 	static const char *const obj[] = { NULL, "properties", "relations" };
 	jv id = jv_invalid(), bp = jv_invalid();
-	struct buf text;
+	struct buf *text = &t->text;
 	size_t i, top = 0;
 	int k, r = 0;
 
-	buf_init(&text);
-	buf_putc(&text, '{');
+	buf_reset(text);
+	buf_putc(text, '{');
 	for (k = F_TOP; k <= F_REL; k++) {
 		size_t m = 0;
 
 		if (k != F_TOP) {
-			buf_puts(&text, top++ > 0 ? ",\"" : "\"");
-			buf_puts(&text, obj[k]);
-			buf_puts(&text, "\":{");
+			buf_puts(text, top++ > 0 ? ",\"" : "\"");
+			buf_puts(text, obj[k]);
+			buf_puts(text, "\":{");
 		}
 		for (i = 0; i < t->nf; i++) {
 			if ((int)t->f[i].kind != k)
 				continue;
 			if (m++ > 0)
-				buf_putc(&text, ',');
-			jvtext_put(&text, t->f[i].jkey);
-			buf_putc(&text, ':');
-			if (jvtext_put(&text, vals[i]) == -1) {
-				buf_release(&text);
+				buf_putc(text, ',');
+			jvtext_put(text, t->f[i].jkey);
+			buf_putc(text, ':');
+			if (jvtext_put(text, vals[i]) == -1) {
 				return -2;
 			}
 			if (k == F_TOP &&
@@ -1612,22 +1613,21 @@ emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
 		if (k == F_TOP)
 			top = m;
 		else
-			buf_putc(&text, '}');
+			buf_putc(text, '}');
 	}
-	buf_putc(&text, '}');
+	buf_putc(text, '}');
 	if (!nameable(id) || !nameable(bp)) {
 		t->st.dropped++;
 	} else {
 		t->st.entities++;
 		if (fn != NULL &&
 		    fn(arg, jv_string_value(bp), jv_string_value(id),
-			buf_str(&text), text.len) == -1) {
+			buf_str(text), text->len) == -1) {
 			*err = xasprintf("resource '%s': output stopped",
 			    t->kind);
 			r = -1;
 		}
 	}
-	buf_release(&text);
 	for (i = 0; i < t->nf; i++)
 		jv_free(vals[i]);
 	return r;
