@@ -11,77 +11,57 @@
 #include "jvtext.h"
 #include "xmalloc.h"
 
-/* 1 for the bytes jv_dump_string writes as they are inside a string */
+/*
+ * The bytes a string holds as they are: KEPT_OUT in the text libjq
+ * writes, KEPT_IN in the text read (DEL is escaped only on the way out).
+ */
+#define KEPT_OUT 1
+#define KEPT_IN  2
 /* clang-format off */
-static const unsigned char keep_out[256] = {
+static const unsigned char kept[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	3, 3, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
 };
 /* clang-format on */
 
-/* 1 for the bytes a JSON string holds as they are (DEL too) */
-/* clang-format off */
-static const unsigned char keep_in[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-/* clang-format on */
+/*
+ * JSON's one-letter escapes: after '\\', each letter of esc_letter stands
+ * for the byte at the same place in esc_byte.  libjq writes all but '/'.
+ */
+static const char esc_letter[] = "\"\\/bfnrt";
+static const char esc_byte[] = "\"\\/\b\f\n\r\t";
 
-/* What byte c becomes inside a JSON string: 0 as it is, else an escape. */
+/*
+ * What byte c, not kept as it is (KEPT_OUT), becomes inside a JSON
+ * string: a one-letter escape or \u00xx, written into tmp.
+ */
 static const char *
 escape_of(unsigned char c, char tmp[8])
 {
 	static const char hex[] = "0123456789abcdef";
+	const char *e = c != '\0' && c != '/' ? strchr(esc_byte, c) : NULL;
 
-	switch (c) {
-	case '"':
-		return "\\\"";
-	case '\\':
-		return "\\\\";
-	case '\b':
-		return "\\b";
-	case '\t':
-		return "\\t";
-	case '\n':
-		return "\\n";
-	case '\f':
-		return "\\f";
-	case '\r':
-		return "\\r";
-	default:
-		break;
+	tmp[0] = '\\';
+	if (e != NULL) {
+		tmp[1] = esc_letter[e - esc_byte];
+		tmp[2] = '\0';
+		return tmp;
 	}
-	if (c >= 0x20 && c != 0x7f)
-		return NULL;
-	memcpy(tmp, "\\u00", 4);
+	memcpy(tmp + 1, "u00", 3);
 	tmp[4] = hex[c >> 4];
 	tmp[5] = hex[c & 0xf];
 	tmp[6] = '\0';
@@ -100,7 +80,7 @@ jvtext_put_string(struct buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		/* Bytes of multi-byte characters are >= 0x80: kept. */
-		if (keep_out[c])
+		if (kept[c] & KEPT_OUT)
 			continue;
 		e = escape_of(c, tmp);
 		buf_append(b, s + run, i - run);
@@ -261,11 +241,11 @@ put_utf8(char *o, size_t *len, unsigned u)
 static int
 rd_string(struct rd *r, jv *out)
 {
-	const char *s = r->p, *q;
+	const char *s = r->p, *q, *e;
 	size_t len = 0;
 	unsigned u, lo;
 
-	for (q = s; q < r->end && keep_in[(unsigned char)*q]; q++)
+	for (q = s; q < r->end && (kept[(unsigned char)*q] & KEPT_IN); q++)
 		;
 	if (q < r->end && *q == '"') {
 		*out = jv_string_sized(s, (int)(q - s));
@@ -287,48 +267,25 @@ rd_string(struct rd *r, jv *out)
 		}
 		if (++q == r->end)
 			return -1;
-		switch (*q) {
-		case '"':
-		case '\\':
-		case '/':
-			r->tmp[len++] = *q;
-			break;
-		case 'b':
-			r->tmp[len++] = '\b';
-			break;
-		case 'f':
-			r->tmp[len++] = '\f';
-			break;
-		case 'n':
-			r->tmp[len++] = '\n';
-			break;
-		case 'r':
-			r->tmp[len++] = '\r';
-			break;
-		case 't':
-			r->tmp[len++] = '\t';
-			break;
-		case 'u':
-			if (r->end - q < 5 || hex4(q + 1, &u) == -1)
-				return -1;
-			q += 4;
-			if (u >= 0xdc00 && u <= 0xdfff)
-				return -1;
-			if (u >= 0xd800 && u <= 0xdbff) {
-				/* Only a whole pair is read here. */
-				if (r->end - q < 7 || q[1] != '\\' ||
-				    q[2] != 'u' || hex4(q + 3, &lo) == -1 ||
-				    lo < 0xdc00 || lo > 0xdfff)
-					return -1;
-				q += 6;
-				u = 0x10000 + ((u - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			put_utf8(r->tmp, &len, u);
-			break;
-		default:
-			return -1;
+		if (*q != '\0' && (e = strchr(esc_letter, *q)) != NULL) {
+			r->tmp[len++] = esc_byte[e - esc_letter];
+			continue;
 		}
+		if (*q != 'u' || r->end - q < 5 || hex4(q + 1, &u) == -1)
+			return -1;
+		q += 4;
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return -1;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			/* Only a whole pair is read here. */
+			if (r->end - q < 7 || q[1] != '\\' || q[2] != 'u' ||
+			    hex4(q + 3, &lo) == -1 || lo < 0xdc00 ||
+			    lo > 0xdfff)
+				return -1;
+			q += 6;
+			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+		}
+		put_utf8(r->tmp, &len, u);
 	}
 	if (q == r->end)
 		return -1;
@@ -398,74 +355,79 @@ word(struct rd *r, const char *w, size_t n, jv v, jv *out)
 
 static int rd_value(struct rd *, int, jv *);
 
+/* Past white space and an opening bracket's closing one: 1, or 0. */
+static int
+rd_empty(struct rd *r, char close)
+{
+	skip_ws(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a member: 0 past a comma, 1 past the closing bracket, or -1. */
+static int
+rd_next(struct rd *r, char close)
+{
+	skip_ws(r);
+	if (r->p < r->end && (*r->p == ',' || *r->p == close))
+		return *r->p++ == close;
+	return -1;
+}
+
+/* A container read up to rc (rd_next's): into *out if it closed. */
+static int
+rd_close(int rc, jv v, jv *out)
+{
+	if (rc != 1) {
+		jv_free(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int
 rd_array(struct rd *r, int depth, jv *out)
 {
 	jv a = jv_array(), x;
+	int rc = 1;
 
-	skip_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		*out = a;
-		return 0;
-	}
-	for (;;) {
-		if (rd_value(r, depth + 1, &x) == -1)
-			break;
-		a = jv_array_append(a, x);
-		skip_ws(r);
-		if (r->p == r->end)
-			break;
-		if (*r->p++ == ']') {
-			*out = a;
-			return 0;
-		}
-		if (r->p[-1] != ',')
-			break;
-	}
-	jv_free(a);
-	return -1;
+	if (!rd_empty(r, ']'))
+		do {
+			if (rd_value(r, depth + 1, &x) == -1) {
+				rc = -1;
+				break;
+			}
+			a = jv_array_append(a, x);
+		} while ((rc = rd_next(r, ']')) == 0);
+	return rd_close(rc, a, out);
 }
 
 static int
 rd_object(struct rd *r, int depth, jv *out)
 {
 	jv o = jv_object(), k, x;
+	int rc = 1;
 
-	skip_ws(r);
-	if (r->p < r->end && *r->p == '}') {
-		r->p++;
-		*out = o;
-		return 0;
-	}
-	for (;;) {
-		if (r->p == r->end || *r->p++ != '"')
-			break;
-		if (rd_string(r, &k) == -1)
-			break;
-		skip_ws(r);
-		if (r->p == r->end || *r->p++ != ':') {
-			jv_free(k);
-			break;
-		}
-		if (rd_value(r, depth + 1, &x) == -1) {
-			jv_free(k);
-			break;
-		}
-		o = jv_object_set(o, k, x);
-		skip_ws(r);
-		if (r->p == r->end)
-			break;
-		if (*r->p++ == '}') {
-			*out = o;
-			return 0;
-		}
-		if (r->p[-1] != ',')
-			break;
-		skip_ws(r);
-	}
-	jv_free(o);
-	return -1;
+	if (!rd_empty(r, '}'))
+		do {
+			skip_ws(r);
+			rc = -1;
+			if (r->p == r->end || *r->p++ != '"' ||
+			    rd_string(r, &k) == -1)
+				break;
+			skip_ws(r);
+			if (r->p == r->end || *r->p++ != ':' ||
+			    rd_value(r, depth + 1, &x) == -1) {
+				jv_free(k);
+				break;
+			}
+			o = jv_object_set(o, k, x);
+		} while ((rc = rd_next(r, '}')) == 0);
+	return rd_close(rc, o, out);
 }
 
 static int

@@ -1507,6 +1507,8 @@ direct_value(jv p, jv item, jv *out)
 	int a, k, nalt = jv_array_length(jv_copy(p)), nkeys;
 	jv term, v;
 
+	*out = jv_null();
+
 	for (a = 0; a < nalt; a++) {
 		term = jv_array_get(jv_copy(p), a);
 		if (jv_get_kind(term) == JV_KIND_STRING) {
@@ -1575,8 +1577,8 @@ run_direct(const struct transform *t, jv item, jv *out)
  * nests too deep for jvtext: then the entity is built as a value.
  */
 static int
-emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
-    char **err)
+emit_direct(struct transform *t, jv *vals, size_t nf, transform_emit_fn fn,
+    void *arg, char **err)
 {
 	static const char *const obj[] = { NULL, "properties", "relations" };
 	jv id = jv_invalid(), bp = jv_invalid();
@@ -1594,7 +1596,7 @@ emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
 			buf_puts(text, obj[k]);
 			buf_puts(text, "\":{");
 		}
-		for (i = 0; i < t->nf; i++) {
+		for (i = 0; i < nf; i++) {
 			if ((int)t->f[i].kind != k)
 				continue;
 			if (m++ > 0)
@@ -1628,7 +1630,7 @@ emit_direct(struct transform *t, jv *vals, transform_emit_fn fn, void *arg,
 			r = -1;
 		}
 	}
-	for (i = 0; i < t->nf; i++)
+	for (i = 0; i < nf; i++)
 		jv_free(vals[i]);
 	return r;
 }
@@ -1644,17 +1646,17 @@ run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 {
 	jv vals[64];
 	struct parts parts;
-	size_t i;
+	size_t i, nf = t->nf;
 	int r;
 
-	if (!t->direct_text || t->nf > 64) {
+	if (!t->direct_text || nf > 64) {
 		if (run_direct(t, item, &vals[0]) == -1)
 			return -2;
 		t->st.direct++;
 		t->st.selected++;
 		return emit(t, vals[0], NULL, fn, arg, err);
 	}
-	for (i = 0; i < t->nf; i++)
+	for (i = 0; i < nf; i++)
 		if (direct_value(t->f[i].direct, item, &vals[i]) == -1) {
 			while (i-- > 0)
 				jv_free(vals[i]);
@@ -1662,10 +1664,10 @@ run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		}
 	t->st.direct++;
 	t->st.selected++;
-	if ((r = emit_direct(t, vals, fn, arg, err)) != -2)
+	if ((r = emit_direct(t, vals, nf, fn, arg, err)) != -2)
 		return r;
 	parts_init(&parts);
-	for (i = 0; i < t->nf; i++)
+	for (i = 0; i < nf; i++)
 		parts_set(&parts, &t->f[i], vals[i]);
 	return emit(t, parts_entity(&parts), NULL, fn, arg, err);
 }
