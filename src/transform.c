@@ -72,6 +72,22 @@ static const char jq_defs[] =
 static const char else_hint[] =
     " (jq 1.6 needs an else branch: write 'if c then x else . end')";
 
+/*
+ * A simple program (jqpath.h) as direct_value walks it, made once so that
+ * no jv string is made per item: its alternatives, each a literal string
+ * (keys NULL) or a path of keys.  nalt 0: not simple, libjq runs it.
+ */
+struct dterm {
+	jv lit;
+	jv *keys;
+	size_t nkeys;
+};
+
+struct dprog {
+	struct dterm *alt;
+	size_t nalt;
+};
+
 enum fkind {
 	F_TOP,
 	F_PROP,
@@ -83,10 +99,10 @@ struct tfield {
 	const char *key; /* key in its object */
 	char *text;      /* preprocessed jq text, owned by transform */
 	const struct mapping_field *src;
-	int shape;        /* a member-id shape (see shape_of) */
-	char *shape_type; /* its "@odata.type" filter, or NULL: all */
-	jv jkey;          /* key as a jv, made once for every item */
-	jv direct;        /* see direct_prog, or null: libjq runs it */
+	int shape;           /* a member-id shape (see shape_of) */
+	char *shape_type;    /* its "@odata.type" filter, or NULL: all */
+	jv jkey;             /* key as a jv, made once for every item */
+	struct dprog direct; /* see direct_prog */
 };
 
 struct jqprog {
@@ -112,13 +128,13 @@ struct transform {
 	struct jqprog mfast, mslow;
 	int mslow_ready;
 	int shapes;
-	int force_general; /* tests: never the shapes */
-	int direct;        /* every field direct, the selector true */
-	int fast_ready;    /* fast compiled (on first use when direct) */
-	jv dp_direct;      /* the data_path as direct_value walks it, or null */
-	int dp_ready;      /* dp compiled (on first use when dp_direct) */
-	int direct_text;   /* and no two fields of a kind share a key */
-	struct buf text;   /* an entity's text, its storage kept between */
+	int force_general;      /* tests: never the shapes */
+	int direct;             /* every field direct, the selector true */
+	int fast_ready;         /* fast compiled (on first use when direct) */
+	struct dprog dp_direct; /* the data_path as direct_value walks it */
+	int dp_ready;           /* dp compiled (on first use when dp_direct) */
+	int direct_text;        /* and no two fields of a kind share a key */
+	struct buf text;        /* an entity's text, its storage kept between */
 	struct transform_stats st;
 };
 
@@ -346,34 +362,49 @@ prog_first(struct jqprog *p, jv input, jv *out, char **err)
 
 /* ---- building the programs ---- */
 
-/*
- * Simple program p (freed here) as direct_value walks it: an array of the
- * alternatives, each a string (a literal) or an array of keys (a path),
- * made once so that no jv string is made per item.  Null when p is NULL.
- */
-static jv
+/* Simple program p (freed here) as direct_value walks it. */
+static struct dprog
 direct_prog(struct jqpath *p)
 {
-	jv prog, path;
+	struct dprog d = { NULL, 0 };
 	size_t a, k;
 
 	if (p == NULL)
-		return jv_null();
-	prog = jv_array();
+		return d;
+	d.alt = xcalloc(p->nalt, sizeof(*d.alt));
+	d.nalt = p->nalt;
 	for (a = 0; a < p->nalt; a++) {
 		const struct jqpath_term *term = &p->alt[a];
+		struct dterm *dt = &d.alt[a];
 
 		if (term->string != NULL) {
-			prog = jv_array_append(prog, jv_string(term->string));
+			dt->lit = jv_string(term->string);
 			continue;
 		}
-		path = jv_array();
+		dt->lit = jv_null();
+		dt->keys = xcalloc(term->nkeys, sizeof(jv));
+		dt->nkeys = term->nkeys;
 		for (k = 0; k < term->nkeys; k++)
-			path = jv_array_append(path, jv_string(term->keys[k]));
-		prog = jv_array_append(prog, path);
+			dt->keys[k] = jv_string(term->keys[k]);
 	}
 	jqpath_free(p);
-	return prog;
+	return d;
+}
+
+static void
+dprog_free(struct dprog *d)
+{
+	size_t a, k;
+
+	for (a = 0; a < d->nalt; a++) {
+		jv_free(d->alt[a].lit);
+		for (k = 0; k < d->alt[a].nkeys; k++)
+			jv_free(d->alt[a].keys[k]);
+		free(d->alt[a].keys);
+	}
+	free(d->alt);
+	d->alt = NULL;
+	d->nalt = 0;
 }
 
 /*
@@ -860,7 +891,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 	t->direct = jqpath_is_true(t->sel_text);
 	t->direct_text = 1;
 	for (i = 0; i < t->nf; i++) {
-		if (jv_get_kind(t->f[i].direct) == JV_KIND_NULL)
+		if (t->f[i].direct.nalt == 0)
 			t->direct = 0;
 		for (j = i + 1; j < t->nf; j++)
 			if (t->f[i].kind == t->f[j].kind &&
@@ -877,7 +908,7 @@ transform_new(const struct mapping_resource *r, const char *file)
 	 * libjq's builtins, tens of milliseconds before the first read). */
 	t->dp_direct = direct_prog(jqpath_parse(t->dp_text));
 	ok = 1;
-	if (jv_get_kind(t->dp_direct) == JV_KIND_NULL) {
+	if (t->dp_direct.nalt == 0) {
 		ok = compile_one(t, &t->dp, t->dp_text,
 			 r->data_path.value ? &r->data_path : &dflt_sel,
 			 "selector.data_path", 1) == 0;
@@ -927,7 +958,7 @@ transform_free(struct transform *t)
 	prog_release(&t->slow);
 	prog_release(&t->sel);
 	prog_release(&t->dp);
-	jv_free(t->dp_direct);
+	dprog_free(&t->dp_direct);
 	buf_release(&t->text);
 	prog_release(&t->mfast);
 	prog_release(&t->mslow);
@@ -935,7 +966,7 @@ transform_free(struct transform *t)
 		free(t->f[i].text);
 		free(t->f[i].shape_type);
 		jv_free(t->f[i].jkey);
-		jv_free(t->f[i].direct);
+		dprog_free(&t->f[i].direct);
 		free(t->names[i]);
 		free(t->st.fields[i].first_error);
 	}
@@ -959,7 +990,7 @@ transform_stats(const struct transform *t)
 /* ---- pages ---- */
 
 static void put_dump(struct buf *, jv);
-static int direct_value(jv, jv, jv *);
+static int direct_value(const struct dprog *, jv, jv *);
 
 /*
  * Compile the data_path on first use (transform_new skipped it as simple
@@ -1019,8 +1050,8 @@ page_from(struct transform *t, jv doc, int use_dp, char **err)
 	if (!use_dp) {
 		items = jv_array_append(jv_array(), doc);
 	} else {
-		if (jv_get_kind(t->dp_direct) != JV_KIND_NULL &&
-		    direct_value(t->dp_direct, doc, &items) == 0) {
+		if (t->dp_direct.nalt > 0 &&
+		    direct_value(&t->dp_direct, doc, &items) == 0) {
 			jv_free(doc);
 		} else if (dp_ready(t, &e) == -1) {
 			jv_free(doc);
@@ -1502,38 +1533,29 @@ run_slow(struct transform *t, jv item, const struct members *ml,
  * to libjq, which says how.
  */
 static int
-direct_value(jv p, jv item, jv *out)
+direct_value(const struct dprog *p, jv item, jv *out)
 {
-	int a, k, nalt = jv_array_length(jv_copy(p)), nkeys;
-	jv term, v;
+	const struct dterm *term;
+	size_t a, k;
+	jv v;
 
 	*out = jv_null();
-
-	for (a = 0; a < nalt; a++) {
-		term = jv_array_get(jv_copy(p), a);
-		if (jv_get_kind(term) == JV_KIND_STRING) {
-			v = term;
-		} else {
-			v = jv_copy(item);
-			nkeys = jv_array_length(jv_copy(term));
-			for (k = 0; k < nkeys; k++) {
-				if (jv_get_kind(v) == JV_KIND_NULL)
-					continue;
-				if (jv_get_kind(v) != JV_KIND_OBJECT) {
-					jv_free(v);
-					jv_free(term);
-					return -1;
-				}
-				v = jv_object_get(v,
-				    jv_array_get(jv_copy(term), k));
-				if (!jv_is_valid(v)) {
-					jv_free(v);
-					v = jv_null();
-				}
+	for (a = 0; a < p->nalt; a++) {
+		term = &p->alt[a];
+		v = jv_copy(term->keys == NULL ? term->lit : item);
+		for (k = 0; k < term->nkeys && jv_get_kind(v) != JV_KIND_NULL;
+		     k++) {
+			if (jv_get_kind(v) != JV_KIND_OBJECT) {
+				jv_free(v);
+				return -1;
 			}
-			jv_free(term);
+			v = jv_object_get(v, jv_copy(term->keys[k]));
+			if (!jv_is_valid(v)) {
+				jv_free(v);
+				v = jv_null();
+			}
 		}
-		if (a + 1 == nalt ||
+		if (a + 1 == p->nalt ||
 		    (jv_get_kind(v) != JV_KIND_NULL &&
 			jv_get_kind(v) != JV_KIND_FALSE)) {
 			*out = v;
@@ -1558,7 +1580,7 @@ run_direct(const struct transform *t, jv item, jv *out)
 
 	parts_init(&parts);
 	for (i = 0; i < t->nf; i++) {
-		if (direct_value(t->f[i].direct, item, &v) == -1) {
+		if (direct_value(&t->f[i].direct, item, &v) == -1) {
 			parts_release(&parts);
 			return -1;
 		}
@@ -1657,7 +1679,7 @@ run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		return emit(t, vals[0], NULL, fn, arg, err);
 	}
 	for (i = 0; i < nf; i++)
-		if (direct_value(t->f[i].direct, item, &vals[i]) == -1) {
+		if (direct_value(&t->f[i].direct, item, &vals[i]) == -1) {
 			while (i-- > 0)
 				jv_free(vals[i]);
 			return -2;
