@@ -1543,7 +1543,8 @@ direct_value(const struct dprog *p, jv item, jv *out)
 	for (a = 0; a < p->nalt; a++) {
 		term = &p->alt[a];
 		v = jv_copy(term->keys == NULL ? term->lit : item);
-		for (k = 0; k < term->nkeys && jv_get_kind(v) != JV_KIND_NULL;
+		for (k = 0; term->keys != NULL && k < term->nkeys &&
+		     jv_get_kind(v) != JV_KIND_NULL;
 		     k++) {
 			if (jv_get_kind(v) != JV_KIND_OBJECT) {
 				jv_free(v);
