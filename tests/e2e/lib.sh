@@ -137,6 +137,24 @@ lost_since() {
 	     end] | .[:5] | join("; ")'
 }
 
+# plain_mapping KIND BLUEPRINT: a mapping of one resource, every item
+# kept, identifier .id, title .displayName, blueprint the jq BLUEPRINT.
+plain_mapping() {
+	cat <<EOF
+resources:
+  - kind: $1
+    selector:
+      query: 'true'
+      data_path: '.value'
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          title: .displayName
+          blueprint: '$2'
+EOF
+}
+
 # count_entities BLUEPRINT
 count_entities() {
 	pq --arg b "$1" '(.entities[$b] // {}) | length'

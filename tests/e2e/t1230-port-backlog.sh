@@ -18,19 +18,7 @@ json.dump({"blueprints": bps}, open(sys.argv[1], "w"))
 PY
 curl -sf -X POST -H 'Content-Type: application/json' -d @"$T/seed.json" \
     "$PORT_URL/_fake/seed" >/dev/null || fail "seed"
-cat >"$T/m.yaml" <<'Y'
-resources:
-  - kind: /users
-    selector:
-      query: 'true'
-      data_path: '.value'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          title: .displayName
-          blueprint: '"bp-" + .id[0:2]'
-Y
+plain_mapping /users '"bp-" + .id[0:2]' >"$T/m.yaml"
 total() { pq '[.entities[] | length] | add'; }
 
 run first --mapping "$T/m.yaml" --port-concurrency 64
