@@ -135,6 +135,8 @@ struct transform {
 	int dp_ready;           /* dp compiled (on first use when dp_direct) */
 	int direct_text;        /* and no two fields of a kind share a key */
 	struct buf text;        /* an entity's text, its storage kept between */
+	jv *vals;               /* the direct path's field values, t->nf */
+	int id_at, bp_at;       /* fields "identifier" and "blueprint", or -1 */
 	struct transform_stats st;
 };
 
@@ -890,9 +892,17 @@ transform_new(const struct mapping_resource *r, const char *file)
 	add_fields(t, F_REL, "relations", r->relations, r->nrelations);
 	t->direct = jqpath_is_true(t->sel_text);
 	t->direct_text = 1;
+	t->vals = xcalloc(t->nf + 1, sizeof(jv));
+	t->id_at = t->bp_at = -1;
 	for (i = 0; i < t->nf; i++) {
 		if (t->f[i].direct.nalt == 0)
 			t->direct = 0;
+		if (t->f[i].kind == F_TOP &&
+		    strcmp(t->f[i].key, "identifier") == 0)
+			t->id_at = (int)i;
+		if (t->f[i].kind == F_TOP &&
+		    strcmp(t->f[i].key, "blueprint") == 0)
+			t->bp_at = (int)i;
 		for (j = i + 1; j < t->nf; j++)
 			if (t->f[i].kind == t->f[j].kind &&
 			    strcmp(t->f[i].key, t->f[j].key) == 0)
@@ -960,6 +970,7 @@ transform_free(struct transform *t)
 	prog_release(&t->dp);
 	dprog_free(&t->dp_direct);
 	buf_release(&t->text);
+	free(t->vals);
 	prog_release(&t->mfast);
 	prog_release(&t->mslow);
 	for (i = 0; i < t->nf; i++) {
@@ -1304,6 +1315,17 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 	buf_putc(b, '}');
 }
 
+/* Hand the entity text in t->text to fn.  Returns 0, or -1 with *err. */
+static int
+send_text(struct transform *t, const char *bp, const char *id,
+    transform_emit_fn fn, void *arg, char **err)
+{
+	if (fn == NULL || fn(arg, bp, id, buf_str(&t->text), t->text.len) != -1)
+		return 0;
+	*err = xasprintf("resource '%s': output stopped", t->kind);
+	return -1;
+}
+
 /*
  * Whether v (not consumed) can name an entity or a blueprint: a non-empty
  * string.  A NUL inside would cut the name short in C: such an entity
@@ -1328,7 +1350,6 @@ emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
     void *arg, char **err)
 {
 	jv id, bp;
-	struct buf text;
 	int r = 0;
 
 	id = jv_object_get(jv_copy(e), jv_string("identifier"));
@@ -1339,29 +1360,15 @@ emit(struct transform *t, jv e, const struct members *ml, transform_emit_fn fn,
 		goto out;
 	}
 	t->st.entities++;
+	buf_reset(&t->text);
 	if (ml != NULL) {
-		buf_init(&text);
-		put_spliced(&text, t, e, F_TOP, ml);
+		put_spliced(&t->text, t, e, F_TOP, ml);
 		jv_free(e);
-		if (fn != NULL &&
-		    fn(arg, jv_string_value(bp), jv_string_value(id),
-			buf_str(&text), text.len) == -1) {
-			*err = xasprintf("resource '%s': output stopped",
-			    t->kind);
-			r = -1;
-		}
-		buf_release(&text);
-		goto out;
+	} else {
+		put_dump(&t->text, e);
 	}
-	buf_init(&text);
-	put_dump(&text, e);
-	if (fn != NULL &&
-	    fn(arg, jv_string_value(bp), jv_string_value(id), buf_str(&text),
-		text.len) == -1) {
-		*err = xasprintf("resource '%s': output stopped", t->kind);
-		r = -1;
-	}
-	buf_release(&text);
+	r = send_text(t, jv_string_value(bp), jv_string_value(id), fn, arg,
+	    err);
 out:
 	jv_free(id);
 	jv_free(bp);
@@ -1408,14 +1415,6 @@ parts_init(struct parts *p)
 	p->ent = jv_object();
 	p->props = jv_object();
 	p->rels = jv_object();
-}
-
-static void
-parts_release(struct parts *p)
-{
-	jv_free(p->ent);
-	jv_free(p->props);
-	jv_free(p->rels);
 }
 
 /* Set field f to v (consumed) in its object. */
@@ -1568,30 +1567,6 @@ direct_value(const struct dprog *p, jv item, jv *out)
 }
 
 /*
- * The entity of item (not consumed) built without libjq, with the keys
- * in the order the fast program writes them, into *out.  Returns 0, or
- * -1 when an item's value is not what a simple path can read.
- */
-static int
-run_direct(const struct transform *t, jv item, jv *out)
-{
-	struct parts parts;
-	size_t i;
-	jv v;
-
-	parts_init(&parts);
-	for (i = 0; i < t->nf; i++) {
-		if (direct_value(&t->f[i].direct, item, &v) == -1) {
-			parts_release(&parts);
-			return -1;
-		}
-		parts_set(&parts, &t->f[i], v);
-	}
-	*out = parts_entity(&parts);
-	return 0;
-}
-
-/*
  * The direct path's entity, written as text straight from the field
  * values vals[0..nf) (consumed), with the keys where parts_entity puts
  * them: the top-level fields, then "properties" and "relations" objects
@@ -1604,36 +1579,32 @@ emit_direct(struct transform *t, jv *vals, size_t nf, transform_emit_fn fn,
     void *arg, char **err)
 {
 	static const char *const obj[] = { NULL, "properties", "relations" };
-	jv id = jv_invalid(), bp = jv_invalid();
 	struct buf *text = &t->text;
-	size_t i, top = 0;
+	size_t i, m, top = 0;
 	int k, r = 0;
 
+	if (t->id_at < 0 || t->bp_at < 0 || !nameable(vals[t->id_at]) ||
+	    !nameable(vals[t->bp_at])) {
+		t->st.dropped++;
+		goto out;
+	}
 	buf_reset(text);
 	buf_putc(text, '{');
 	for (k = F_TOP; k <= F_REL; k++) {
-		size_t m = 0;
-
 		if (k != F_TOP) {
 			buf_puts(text, top++ > 0 ? ",\"" : "\"");
 			buf_puts(text, obj[k]);
 			buf_puts(text, "\":{");
 		}
-		for (i = 0; i < nf; i++) {
+		for (i = 0, m = 0; i < nf; i++) {
 			if ((int)t->f[i].kind != k)
 				continue;
 			if (m++ > 0)
 				buf_putc(text, ',');
 			jvtext_put(text, t->f[i].jkey);
 			buf_putc(text, ':');
-			if (jvtext_put(text, vals[i]) == -1) {
+			if (jvtext_put(text, vals[i]) == -1)
 				return -2;
-			}
-			if (k == F_TOP &&
-			    strcmp(t->f[i].key, "identifier") == 0)
-				id = vals[i];
-			if (k == F_TOP && strcmp(t->f[i].key, "blueprint") == 0)
-				bp = vals[i];
 		}
 		if (k == F_TOP)
 			top = m;
@@ -1641,18 +1612,10 @@ emit_direct(struct transform *t, jv *vals, size_t nf, transform_emit_fn fn,
 			buf_putc(text, '}');
 	}
 	buf_putc(text, '}');
-	if (!nameable(id) || !nameable(bp)) {
-		t->st.dropped++;
-	} else {
-		t->st.entities++;
-		if (fn != NULL &&
-		    fn(arg, jv_string_value(bp), jv_string_value(id),
-			buf_str(text), text->len) == -1) {
-			*err = xasprintf("resource '%s': output stopped",
-			    t->kind);
-			r = -1;
-		}
-	}
+	t->st.entities++;
+	r = send_text(t, jv_string_value(vals[t->bp_at]),
+	    jv_string_value(vals[t->id_at]), fn, arg, err);
+out:
 	for (i = 0; i < nf; i++)
 		jv_free(vals[i]);
 	return r;
@@ -1667,18 +1630,11 @@ static int
 run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
     char **err)
 {
-	jv vals[64];
 	struct parts parts;
 	size_t i, nf = t->nf;
+	jv *vals = t->vals;
 	int r;
 
-	if (!t->direct_text || nf > 64) {
-		if (run_direct(t, item, &vals[0]) == -1)
-			return -2;
-		t->st.direct++;
-		t->st.selected++;
-		return emit(t, vals[0], NULL, fn, arg, err);
-	}
 	for (i = 0; i < nf; i++)
 		if (direct_value(&t->f[i].direct, item, &vals[i]) == -1) {
 			while (i-- > 0)
@@ -1687,7 +1643,8 @@ run_direct_emit(struct transform *t, jv item, transform_emit_fn fn, void *arg,
 		}
 	t->st.direct++;
 	t->st.selected++;
-	if ((r = emit_direct(t, vals, nf, fn, arg, err)) != -2)
+	if (t->direct_text &&
+	    (r = emit_direct(t, vals, nf, fn, arg, err)) != -2)
 		return r;
 	parts_init(&parts);
 	for (i = 0; i < nf; i++)
