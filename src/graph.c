@@ -88,15 +88,10 @@ graph_header(const char *name, const char *value, struct http_window *w,
 }
 
 unsigned long
-graph_requests(const struct graph *g)
+graph_requests(const struct graph *g, unsigned long *member_batches)
 {
+	*member_batches = g->member_requests;
 	return g->requests;
-}
-
-unsigned long
-graph_member_requests(const struct graph *g)
-{
-	return g->member_requests;
 }
 
 char *

@@ -56,9 +56,12 @@ struct graph_list_cb {
 struct graph *graph_new(struct http *, struct http_auth *,
     const char *base_url);
 void graph_free(struct graph *);
-/* Requests sent to Graph (pages, batches), for the summary. */
-unsigned long graph_requests(const struct graph *);
-unsigned long graph_member_requests(const struct graph *);
+/*
+ * Requests sent to Graph (pages, batches), for the summary; *member_batches
+ * is set to how many of them were $batch requests for members.
+ */
+unsigned long graph_requests(const struct graph *,
+    unsigned long *member_batches);
 
 /*
  * Start reading path (e.g. "/users") with the query parameters names[i] =

@@ -30,7 +30,8 @@ struct ctx {
 	const char *text; /* the whole input, for reader errors */
 	size_t len;
 	yaml_document_t *doc;
-	int *unknown; /* unknown keys reported so far */
+	int *unknown;      /* unknown keys reported so far */
+	struct buf *named; /* the text named() gives */
 };
 
 /* The keys each part of a resource knows, for unknown keys. */
@@ -304,16 +305,32 @@ nearest(const char *key, const char *const *known)
 }
 
 /*
- * Report that key k of the mapping named where is unknown: an error (the
- * load fails once the whole file was read, so that every unknown key is
- * named), with the known key it is probably a typo of, or the part of the
- * file it belongs in.
+ * The name of a part of the file for a message: part, or "part of label".
+ * The text is c's scratch, good until the next call.
+ */
+static const char *
+named(const struct ctx *c, const char *part, const char *label)
+{
+	buf_reset(c->named);
+	if (label == NULL)
+		buf_puts(c->named, part);
+	else
+		buf_printf(c->named, "%s of %s", part, label);
+	return buf_str(c->named);
+}
+
+/*
+ * Report that key k of the part named by part and label is unknown: an
+ * error (the load fails once the whole file was read, so that every unknown
+ * key is named), with the known key it is probably a typo of, or the part
+ * of the file it belongs in.
  */
 static void
-unknown_key(const struct ctx *c, const yaml_node_t *k, const char *where,
-    const char *const *known)
+unknown_key(const struct ctx *c, const yaml_node_t *k, const char *part,
+    const char *label, const char *const *known)
 {
 	const char *key = sval(k), *near = nearest(key, known), *other = NULL;
+	const char *where = named(c, part, label);
 	struct buf list;
 	size_t i, j;
 
@@ -342,12 +359,13 @@ unknown_key(const struct ctx *c, const yaml_node_t *k, const char *where,
 }
 
 /*
- * Check that n is a mapping whose keys are unique scalars.  what names n in
- * messages.  Returns 1 for such a mapping, 0 for a null (absent) value, -1
- * after an error.
+ * Check that n is a mapping whose keys are unique scalars.  part and label
+ * name n in messages (see named()).  Returns 1 for such a mapping, 0 for a
+ * null (absent) value, -1 after an error.
  */
 static int
-check_map(const struct ctx *c, const yaml_node_t *n, const char *what)
+check_map(const struct ctx *c, const yaml_node_t *n, const char *part,
+    const char *label)
 {
 	yaml_node_pair_t *p, *q;
 	yaml_node_t *k, *v, *k2;
@@ -355,13 +373,14 @@ check_map(const struct ctx *c, const yaml_node_t *n, const char *what)
 	if (is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE) {
-		perr(c, n, "%s must be a mapping", what);
+		perr(c, n, "%s must be a mapping", named(c, part, label));
 		return -1;
 	}
 	FOREACH_PAIR(c, n, p, k, v) {
 		(void)v;
 		if (k->type != YAML_SCALAR_NODE) {
-			perr(c, k, "a key in %s must be a string", what);
+			perr(c, k, "a key in %s must be a string",
+			    named(c, part, label));
 			return -1;
 		}
 		for (q = n->data.mapping.pairs.start; q < p; q++) {
@@ -370,7 +389,7 @@ check_map(const struct ctx *c, const yaml_node_t *n, const char *what)
 				perr(c, k,
 				    "duplicate key '%s' in %s "
 				    "(first at line %d)",
-				    sval(k), what,
+				    sval(k), named(c, part, label),
 				    (int)k2->start_mark.line + 1);
 				return -1;
 			}
@@ -439,61 +458,54 @@ get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
 	return 0;
 }
 
+/* What the values of a mapping read by get_map() are. */
+enum map_values {
+	MAP_JQ,      /* jq expressions (properties, relations) */
+	MAP_STRINGS, /* plain strings (query_params) */
+	MAP_HEADERS  /* strings without line breaks, names without ':' */
+};
+
 /*
- * Read a mapping of name -> jq expression (properties, relations) at n into
- * the array *fv of *fn fields.  what names the mapping.  Returns 0 or -1.
+ * Read a mapping of name -> value at n, the part of resource label, into
+ * the array *fv of *fn fields.  Plain strings keep numbers and booleans as
+ * written.  Returns 0 or -1.
  */
 static int
-get_jq_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field **fv,
-    size_t *fn, const char *what, const char *label)
+get_map(const struct ctx *c, const yaml_node_t *n, struct mapping_field **fv,
+    size_t *fn, const char *part, const char *label, enum map_values kind)
 {
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
 	int rc;
 
-	if ((rc = check_map(c, n, what)) <= 0)
+	if ((rc = check_map(c, n, part, label)) <= 0)
 		return rc;
 	FOREACH_PAIR(c, n, p, k, v) {
-		if (is_null(v)) {
-			perr(c, k, "%s: '%s' has no jq expression", label,
-			    sval(k));
-			return -1;
+		if (kind == MAP_JQ) {
+			if (is_null(v)) {
+				perr(c, k, "%s: '%s' has no jq expression",
+				    label, sval(k));
+				return -1;
+			}
+			if (get_jq(c, field_add(fv, fn), sval(k), k, v,
+				label) == -1)
+				return -1;
+			continue;
 		}
-		if (get_jq(c, field_add(fv, fn), sval(k), k, v, label) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Read a mapping of name -> plain string (query_params, headers) at n into
- * the array *fv of *fn fields; numbers and booleans are kept as written.
- * header: refuse line breaks, which would end an HTTP header.  Returns 0
- * or -1.
- */
-static int
-get_str_map(const struct ctx *c, const yaml_node_t *n,
-    struct mapping_field **fv, size_t *fn, const char *what, int header)
-{
-	yaml_node_pair_t *p;
-	yaml_node_t *k, *v;
-	int rc;
-
-	if ((rc = check_map(c, n, what)) <= 0)
-		return rc;
-	FOREACH_PAIR(c, n, p, k, v) {
 		if (v->type != YAML_SCALAR_NODE || is_null(v)) {
 			perr(c, is_null(v) ? k : vpos(k, v),
-			    "'%s' in %s must be a string", sval(k), what);
+			    "'%s' in %s must be a string", sval(k),
+			    named(c, part, label));
 			return -1;
 		}
-		if (header &&
+		/* A line break would end the HTTP header. */
+		if (kind == MAP_HEADERS &&
 		    (strpbrk(sval(k), "\r\n:") != NULL ||
 			strpbrk(sval(v), "\r\n") != NULL)) {
 			perr(c, k,
 			    "header '%s' in %s: line breaks and ':' "
 			    "are not allowed",
-			    sval(k), what);
+			    sval(k), named(c, part, label));
 			return -1;
 		}
 		field_set(field_add(fv, fn), sval(k), sval(v), v);
@@ -654,34 +666,29 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 {
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v, *at = NULL;
-	char *what, *qp, *hd;
 	const char *s, *key;
 	int rc, explicit = -1;
 
-	what = xasprintf("selector of %s", label);
-	qp = xasprintf("query_params of %s", label);
-	hd = xasprintf("headers of %s", label);
-	if ((rc = check_map(c, n, what)) <= 0)
-		goto out;
-	rc = -1;
+	if ((rc = check_map(c, n, "selector", label)) <= 0)
+		return rc; /* null: nothing to settle, r is as calloc left it */
 	FOREACH_PAIR(c, n, p, k, v) {
 		key = sval(k);
 		if (strcmp(key, "query") == 0) {
 			if (get_jq(c, &r->query, "selector.query", k, v,
 				label) == -1)
-				goto out;
+				return -1;
 		} else if (strcmp(key, "data_path") == 0) {
 			if (get_jq(c, &r->data_path, "selector.data_path", k, v,
 				label) == -1)
-				goto out;
+				return -1;
 		} else if (strcmp(key, "query_params") == 0) {
-			if (get_str_map(c, v, &r->query_params,
-				&r->nquery_params, qp, 0) == -1)
-				goto out;
+			if (get_map(c, v, &r->query_params, &r->nquery_params,
+				"query_params", label, MAP_STRINGS) == -1)
+				return -1;
 		} else if (strcmp(key, "headers") == 0) {
-			if (get_str_map(c, v, &r->headers, &r->nheaders, hd,
-				1) == -1)
-				goto out;
+			if (get_map(c, v, &r->headers, &r->nheaders, "headers",
+				label, MAP_HEADERS) == -1)
+				return -1;
 		} else if (strcmp(key, "membership") == 0) {
 			s = sval(v);
 			if (s != NULL && strcmp(s, "members") == 0)
@@ -696,7 +703,7 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 				    "%s: membership must be 'members', "
 				    "'transitiveMembers' or 'none'",
 				    label);
-				goto out;
+				return -1;
 			}
 			at = v;
 		} else if (strcmp(key, "method") == 0) {
@@ -706,13 +713,13 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 				    "%s: selector.method: only GET is "
 				    "supported",
 				    label);
-				goto out;
+				return -1;
 			}
 		} else if (strcmp(key, "path_parameters") == 0 ||
 		    strcmp(key, "body") == 0) {
 			perr(c, k, "%s: selector.%s is not supported", label,
 			    key);
-			goto out;
+			return -1;
 		} else if (strcmp(key, "exportEnvVariables") == 0) {
 			msg_info(
 			    "%s:%d:%d: %s: selector.exportEnvVariables has "
@@ -720,16 +727,10 @@ parse_selector(const struct ctx *c, struct mapping_resource *r,
 			    c->path, (int)k->start_mark.line + 1,
 			    (int)k->start_mark.column + 1, label);
 		} else
-			unknown_key(c, k, what, selector_keys);
+			unknown_key(c, k, "selector", label, selector_keys);
 	}
-	rc = 0;
-out:
-	if (rc == 0)
-		settle_members(c, r, explicit, at, label);
-	free(what);
-	free(qp);
-	free(hd);
-	return rc;
+	settle_members(c, r, explicit, at, label);
+	return 0;
 }
 
 /* Read port.entity.mappings at n into r.  Returns 0 or -1. */
@@ -743,17 +744,12 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 		&r->blueprint, &r->icon, &r->team };
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
-	char *what, *pw, *rw;
 	const char *key;
 	size_t i;
 	int rc;
 
-	what = xasprintf("port.entity.mappings of %s", label);
-	pw = xasprintf("port.entity.mappings.properties of %s", label);
-	rw = xasprintf("port.entity.mappings.relations of %s", label);
-	if ((rc = check_map(c, n, what)) <= 0)
-		goto out;
-	rc = -1;
+	if ((rc = check_map(c, n, "port.entity.mappings", label)) <= 0)
+		return rc;
 	FOREACH_PAIR(c, n, p, k, v) {
 		key = sval(k);
 		for (i = 0; i < 5; i++)
@@ -761,24 +757,22 @@ parse_mappings(const struct ctx *c, struct mapping_resource *r,
 				break;
 		if (i < 5) {
 			if (get_jq(c, fields[i], names[i], k, v, label) == -1)
-				goto out;
+				return -1;
 		} else if (strcmp(key, "properties") == 0) {
-			if (get_jq_map(c, v, &r->properties, &r->nproperties,
-				pw, label) == -1)
-				goto out;
+			if (get_map(c, v, &r->properties, &r->nproperties,
+				"port.entity.mappings.properties", label,
+				MAP_JQ) == -1)
+				return -1;
 		} else if (strcmp(key, "relations") == 0) {
-			if (get_jq_map(c, v, &r->relations, &r->nrelations, rw,
-				label) == -1)
-				goto out;
+			if (get_map(c, v, &r->relations, &r->nrelations,
+				"port.entity.mappings.relations", label,
+				MAP_JQ) == -1)
+				return -1;
 		} else
-			unknown_key(c, k, what, mappings_keys);
+			unknown_key(c, k, "port.entity.mappings", label,
+			    mappings_keys);
 	}
-	rc = 0;
-out:
-	free(what);
-	free(pw);
-	free(rw);
-	return rc;
+	return 0;
 }
 
 /*
@@ -791,44 +785,37 @@ parse_port(const struct ctx *c, struct mapping_resource *r,
 {
 	yaml_node_pair_t *p, *p2;
 	yaml_node_t *k, *v, *k2, *v2;
-	char *what, *ew;
 	const char *key;
 	int rc;
 
-	what = xasprintf("port of %s", label);
-	ew = xasprintf("port.entity of %s", label);
-	if ((rc = check_map(c, n, what)) <= 0)
-		goto out;
-	rc = -1;
+	if ((rc = check_map(c, n, "port", label)) <= 0)
+		return rc;
 	FOREACH_PAIR(c, n, p, k, v) {
 		key = sval(k);
 		if (strcmp(key, "entity") == 0) {
 			*where = k;
-			if ((rc = check_map(c, v, ew)) == -1)
-				goto out;
-			rc = -1;
-			if (is_null(v))
-				continue;
+			if ((rc = check_map(c, v, "port.entity", label)) <= 0) {
+				if (rc == 0)
+					continue;
+				return -1;
+			}
 			FOREACH_PAIR(c, v, p2, k2, v2) {
 				if (strcmp(sval(k2), "mappings") != 0) {
-					unknown_key(c, k2, ew, entity_keys);
+					unknown_key(c, k2, "port.entity", label,
+					    entity_keys);
 					continue;
 				}
 				*where = k2;
 				if (parse_mappings(c, r, v2, label) == -1)
-					goto out;
+					return -1;
 			}
 		} else if (strncmp(key, "itemsToParse", 12) == 0) {
 			perr(c, k, "%s: port.%s is not supported", label, key);
-			goto out;
+			return -1;
 		} else
-			unknown_key(c, k, what, port_keys);
+			unknown_key(c, k, "port", label, port_keys);
 	}
-	rc = 0;
-out:
-	free(what);
-	free(ew);
-	return rc;
+	return 0;
 }
 
 /* Read resource number idx (0-based) at n into r.  Returns 0 or -1. */
@@ -848,7 +835,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 		perr(c, n, "%s is empty", label);
 		goto out;
 	}
-	if (check_map(c, n, label) == -1)
+	if (check_map(c, n, label, NULL) == -1)
 		goto out;
 	FOREACH_PAIR(c, n, p, k, v)
 		if (strcmp(sval(k), "kind") == 0)
@@ -884,7 +871,7 @@ parse_resource(const struct ctx *c, struct mapping_resource *r,
 			if (parse_port(c, r, v, label, &where) == -1)
 				goto out;
 		} else
-			unknown_key(c, k, label, resource_keys);
+			unknown_key(c, k, label, NULL, resource_keys);
 	}
 	if (r->identifier.value == NULL) {
 		perr(c, where, "%s: missing port.entity.mappings.identifier",
@@ -963,7 +950,7 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		    "'resources' list");
 		return -1;
 	}
-	if (check_map(c, root, "the mapping") == -1)
+	if (check_map(c, root, "the mapping", NULL) == -1)
 		return -1;
 	FOREACH_PAIR(c, root, p, k, v) {
 		key = sval(k);
@@ -988,7 +975,7 @@ parse_top(const struct ctx *c, struct mapping *m, const yaml_node_t *root)
 		} else if (strncmp(key, "x-", 2) != 0) {
 			/* x-*: a place for YAML anchors, as in Compose files.
 			 */
-			unknown_key(c, k, "the mapping", top_keys);
+			unknown_key(c, k, "the mapping", NULL, top_keys);
 		}
 	}
 	if (m->res == NULL) {
@@ -1079,11 +1066,14 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 	yaml_node_t *root, *root2;
 	struct ctx c;
 	yaml_mark_t zero;
+	struct buf named;
 	int ok = 0, unknown = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&zero, 0, sizeof(zero));
+	buf_init(&named);
 	c.unknown = &unknown;
+	c.named = &named;
 	c.path = name;
 	c.text = text;
 	c.len = len;
@@ -1134,6 +1124,7 @@ mapping_load_buffer(const char *name, const char *text, size_t len)
 		goto out;
 	ok = 1;
 out:
+	buf_release(&named);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (!ok) {

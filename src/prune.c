@@ -118,9 +118,10 @@ static void
 collect(struct prune *pr)
 {
 	const struct prune_input *in = pr->in;
+	struct state_counts n = state_counts(in->state);
 
-	pr->unproven = state_unproven(in->state);
-	pr->foreign = state_foreign(in->state);
+	pr->unproven = n.unproven;
+	pr->foreign = n.foreign;
 	state_each(in->state, owned, pr);
 }
 

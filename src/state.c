@@ -314,22 +314,15 @@ state_missing(const struct state *st, size_t i)
 	return NULL;
 }
 
-unsigned long
-state_owned(const struct state *st)
+struct state_counts
+state_counts(const struct state *st)
 {
-	return (unsigned long)strset_count(&st->owned);
-}
+	struct state_counts n;
 
-unsigned long
-state_foreign(const struct state *st)
-{
-	return st->foreign;
-}
-
-unsigned long
-state_unproven(const struct state *st)
-{
-	return st->unproven;
+	n.owned = (unsigned long)strset_count(&st->owned);
+	n.foreign = st->foreign;
+	n.unproven = st->unproven;
+	return n;
 }
 
 struct each_ctx {

@@ -62,15 +62,17 @@ const char *state_missing(const struct state *, size_t i);
  */
 size_t state_report_missing(const struct state *, int dry_run,
     struct report *rep);
-/* Owned entities read: what this integration held when the run started. */
-unsigned long state_owned(const struct state *);
-/* Entities Port returned that belong to another writer (not counted). */
-unsigned long state_foreign(const struct state *);
-/*
- * Entities Port returned without their $datasource: while there is one,
- * ownership is not proven and nothing may be deleted.
- */
-unsigned long state_unproven(const struct state *);
+/* What Port's listing of the mapping's blueprints held. */
+struct state_counts {
+	/* Owned entities: what this integration held when the run started. */
+	unsigned long owned;
+	/* Entities that belong to another writer (not counted as owned). */
+	unsigned long foreign;
+	/* Entities returned without their $datasource: while there is one,
+	 * ownership is not proven and nothing may be deleted. */
+	unsigned long unproven;
+};
+struct state_counts state_counts(const struct state *);
 /* Visit every owned entity. */
 void state_each(const struct state *,
     void (*fn)(void *, const char *blueprint, const char *identifier),

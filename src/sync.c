@@ -312,7 +312,7 @@ read_state(struct sync *s)
 	if (report_dry_run(s->rep) && state_compares(s->state))
 		report_compared(s->rep);
 	msg_info("read %lu entities this integration owns in Port",
-	    state_owned(s->state));
+	    state_counts(s->state).owned);
 	return 0;
 }
 
@@ -603,8 +603,7 @@ finish(struct sync *s)
 		    report_start_time(rep), end);
 		http_run(s->h);
 	}
-	req.graph = graph_requests(s->g);
-	req.member_batches = graph_member_requests(s->g);
+	req.graph = graph_requests(s->g, &req.member_batches);
 	req.port = s->p != NULL ? port_requests(s->p) : 0;
 	req.throttled = http_throttled(s->h);
 	report_requests(s->rep, &req);
