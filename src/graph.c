@@ -258,17 +258,9 @@ seen_note(uint64_t **seen, size_t *n, const char *link)
 static void
 list_free(struct graph_list *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->nparams; i++) {
-		free(l->names[i]);
-		free(l->values[i]);
-	}
-	free(l->names);
-	free(l->values);
-	for (i = 0; l->headers != NULL && l->headers[i] != NULL; i++)
-		free(l->headers[i]);
-	free(l->headers);
+	free_strv(l->names, l->nparams);
+	free_strv(l->values, l->nparams);
+	free_strv(l->headers, STRV_NULL_ENDED);
 	free(l->path);
 	free(l->first_url);
 	free(l->cur_url);

@@ -168,8 +168,6 @@ http_new(const struct http_config *cfg)
 static void
 req_free(struct req *r)
 {
-	size_t i;
-
 	if (r->easy != NULL) {
 		curl_multi_remove_handle(r->h->multi, r->easy);
 		curl_easy_cleanup(r->easy);
@@ -177,9 +175,7 @@ req_free(struct req *r)
 	curl_slist_free_all(r->slist);
 	free(r->method);
 	free(r->url);
-	for (i = 0; i < r->nheaders; i++)
-		free(r->headers[i]);
-	free(r->headers);
+	free_strv(r->headers, r->nheaders);
 	if (r->body != NULL) {
 		explicit_bzero(r->body, r->body_len);
 		free(r->body);

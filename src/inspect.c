@@ -1341,7 +1341,6 @@ inspect_run(const struct options *o)
 	struct reader *use = &dflt;
 	struct stats st;
 	const cJSON *it;
-	size_t i;
 	int rc = -1, users, have_ext = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -1376,12 +1375,8 @@ out:
 	reader_release(&dflt);
 	reader_release(&ext);
 	stats_release(&st);
-	for (i = 0; i < c.nparams; i++) {
-		free(c.names[i]);
-		free(c.values[i]);
-	}
-	free(c.names);
-	free(c.values);
+	free_strv(c.names, c.nparams);
+	free_strv(c.values, c.nparams);
 	free(c.licence_why);
 	client_close(&c.cl);
 	return rc;

@@ -34,11 +34,7 @@ key_char(int c)
 static void
 term_release(struct jqpath_term *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->nkeys; i++)
-		free(t->keys[i]);
-	free(t->keys);
+	free_strv(t->keys, t->nkeys);
 	free(t->string);
 }
 

@@ -447,11 +447,7 @@ names_has(const struct names *nm, const char *s)
 static void
 names_free(struct names *nm)
 {
-	size_t i;
-
-	for (i = 0; i < nm->n; i++)
-		free(nm->v[i]);
-	free(nm->v);
+	free_strv(nm->v, nm->n);
 }
 
 /* 1 if word s is one of the space-separated words of list. */

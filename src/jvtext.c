@@ -102,7 +102,7 @@ static int
 put(struct buf *b, jv v, int level)
 {
 	jv s, kv, x;
-	int i, n, it, first = 1;
+	int i, n, it, rc, first = 1;
 
 	if (level > JVTEXT_MAX_DEPTH)
 		return -1;
@@ -132,11 +132,10 @@ put(struct buf *b, jv v, int level)
 			if (i > 0)
 				buf_putc(b, ',');
 			x = jv_array_get(jv_copy(v), i);
-			if (put(b, x, level + 1) == -1) {
-				jv_free(x);
-				return -1;
-			}
+			rc = put(b, x, level + 1);
 			jv_free(x);
+			if (rc == -1)
+				return -1;
 		}
 		buf_putc(b, ']');
 		return 0;
@@ -152,11 +151,10 @@ put(struct buf *b, jv v, int level)
 			jv_free(kv);
 			buf_putc(b, ':');
 			x = jv_object_iter_value(v, it);
-			if (put(b, x, level + 1) == -1) {
-				jv_free(x);
-				return -1;
-			}
+			rc = put(b, x, level + 1);
 			jv_free(x);
+			if (rc == -1)
+				return -1;
 		}
 		buf_putc(b, '}');
 		return 0;

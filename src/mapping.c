@@ -438,18 +438,12 @@ static int
 get_jq(const struct ctx *c, struct mapping_field *f, const char *name,
     const yaml_node_t *k, const yaml_node_t *v, const char *label)
 {
-	if (v->type == YAML_MAPPING_NODE) {
-		perr(c, vpos(k, v),
-		    "%s: '%s': search queries are not "
-		    "supported; use a jq expression",
-		    label, name);
-		return -1;
-	}
-	if (v->type == YAML_SEQUENCE_NODE) {
-		perr(c, vpos(k, v),
-		    "%s: '%s' must be a jq expression, "
-		    "not a list",
-		    label, name);
+	if (v->type == YAML_MAPPING_NODE || v->type == YAML_SEQUENCE_NODE) {
+		perr(c, vpos(k, v), "%s: '%s'%s", label, name,
+		    v->type == YAML_MAPPING_NODE ?
+			": search queries are not supported; use a jq "
+			"expression" :
+			" must be a jq expression, not a list");
 		return -1;
 	}
 	if (is_null(v))

@@ -57,26 +57,18 @@ blocks_free(struct members *m)
 void
 members_free(struct members *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
 	blocks_free(m);
-	for (i = 0; i < m->ntypes; i++)
-		free(m->types[i]);
-	free(m->types);
+	free_strv(m->types, m->ntypes);
 	free(m);
 }
 
 void
 members_reset(struct members *m)
 {
-	size_t i;
-
 	blocks_free(m);
-	for (i = 0; i < m->ntypes; i++)
-		free(m->types[i]);
-	free(m->types);
+	free_strv(m->types, m->ntypes);
 	m->types = NULL;
 	m->ntypes = 0;
 	m->count = 0;

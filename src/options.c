@@ -1553,11 +1553,7 @@ options_parse(struct options *o, int argc, char **argv)
 void
 options_release(struct options *o)
 {
-	int i;
-
-	for (i = 0; i < o->nmapping_paths; i++)
-		free(o->mapping_paths[i]);
-	free(o->mapping_paths);
+	free_strv(o->mapping_paths, o->nmapping_paths);
 	free(o->output_path);
 	free(o->summary_json);
 	free(o->graph_url);
@@ -1581,8 +1577,6 @@ options_release(struct options *o)
 	free(o->inspect_path);
 	free(o->generate_dir);
 	free(o->fields);
-	for (i = 0; i < o->nquery_params; i++)
-		free(o->query_params[i]);
-	free(o->query_params);
+	free_strv(o->query_params, o->nquery_params);
 	memset(o, 0, sizeof(*o));
 }

@@ -132,11 +132,7 @@ port_new(struct http *h, struct http_auth *auth, const struct port_config *c,
 static void
 batch_free(struct batch *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->ids[i]);
-	free(b->ids);
+	free_strv(b->ids, b->n);
 	free(b->tags);
 	free(b->off);
 	free(b->len);
@@ -679,14 +675,8 @@ static void list_page(struct listing *, const char *from);
 static void
 listing_end(struct listing *l, int rc)
 {
-	size_t i;
-
-	for (i = 0; i < l->nbps; i++)
-		free(l->bps[i]);
-	free(l->bps);
-	for (i = 0; i < l->ninclude; i++)
-		free(l->include[i]);
-	free(l->include);
+	free_strv(l->bps, l->nbps);
+	free_strv(l->include, l->ninclude);
 	free(l->before);
 	l->done(l->arg, rc);
 	free(l);

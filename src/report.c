@@ -508,12 +508,17 @@ print_result(const struct report *r, FILE *fp)
 	}
 }
 
+/* Each count's key in a resource of the JSON summary, by enum report_count. */
+static const char *const count_keys[REPORT_NCOUNTS] = { "fetched", "selected",
+	"mapped", "dropped", "unchanged", "upserted", "wouldCreate",
+	"wouldUpdate", "failed", "deleted", "fieldNulls" };
+
 /* The summary as a cJSON object owned by the caller. */
 static cJSON *
 summary_object(const struct report *r)
 {
 	cJSON *j = cJSON_CreateObject(), *arr, *o;
-	size_t i;
+	size_t i, c;
 
 	cJSON_AddNumberToObject(j, "exitStatus", report_exit_status(r));
 	cJSON_AddBoolToObject(j, "dryRun", r->dry_run);
@@ -530,30 +535,12 @@ summary_object(const struct report *r)
 		cJSON_AddStringToObject(o, "kind", s->kind);
 		if (s->blueprint != NULL)
 			cJSON_AddStringToObject(o, "blueprint", s->blueprint);
-		cJSON_AddNumberToObject(o, "fetched",
-		    (double)s->n[REPORT_FETCHED]);
-		cJSON_AddNumberToObject(o, "selected",
-		    (double)s->n[REPORT_SELECTED]);
-		cJSON_AddNumberToObject(o, "mapped",
-		    (double)s->n[REPORT_MAPPED]);
-		cJSON_AddNumberToObject(o, "dropped",
-		    (double)s->n[REPORT_DROPPED]);
-		cJSON_AddNumberToObject(o, "unchanged",
-		    (double)s->n[REPORT_UNCHANGED]);
-		cJSON_AddNumberToObject(o, "upserted",
-		    (double)s->n[REPORT_UPSERTED]);
-		if (r->compared) {
-			cJSON_AddNumberToObject(o, "wouldCreate",
-			    (double)s->n[REPORT_WOULD_CREATE]);
-			cJSON_AddNumberToObject(o, "wouldUpdate",
-			    (double)s->n[REPORT_WOULD_UPDATE]);
-		}
-		cJSON_AddNumberToObject(o, "failed",
-		    (double)s->n[REPORT_FAILED]);
-		cJSON_AddNumberToObject(o, "deleted",
-		    (double)s->n[REPORT_DELETED]);
-		cJSON_AddNumberToObject(o, "fieldNulls",
-		    (double)s->n[REPORT_FIELD_NULLS]);
+		for (c = 0; c < REPORT_NCOUNTS; c++)
+			if (r->compared ||
+			    (c != REPORT_WOULD_CREATE &&
+				c != REPORT_WOULD_UPDATE))
+				cJSON_AddNumberToObject(o, count_keys[c],
+				    (double)s->n[c]);
 		cJSON_AddNumberToObject(o, "seconds", s->seconds);
 		cJSON_AddBoolToObject(o, "ok", !s->kind_failed);
 		if (s->reason != NULL)

@@ -175,14 +175,11 @@ members_done(void *arg)
 {
 	struct mpage *mp = arg;
 	struct resource *k = mp->k;
-	size_t i;
 
 	/* Each group was mapped with its members or dropped: nothing of
 	 * the page is mapped without them. */
 	tpage_free(mp->tp);
-	for (i = 0; i < mp->n; i++)
-		free(mp->ids[i]);
-	free(mp->ids);
+	free_strv(mp->ids, mp->n);
 	free(mp->at);
 	free(mp);
 	k->pages_out--;
@@ -442,19 +439,11 @@ resource_new(const struct mapping_resource *r, size_t idx, struct transform *t,
 void
 resource_free(struct resource *k)
 {
-	size_t j;
-
 	if (k == NULL)
 		return;
-	for (j = 0; j < k->nparams; j++) {
-		free(k->names[j]);
-		free(k->values[j]);
-	}
-	free(k->names);
-	free(k->values);
-	for (j = 0; k->headers != NULL && k->headers[j] != NULL; j++)
-		free(k->headers[j]);
-	free(k->headers);
+	free_strv(k->names, k->nparams);
+	free_strv(k->values, k->nparams);
+	free_strv(k->headers, STRV_NULL_ENDED);
 	free(k->stash);
 	free(k->unproven);
 	transform_free(k->t);

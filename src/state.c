@@ -157,9 +157,7 @@ state_free(struct state *st)
 	for (i = 0; i < st->nbps; i++)
 		free(st->bps[i].bp);
 	free(st->bps);
-	for (i = 0; i < st->nlist_bps; i++)
-		free(st->list_bps[i]);
-	free(st->list_bps);
+	free_strv(st->list_bps, st->nlist_bps);
 	strset_release(&st->owned);
 	free(st->type);
 	free(st->identifier);
@@ -263,9 +261,7 @@ state_read(struct state *st, struct port *p)
 		q->i = i;
 		port_read_state(p, st->bps[i].bp, (const char *const *)inc, n,
 		    got, read_done, q);
-		for (j = 0; j < n; j++)
-			free(inc[j]);
-		free(inc);
+		free_strv(inc, n);
 	}
 }
 

@@ -1120,21 +1120,34 @@ fail:
 	return NULL;
 }
 
+/*
+ * Read the JSON text json of len bytes into *doc (the caller's): by jvtext,
+ * or by libjq where jvtext leaves it.  Returns 0, or -1 with *err set.
+ */
+static int
+parse_json(const char *json, size_t len, jv *doc, char **err)
+{
+	char *m;
+
+	if (jvtext_parse(json, len, doc) == 0)
+		return 0;
+	*doc = jv_parse_sized(json, (int)len);
+	if (jv_is_valid(*doc))
+		return 0;
+	m = msg_text(jv_invalid_get_msg(*doc));
+	*err = xasprintf("not JSON: %s", m);
+	free(m);
+	return -1;
+}
+
 struct tpage *
 transform_page(struct transform *t, const char *json, size_t len, char **err)
 {
 	jv doc;
 
 	*err = NULL;
-	if (jvtext_parse(json, len, &doc) == -1)
-		doc = jv_parse_sized(json, (int)len);
-	if (!jv_is_valid(doc)) {
-		char *m = msg_text(jv_invalid_get_msg(doc));
-
-		*err = xasprintf("not JSON: %s", m);
-		free(m);
+	if (parse_json(json, len, &doc, err) == -1)
 		return NULL;
-	}
 	return page_from(t, doc, 1, err);
 }
 
@@ -1832,15 +1845,8 @@ transform_item(struct transform *t, const char *json, size_t len,
 	int r;
 
 	*err = NULL;
-	if (jvtext_parse(json, len, &doc) == -1)
-		doc = jv_parse_sized(json, (int)len);
-	if (!jv_is_valid(doc)) {
-		char *m = msg_text(jv_invalid_get_msg(doc));
-
-		*err = xasprintf("not JSON: %s", m);
-		free(m);
+	if (parse_json(json, len, &doc, err) == -1)
 		return -1;
-	}
 	if ((pg = page_from(t, doc, 0, err)) == NULL)
 		return -1;
 	r = transform_run(t, pg, fn, arg, err);

@@ -101,3 +101,14 @@ freezero_str(char *s)
 	explicit_bzero(s, strlen(s));
 	free(s);
 }
+
+void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0;
+	     v != NULL && i < n && (n != STRV_NULL_ENDED || v[i] != NULL); i++)
+		free(v[i]);
+	free(v);
+}

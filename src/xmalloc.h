@@ -24,5 +24,11 @@ char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 void xmalloc_oom(void) __attribute__((noreturn));
 /* Wipe then free a NUL-terminated secret; NULL is a no-op. */
 void freezero_str(char *);
+/*
+ * Free the n strings of the array v, then v; n may be STRV_NULL_ENDED for
+ * an array that ends at a NULL.  NULL v is a no-op.
+ */
+#define STRV_NULL_ENDED ((size_t)-1)
+void free_strv(char **v, size_t n);
 
 #endif
