@@ -250,10 +250,19 @@ rd_string(struct rd *r, jv *out)
 		r->p = q + 1;
 		return 0;
 	}
-	/* Escapes: unescaped text is never longer than the escaped. */
-	if ((size_t)(r->end - s) > r->tmpcap) {
+	if (q == r->end)
+		return -1;
+	/*
+	 * Escapes: the scratch is sized to the string as written, to its
+	 * closing quote (a backslash's next byte is never one); unescaped
+	 * text is never longer than the escaped.
+	 */
+	for (e = q; e < r->end && *e != '"'; e++)
+		if (*e == '\\' && ++e == r->end)
+			break;
+	if ((size_t)(e - s) > r->tmpcap) {
 		free(r->tmp);
-		r->tmpcap = (size_t)(r->end - s);
+		r->tmpcap = (size_t)(e - s);
 		r->tmp = xmalloc(r->tmpcap);
 	}
 	for (q = s; q < r->end && *q != '"'; q++) {
