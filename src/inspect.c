@@ -603,21 +603,9 @@ field_format(const struct field *f)
 	return FMT_NONE;
 }
 
-/* The blueprint's name of a format; NULL for FMT_NONE. */
-static const char *
-format_name(enum inspect_format f)
-{
-	switch (f) {
-	case FMT_DATE_TIME:
-		return "date-time";
-	case FMT_EMAIL:
-		return "email";
-	case FMT_URL:
-		return "url";
-	default:
-		return NULL;
-	}
-}
+/* The blueprint's name of each format, by enum inspect_format. */
+static const char *const format_names[FMT_URL + 1] = { NULL, "date-time",
+	"email", "url" };
 
 /* Set b to the notes of a row: "(needs $select) (mapped)" or "-". */
 static void
@@ -969,7 +957,7 @@ port_type(const char *path, const struct field *f, const char **type,
 	    f->types == T_BOOL       ? "boolean" :
 	    f->types == T_ARRAY      ? "array" :
 				       "object";
-	*format = format_name(field_format(f));
+	*format = format_names[field_format(f)];
 }
 
 /*

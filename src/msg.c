@@ -126,22 +126,9 @@ msg_redact(char *s)
 	return s;
 }
 
-static const char *
-level_name(enum msg_level l)
-{
-	switch (l) {
-	case MSG_ERROR:
-		return "error";
-	case MSG_WARN:
-		return "warning";
-	case MSG_INFO:
-		return "info";
-	case MSG_DEBUG:
-		return "debug";
-	default:
-		return "trace";
-	}
-}
+/* Each level's name in a line, by enum msg_level. */
+static const char *const level_names[MSG_TRACE + 1] = { "error", "warning",
+	"info", "debug", "trace" };
 
 void
 msg_timestamp(char *out, size_t n)
@@ -194,7 +181,7 @@ vlog(enum msg_level l, const struct msg_fields *f, const char *fmt, va_list ap)
 		buf_printf(&out,
 		    "{\"time\":\"%s\",\"level\":\"%s\","
 		    "\"message\":",
-		    tbuf, level_name(l));
+		    tbuf, level_names[l]);
 		buf_json_str(&out, buf_str(&line), line.len);
 		if (f != NULL) {
 			first = 0;
@@ -212,7 +199,7 @@ vlog(enum msg_level l, const struct msg_fields *f, const char *fmt, va_list ap)
 	} else {
 		buf_puts(&out, "entra2port: ");
 		if (l != MSG_INFO)
-			buf_printf(&out, "%s: ", level_name(l));
+			buf_printf(&out, "%s: ", level_names[l]);
 		/* Whatever a service put in an identifier or a message, no
 		 * control character, and no line that starts like ours. */
 		buf_put_lines(&out, buf_str(&line), line.len);
