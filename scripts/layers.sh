@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 2
 layers='
 0 xmalloc exits
 1 buf strset
-2 msg csv
+2 msg csv targets
 3 options mapping http blueprints members
 4 jqscan jqpath jvtext auth report digest
 5 graphschema transform graph port progress

@@ -35,6 +35,7 @@
 #include "state.h"
 #include "strset.h"
 #include "sync.h"
+#include "targets.h"
 #include "transform.h"
 #include "xmalloc.h"
 
@@ -100,32 +101,12 @@ key_of(struct buf *b, const char *bp, const char *id)
 	buf_puts(b, id);
 }
 
-/* Remember the relation targets of entity e (createMissingRelated...). */
-static void
-note_targets(struct sync *s, const cJSON *e)
-{
-	const cJSON *v, *x;
-
-	cJSON_ArrayForEach(v,
-	    cJSON_GetObjectItemCaseSensitive(e, "relations")) {
-		if (cJSON_IsString(v))
-			strset_put(&s->targets, v->valuestring,
-			    strlen(v->valuestring), 0);
-		else if (cJSON_IsArray(v))
-			cJSON_ArrayForEach(x, v)
-				if (cJSON_IsString(x))
-					strset_put(&s->targets, x->valuestring,
-					    strlen(x->valuestring), 0);
-	}
-}
-
 static void resume_all(struct sync *);
 
 /*
- * One entity out of the mapping.  The only per-entity work beyond the
- * seen set is one cJSON parse, and only when something needs it: the
- * relation targets (createMissingRelatedEntities) or the comparison with
- * what Port holds.
+ * One entity out of the mapping.  The per-entity work beyond the seen set
+ * is a scan for the relation targets (createMissingRelatedEntities) and
+ * one cJSON parse where Port holds the entity, to compare.
  */
 static int
 emit(void *arg, struct resource *res, const char *bp, const char *id,
@@ -136,9 +117,8 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 	size_t c = resource_index(res);
 	const struct mapping_resource *r = resource_mapping(res);
 	uint64_t bit = resource_bit(res);
-	const char *rel;
 	uint64_t v = 0, have = 0;
-	int targets, compare;
+	int compare;
 	cJSON *e = NULL;
 
 	key_of(key, bp, id);
@@ -150,16 +130,15 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 	strset_put(&s->seen, key->data, key->len, v | bit);
 	bp_kind(s, bp, resource_index(res));
 	report_add(s->rep, c, REPORT_MAPPED, 1);
-	rel = strstr(json, "\"relations\":{");
-	targets = s->m->create_missing && rel != NULL && rel[13] != '}';
+	/* No "relations" anywhere: none to scan for. */
+	if (s->m->create_missing && strstr(json, "\"relations\"") != NULL)
+		(void)targets_add(&s->targets, json, len);
 	/* A dry run compares too, to say what the run would write. */
 	compare = s->p != NULL ?
 	    state_digest(s->state, r, bp, key->data, key->len, &have) :
 	    -1;
-	if (targets || compare == 1)
+	if (compare == 1)
 		e = cJSON_ParseWithLength(json, len);
-	if (targets)
-		note_targets(s, e);
 	if (s->out != NULL) {
 		fwrite(json, 1, len, s->out);
 		putc('\n', s->out);
