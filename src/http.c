@@ -34,7 +34,8 @@ struct req {
 	char *url;
 	char **headers;
 	size_t nheaders;
-	char *body;
+	const char *body; /* copy, or the caller's (body_kept) */
+	char *copy;       /* the body's copy, owned */
 	size_t body_len;
 	struct http_auth *auth;
 	enum http_retry retry;
@@ -176,9 +177,9 @@ req_free(struct req *r)
 	free(r->method);
 	free(r->url);
 	free_strv(r->headers, r->nheaders);
-	if (r->body != NULL) {
-		explicit_bzero(r->body, r->body_len);
-		free(r->body);
+	if (r->copy != NULL) {
+		explicit_bzero(r->copy, r->body_len);
+		free(r->copy);
 	}
 	freezero_str(r->auth_value);
 	buf_release(&r->resp.body);
@@ -329,11 +330,13 @@ http_submit(struct http *h, const struct http_req_opts *o, http_done_fn done,
 		for (i = 0; i < r->nheaders; i++)
 			r->headers[i] = xstrdup(o->headers[i]);
 	}
-	if (o->body != NULL) {
-		r->body = xmalloc(o->body_len + 1);
-		memcpy(r->body, o->body, o->body_len);
-		r->body[o->body_len] = '\0';
-		r->body_len = o->body_len;
+	r->body = o->body;
+	r->body_len = o->body_len;
+	if (o->body != NULL && !o->body_kept) {
+		r->copy = xmalloc(o->body_len + 1);
+		memcpy(r->copy, o->body, o->body_len);
+		r->copy[o->body_len] = '\0';
+		r->body = r->copy;
 	}
 	r->auth = o->auth;
 	r->retry = o->retry;

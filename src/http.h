@@ -57,8 +57,11 @@ struct http_req_opts {
 	const char *method; /* "GET" if NULL */
 	const char *url;
 	const char *const *headers; /* "Name: value", NULL-terminated */
-	const char *body;           /* copied */
+	const char *body;           /* copied, unless body_kept */
 	size_t body_len;
+	/* The caller keeps body as it is until done is called: not copied
+	 * (a Port batch's megabyte is not held twice). */
+	int body_kept;
 	struct http_auth *auth; /* adds Authorization; 401 → refresh once */
 	enum http_retry retry;
 	size_t max_body; /* 0: 256 MiB */

@@ -182,10 +182,14 @@ port_pending(const struct port *p)
 	return p->pending - p->gathered;
 }
 
-/* Submit a request to Port with the ownership User-Agent. */
+/*
+ * Submit a request to Port with the ownership User-Agent.  kept: body is
+ * the caller's, as it is until done is called (a batch's), not copied.
+ */
 static void
-submit(struct port *p, const char *method, const char *url, const char *body,
-    size_t len, enum http_retry retry, http_done_fn done, void *arg)
+submit_kept(struct port *p, const char *method, const char *url,
+    const char *body, size_t len, int kept, enum http_retry retry,
+    http_done_fn done, void *arg)
 {
 	struct http_req_opts o;
 	const char *hdrs[3];
@@ -199,10 +203,19 @@ submit(struct port *p, const char *method, const char *url, const char *body,
 	o.headers = hdrs;
 	o.body = body;
 	o.body_len = len;
+	o.body_kept = kept;
 	o.auth = p->auth;
 	o.retry = retry;
 	p->requests++;
 	http_submit(p->h, &o, done, arg);
+}
+
+/* The same with the body copied. */
+static void
+submit(struct port *p, const char *method, const char *url, const char *body,
+    size_t len, enum http_retry retry, http_done_fn done, void *arg)
+{
+	submit_kept(p, method, url, body, len, 0, retry, done, arg);
 }
 
 static char *
@@ -299,8 +312,8 @@ send_singles(struct batch *b)
 
 		s->b = b;
 		s->i = i;
-		submit(b->p, "POST", full, b->body.data + b->off[i], b->len[i],
-		    HTTP_RETRY_ALL, single_done, s);
+		submit_kept(b->p, "POST", full, b->body.data + b->off[i],
+		    b->len[i], 1, HTTP_RETRY_ALL, single_done, s);
 	}
 	free(url);
 	free(full);
@@ -393,8 +406,9 @@ send_batch(struct port *p, struct batch *b)
 
 	buf_puts(&b->body, "]}");
 	/* Bulk upserts are idempotent: retried whole. */
-	submit(p, "POST", full, b->body.data, b->body.len, HTTP_RETRY_ALL,
-	    bulk_done, b);
+	/* The batch outlives its request: bulk_done or its singles free it. */
+	submit_kept(p, "POST", full, b->body.data, b->body.len, 1,
+	    HTTP_RETRY_ALL, bulk_done, b);
 	free(url);
 	free(full);
 }

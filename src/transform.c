@@ -1328,15 +1328,27 @@ put_spliced(struct buf *b, const struct transform *t, jv o, enum fkind k,
 	buf_putc(b, '}');
 }
 
+/*
+ * The entity text buffer is kept for the next entity up to this size; a
+ * larger one (a big group's) is given back once sent.
+ */
+#define TEXT_KEEP (256 * 1024)
+
 /* Hand the entity text in t->text to fn.  Returns 0, or -1 with *err. */
 static int
 send_text(struct transform *t, const char *bp, const char *id,
     transform_emit_fn fn, void *arg, char **err)
 {
-	if (fn == NULL || fn(arg, bp, id, buf_str(&t->text), t->text.len) != -1)
-		return 0;
-	*err = xasprintf("resource '%s': output stopped", t->kind);
-	return -1;
+	int r = 0;
+
+	if (fn != NULL &&
+	    fn(arg, bp, id, buf_str(&t->text), t->text.len) == -1) {
+		*err = xasprintf("resource '%s': output stopped", t->kind);
+		r = -1;
+	}
+	if (t->text.cap > TEXT_KEEP)
+		buf_release(&t->text);
+	return r;
 }
 
 /*
