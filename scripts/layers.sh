@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.." || exit 2
 layers='
 0 xmalloc exits
 1 buf strset
-2 msg csv targets
+2 msg csv
 3 options mapping http blueprints members
-4 jqscan jqpath jvtext auth report digest
+4 jqscan jqpath jvtext targets auth report digest
 5 graphschema transform graph port progress
 6 state prune client resource
 7 check inspect sync

@@ -184,12 +184,18 @@ struct rd {
 	size_t tmpcap;
 };
 
+const char *
+jvtext_blanks_end(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
 static void
 skip_ws(struct rd *r)
 {
-	while (r->p < r->end &&
-	    (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
-		r->p++;
+	r->p = jvtext_blanks_end(r->p, r->end);
 }
 
 static int
@@ -301,42 +307,50 @@ rd_string(struct rd *r, jv *out)
 	return 0;
 }
 
-static int
-digits(struct rd *r)
+/* Past the digits at p, or NULL if there is none. */
+static const char *
+digits(const char *p, const char *end)
 {
-	const char *s = r->p;
+	const char *s = p;
 
-	while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
-		r->p++;
-	return r->p > s ? 0 : -1;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p > s ? p : NULL;
+}
+
+const char *
+jvtext_number_end(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if ((p = digits(p, end)) == NULL)
+		return NULL;
+	if (p < end && *p == '.') {
+		if ((p = digits(p + 1, end)) == NULL)
+			return NULL;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		p = digits(p, end);
+	}
+	return p;
 }
 
 /* A number by JSON's grammar; its value as strtod reads it. */
 static int
 rd_number(struct rd *r, jv *out)
 {
-	const char *s = r->p;
+	const char *s = r->p, *t = jvtext_number_end(r->p, r->end);
 	char text[64], *e;
 	double d;
 
-	if (r->p < r->end && *r->p == '-')
-		r->p++;
-	if (r->p < r->end && *r->p == '0')
-		r->p++;
-	else if (digits(r) == -1)
+	if (t == NULL)
 		return -1;
-	if (r->p < r->end && *r->p == '.') {
-		r->p++;
-		if (digits(r) == -1)
-			return -1;
-	}
-	if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
-		r->p++;
-		if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
-			r->p++;
-		if (digits(r) == -1)
-			return -1;
-	}
+	r->p = t;
 	if ((size_t)(r->p - s) >= sizeof(text))
 		return -1;
 	memcpy(text, s, (size_t)(r->p - s));

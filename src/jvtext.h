@@ -18,6 +18,14 @@
 #include "buf.h"
 
 /*
+ * The end of the number by JSON's grammar that starts at p (the text ends
+ * at end), or NULL when none does.
+ */
+const char *jvtext_number_end(const char *p, const char *end);
+/* Past JSON's blanks (space, tab, CR, LF) from p, up to end. */
+const char *jvtext_blanks_end(const char *p, const char *end);
+
+/*
  * Nesting deeper than this is left to libjq, whose writer cuts a value
  * short at 256 levels.
  */

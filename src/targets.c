@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "jvtext.h"
 #include "strset.h"
 #include "targets.h"
 
@@ -26,9 +27,7 @@ struct scan {
 static void
 ws(struct scan *s)
 {
-	while (s->p < s->end &&
-	    (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
+	s->p = jvtext_blanks_end(s->p, s->end);
 }
 
 /* The byte at s->p is c: step past it and the blanks after.  0 or -1. */
@@ -129,17 +128,6 @@ members(struct scan *s, int depth, int role)
 	}
 }
 
-/* Step past the digits at s->p, at least one.  Returns 0 or -1. */
-static int
-digits(struct scan *s)
-{
-	const char *t = s->p;
-
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-		s->p++;
-	return s->p > t ? 0 : -1;
-}
-
 /*
  * A number by JSON's grammar, or true, false or null, at s->p (what
  * follows is the caller's: only ',', '}' or ']' may).  Returns 0 or -1.
@@ -148,6 +136,7 @@ static int
 scalar(struct scan *s)
 {
 	static const char *const words[] = { "true", "false", "null" };
+	const char *t;
 	size_t i, n;
 
 	for (i = 0; i < 3; i++) {
@@ -159,24 +148,9 @@ scalar(struct scan *s)
 		}
 	}
 	if (i == 3) {
-		if (s->p < s->end && *s->p == '-')
-			s->p++;
-		if (s->p < s->end && *s->p == '0')
-			s->p++;
-		else if (digits(s) == -1)
+		if ((t = jvtext_number_end(s->p, s->end)) == NULL)
 			return -1;
-		if (s->p < s->end && *s->p == '.') {
-			s->p++;
-			if (digits(s) == -1)
-				return -1;
-		}
-		if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-			s->p++;
-			if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-				s->p++;
-			if (digits(s) == -1)
-				return -1;
-		}
+		s->p = t;
 	}
 	ws(s);
 	return 0;
