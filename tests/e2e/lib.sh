@@ -35,11 +35,13 @@ tenant() {
 		fail "tenant generation"
 }
 
+# wait_port FILE: print the port a fake wrote to FILE; fails after 60 s.
+# Called as $(wait_port F) || fail ...: a fail inside $( ) would end only
+# the subshell, and the test would go on against port 80.
 wait_port() {
-	i=0
+	end=$(($(date +%s) + 60))
 	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && fail "fake did not start ($1)"
+		[ "$(date +%s)" -gt "$end" ] && return 1
 		sleep 0.05
 	done
 	cat "$1"
@@ -55,7 +57,8 @@ start_graph() {
 	    --client-secret "$GRAPH_SECRET" --static-token "$STATIC_TOKEN" \
 	    "$@" 2>>"$T/graph.err" &
 	PIDS="$PIDS $!"
-	GP=$(wait_port "$T/graph.port")
+	GP=$(wait_port "$T/graph.port") ||
+		fail "the Graph fake did not start in 60 s (see $T/graph.err)"
 	GRAPH="http://127.0.0.1:$GP"
 	GRAPH_URL="$GRAPH/v1.0"
 	AUTHORITY="$GRAPH"
@@ -68,7 +71,8 @@ start_port() {
 	    --client-id "$PORT_ID" --client-secret "$PORT_SECRET" \
 	    "$@" 2>>"$T/port.err" &
 	PIDS="$PIDS $!"
-	PP=$(wait_port "$T/port.port")
+	PP=$(wait_port "$T/port.port") ||
+		fail "the Port fake did not start in 60 s (see $T/port.err)"
 	PORT_URL="http://127.0.0.1:$PP"
 }
 

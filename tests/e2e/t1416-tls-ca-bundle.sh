@@ -19,7 +19,7 @@ python3 "$FAKES/port_fake.py" --port-file "$T/port.port" \
     --client-id "$PORT_ID" --client-secret "$PORT_SECRET" \
     --tls-cert "$T/ca.pem" --tls-key "$T/tls.key" 2>>"$T/port.err" &
 PIDS="$PIDS $!"
-PP=$(wait_port "$T/port.port")
+PP=$(wait_port "$T/port.port") || fail "the Port fake did not start"
 PORT_URL="https://127.0.0.1:$PP"
 export PORT_BASE_URL="$PORT_URL"
 curl -sf --cacert "$T/ca.pem" "$PORT_URL/_fake/state" >/dev/null || fail "TLS fake"
