@@ -266,9 +266,9 @@ rd_string(struct rd *r, jv *out)
 	for (e = q; e < r->end && *e != '"'; e++)
 		if (*e == '\\' && ++e == r->end)
 			break;
-	if ((size_t)(e - s) > r->tmpcap) {
+	if (r->tmp == NULL || (size_t)(e - s) > r->tmpcap) {
 		free(r->tmp);
-		r->tmpcap = (size_t)(e - s);
+		r->tmpcap = (size_t)(e - s) + 1;
 		r->tmp = xmalloc(r->tmpcap);
 	}
 	for (q = s; q < r->end && *q != '"'; q++) {
