@@ -130,8 +130,7 @@ emit(void *arg, struct resource *res, const char *bp, const char *id,
 	strset_put(&s->seen, key->data, key->len, v | bit);
 	bp_kind(s, bp, resource_index(res));
 	report_add(s->rep, c, REPORT_MAPPED, 1);
-	/* No "relations" anywhere: none to scan for. */
-	if (s->m->create_missing && strstr(json, "\"relations\"") != NULL)
+	if (s->m->create_missing)
 		(void)targets_add(&s->targets, json, len);
 	/* A dry run compares too, to say what the run would write. */
 	compare = s->p != NULL ?

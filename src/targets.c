@@ -235,11 +235,33 @@ add_tree(struct strset *set, const char *json, size_t len)
 	cJSON_Delete(e);
 }
 
+/*
+ * Whether json may name a target: it holds "relations" not followed by
+ * ":{}".  Every entity the mapping writes has a relations object, most of
+ * them empty; a key "relations" is always written so (never escaped), so
+ * a text without such a place has no targets and is not scanned.
+ */
+static int
+may_name(const char *json, size_t len)
+{
+	const char *p = json, *end = json + len, *q;
+
+	while ((q = memmem(p, (size_t)(end - p), "\"relations\"", 11)) !=
+	    NULL) {
+		p = q + 11;
+		if ((size_t)(end - p) < 3 || memcmp(p, ":{}", 3) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 targets_add(struct strset *set, const char *json, size_t len)
 {
 	struct scan s;
 
+	if (!may_name(json, len))
+		return 0;
 	/* A first pass adds nothing: cJSON may refuse what follows a target. */
 	s.p = json;
 	s.end = json + len;

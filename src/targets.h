@@ -14,7 +14,8 @@ struct strset;
  * Add to set each identifier entity text json (len bytes) names as a
  * relation target: each string member of its first top-level "relations"
  * object, and each string in an array member.  A text that is not JSON
- * adds nothing.  Returns 0 when the scan read the text, 1 when cJSON did.
+ * adds nothing.  Returns 1 when cJSON read the text, 0 when the scan did
+ * (or a look for "relations" found none that can name a target).
  */
 int targets_add(struct strset *set, const char *json, size_t len);
 
