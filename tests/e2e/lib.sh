@@ -141,11 +141,11 @@ lost_since() {
 	     end] | .[:5] | join("; ")'
 }
 
-# plain_mapping KIND BLUEPRINT: a mapping of one resource, every item
-# kept, identifier .id, title .displayName, blueprint the jq BLUEPRINT.
-plain_mapping() {
+# plain_resource KIND BLUEPRINT: a resource of a mapping's list, every
+# item kept, identifier .id, title .displayName, blueprint the jq
+# BLUEPRINT; lines written after it add to its mappings.
+plain_resource() {
 	cat <<EOF
-resources:
   - kind: $1
     selector:
       query: 'true'
@@ -157,6 +157,12 @@ resources:
           title: .displayName
           blueprint: '$2'
 EOF
+}
+
+# plain_mapping KIND BLUEPRINT: a mapping of that one resource.
+plain_mapping() {
+	echo "resources:"
+	plain_resource "$@"
 }
 
 # count_entities BLUEPRINT

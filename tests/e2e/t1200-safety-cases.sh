@@ -219,23 +219,15 @@ clear_faults
 # 6. The mapping cannot read the environment: env and $ENV are {} unless
 # OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=true, and even then the
 # secret variables are gone.
-cat >"$T/env.yaml" <<'EOF'
-resources:
-  - kind: /applications
-    selector:
-      query: 'true'
-      data_path: '.value'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          title: .displayName
-          blueprint: '"entra-id-application"'
+{
+	plain_mapping /applications '"entra-id-application"'
+	cat <<'EOF'
           properties:
             appId: .appId
             signInAudience: '[$ENV.AZURE_CLIENT_SECRET, env.PORT_CLIENT_SECRET, $ENV.OCEAN__PORT__CLIENT_SECRET, env.E2P_VISIBLE] | map(. // "-") | join(",")'
             publisherDomain: '$ENV | keys | map(select(test("SECRET|TOKEN|IDENTITY_HEADER"))) | join(",")'
 EOF
+} >"$T/env.yaml"
 run_env envjq E2P_VISIBLE=shown -- --dry-run --no-delete --mapping "$T/env.yaml"
 expect_rc 0 envjq
 assert_eq "$(head -1 "$T/envjq.out" | jq -r .properties.signInAudience)" "-,-,-,-" "env is {} by default"

@@ -16,35 +16,20 @@ curl -sf -X POST "$PORT_URL/_fake/seed" -d '{"blueprints":[
  {"identifier":"bp-aaaa","title":"Users A","schema":{"properties":{"upn":{"type":"string"}}},
   "relations":{"buddy":{"title":"Buddy","target":"bp-bbbb","many":false,"required":false}}}]}' \
     >/dev/null || fail "seed blueprints"
-cat >"$T/m.yaml" <<'YAML'
-resources:
-  - kind: /users
-    selector:
-      query: 'true'
-      data_path: '.value'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          title: .displayName
-          blueprint: '"bp-aaaa"'
+{
+	plain_mapping /users '"bp-aaaa"'
+	cat <<'YAML'
           properties:
             upn: .userPrincipalName
           relations:
             buddy: 'if .id == $first then "ghost-app" else null end'
-  - kind: /applications
-    selector:
-      query: 'true'
-      data_path: '.value'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          title: .displayName
-          blueprint: '"bp-bbbb"'
+YAML
+	plain_resource /applications '"bp-bbbb"'
+	cat <<'YAML'
           properties:
             appId: .appId
 YAML
+} >"$T/m.yaml"
 # The last user points at an application no resource produces: Port
 # creates it (createMissingRelatedEntities), owned by this integration.
 last=$(jq -r '.users[9].id' "$T/t.json")

@@ -7,21 +7,13 @@ tenant t --users 40 --groups 3 --apps 0 --sps 0 --seed 8 --group-sizes 0,25,3
 start_graph "$T/t.json"
 env_secret
 unset PORT_CLIENT_ID PORT_CLIENT_SECRET
-cat >"$T/m.yaml" <<'Y'
-resources:
-  - kind: /groups
-    selector:
-      query: 'true'
-      data_path: '.value'
-    port:
-      entity:
-        mappings:
-          identifier: .id
-          title: .displayName
-          blueprint: '"entra-id-group"'
+{
+	plain_mapping /groups '"entra-id-group"'
+	cat <<'Y'
           relations:
             members: '[.members[]? | .id]'
 Y
+} >"$T/m.yaml"
 run check --check -v --mapping "$T/m.yaml"
 expect_rc 0 check
 assert_grep "^entra2port: $T/m.yaml:2:11: resource '/groups' reads .members: reading the whole membership from /groups/\{id\}/members" "$T/check.err"
